@@ -1,0 +1,121 @@
+"""The ``citynet-analysis`` command: ingest, validate, years, summary.
+
+Bad input ends with exit code 2 and a few lines on stderr naming the file and line; ``--debug`` adds the
+traceback. Nothing is written unless the whole run succeeded."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+MAX_ERROR_LINES = 5
+
+
+def _print_errors(lines: list[str]) -> None:
+    for line in lines[:MAX_ERROR_LINES]:
+        print(f"citynet-analysis: error: {line}", file=sys.stderr)
+    if len(lines) > MAX_ERROR_LINES:
+        print(f"citynet-analysis: … and {len(lines) - MAX_ERROR_LINES} more", file=sys.stderr)
+
+
+def cmd_ingest(args) -> int:
+    from .data import DEFAULT_DATA_DIR, DEFAULT_RAW_DIR
+    from .errors import InputError
+    from .ingest import build_dataset, raw_documents
+    from .store import write_dataset
+
+    out = Path(args.out) if args.out else DEFAULT_DATA_DIR
+    paths = [Path(p) for p in args.raw] or raw_documents(DEFAULT_RAW_DIR)
+    if not paths:
+        raise InputError(str(DEFAULT_RAW_DIR), "no documents (*.txt) to ingest")
+    tables = build_dataset(paths, relative_to=out)
+    write_dataset(tables, out)
+    warn = tables["anomalies"]
+    print(f"ingested {len(tables['documents'])} document(s) into {out}: "
+          + ", ".join(f"{n} {len(df)}" for n, df in tables.items() if n != "documents")
+          + f"; {int((warn['severity'] == 'warning').sum())} warning(s)")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .data import load
+    from .validate import dataset_errors
+
+    ds = load(args.data)
+    errors = dataset_errors(ds)
+    an = ds.anomalies
+    print(f"{ds.path}: {len(ds.documents)} document(s); anomalies: "
+          + ", ".join(f"{(an['severity'] == s).sum()} {s}" for s in ("error", "warning", "info")))
+    for _, a in an.iterrows():
+        line = "" if a.isna()["source_line"] else f":{a['source_line']}"
+        print(f"  {a['severity']:7} {a['document_id']}{line} [{a['check']}] {a['message']}")
+    if errors:
+        _print_errors(errors)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def cmd_years(args) -> int:
+    from .data import load
+
+    ds = load(args.data)
+    for name, df in ds.tables().items():
+        if "fiscal_year" in df:
+            years = sorted(int(y) for y in df["fiscal_year"].unique())
+            print(f"{name:14} {' '.join(map(str, years)) if years else '-'}")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    from .data import load
+    from .summary import summary_text
+
+    print(summary_text(load(args.data)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citynet-analysis", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="parse raw documents into validated tables")
+    p.add_argument("raw", nargs="*", help="documents (default: every *.txt in data/raw)")
+    p.add_argument("--out", help="output folder (default: data/processed)")
+    p.set_defaults(func=cmd_ingest)
+    for name, func, text in (("validate", cmd_validate, "re-check a processed data set, print its anomalies"),
+                             ("years", cmd_years, "list the fiscal years in each table"),
+                             ("summary", cmd_summary, "print a summary of the data set")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .errors import InputError, ValidationFailed
+
+    try:
+        return args.func(args)
+    except InputError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _print_errors([str(exc)])
+        return EXIT_BAD_INPUT
+    except ValidationFailed as exc:
+        if args.debug:
+            traceback.print_exc()
+        _print_errors(exc.errors)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"citynet-analysis: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,59 @@
+"""``load()``: the processed tables for notebooks, from any working directory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+from .store import read_dataset
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DEFAULT_RAW_DIR = REPO_DIR / "data" / "raw"
+DEFAULT_DATA_DIR = REPO_DIR / "data" / "processed"
+REFERENCE_DIR = REPO_DIR / "data" / "reference"
+ENV_VAR = "CITYNET_DATA_DIR"
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The processed data folder: the argument, else $CITYNET_DATA_DIR, else the embedded data set."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    return DEFAULT_DATA_DIR
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One DataFrame per processed table."""
+
+    documents: pd.DataFrame
+    budget_totals: pd.DataFrame
+    line_items: pd.DataFrame
+    settlements: pd.DataFrame
+    activities: pd.DataFrame
+    milestones: pd.DataFrame
+    schedule: pd.DataFrame
+    anomalies: pd.DataFrame
+    path: Path
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
+
+    def fiscal_years(self) -> list[int]:
+        """Every fiscal year that any table states a fact about, ascending."""
+        years: set[int] = set()
+        for name, df in self.tables().items():
+            if "fiscal_year" in df:
+                years |= set(int(y) for y in df["fiscal_year"].unique())
+        return sorted(years)
+
+
+def load(data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Load a processed data set (default: the embedded one; or ``data_dir`` or $CITYNET_DATA_DIR)."""
+    path = globals()["data_dir"](data_dir)
+    return Dataset(**read_dataset(path), path=path)

@@ -1,0 +1,56 @@
+"""Merging several documents' tables: a fact stated twice appears once, the newer document wins, and a
+differing value is recorded as a ``revision`` anomaly."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# table -> (key columns, compared columns, whole_year). whole_year tables are lists per fiscal year
+# (line items, activities, schedule): the newest document's list for a year replaces older ones.
+MERGE_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    "budget_totals": (("fiscal_year", "category"), ("amount_krw",), False),
+    "settlements": (("fiscal_year",), ("final_budget_krw", "carried_in_krw", "budget_change_krw",
+                                       "available_krw", "executed_krw", "carried_out_krw", "unspent_krw"), False),
+    "milestones": (("event_ko",), ("date",), False),
+    "line_items": (("fiscal_year",), ("item_id", "name_ko", "amount_krw"), True),
+    "activities": (("fiscal_year",), ("category", "count", "number"), True),
+    "schedule": (("fiscal_year",), ("step_ko", "amount_krw"), True),
+}
+
+
+def _values(df: pd.DataFrame, cols: tuple[str, ...]) -> list[tuple]:
+    return [tuple(None if pd.isna(v) else v for v in row) for row in df[list(cols)].itertuples(index=False)]
+
+
+def merge_table(name: str, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[dict]]:
+    """One table from several documents' frames, given oldest first. Returns the merged frame and the
+    revision anomalies (attributed to the newer document's line)."""
+    keys, compared, whole_year = MERGE_RULES[name]
+    ranked = [f.assign(_rank=i) for i, f in enumerate(frames) if len(f)]
+    if not ranked:
+        return frames[0].iloc[0:0] if frames else pd.DataFrame(), []
+    data = pd.concat(ranked, ignore_index=True)
+    revisions = []
+    newest = data.groupby(list(keys), sort=False)["_rank"].transform("max")
+    kept = data[data["_rank"] == newest]
+    for key, group in data[data["_rank"] != newest].groupby(list(keys) + ["_rank"], sort=False):
+        key = key[: len(keys)]
+        mask = pd.Series(True, index=kept.index)
+        for col, value in zip(keys, key, strict=True):
+            mask &= kept[col] == value
+        new = kept[mask]
+        old_values, new_values = _values(group, compared), _values(new, compared)
+        if (sorted(map(str, old_values)) if whole_year else old_values) != (
+                sorted(map(str, new_values)) if whole_year else new_values):
+            label = ", ".join(f"{k}={v}" for k, v in zip(keys, key, strict=True))
+            if whole_year:
+                message = (f"{name} for {label}: {len(group)} rows in {group['document_id'].iloc[0]} differ "
+                           f"from the {len(new)} rows in {new['document_id'].iloc[0]}; the newer list is kept")
+            else:
+                changes = [f"{c} {o} → {n}" for c, o, n in zip(compared, old_values[0], new_values[0], strict=True)
+                           if o != n]
+                message = (f"{name} {label} revised: {'; '.join(changes)} ({group['document_id'].iloc[0]} line "
+                           f"{group['source_line'].iloc[0]} → {new['document_id'].iloc[0]})")
+            revisions.append(dict(document_id=new["document_id"].iloc[0], source_line=int(new["source_line"].min()),
+                                  severity="warning", check="revision", message=message))
+    return kept.drop(columns="_rank").reset_index(drop=True), revisions
