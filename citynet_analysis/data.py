@@ -47,7 +47,7 @@ class Dataset:
     def fiscal_years(self) -> list[int]:
         """Every fiscal year that any table states a fact about, ascending."""
         years: set[int] = set()
-        for name, df in self.tables().items():
+        for df in self.tables().values():
             if "fiscal_year" in df:
                 years |= set(int(y) for y in df["fiscal_year"].unique())
         return sorted(years)

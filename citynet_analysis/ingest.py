@@ -23,6 +23,13 @@ def raw_documents(raw_dir: str | Path) -> list[Path]:
     return sorted(p for p in Path(raw_dir).iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
 
 
+def source_name(path: str | Path, relative_to: str | Path) -> str:
+    """The raw file as recorded: relative to the output folder when it sits beside it (``../raw/x.txt``),
+    else its bare name, so no absolute location ever lands in the output."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(relative_to)).replace(os.sep, "/")
+    return rel if not rel.startswith("../../") else Path(path).name
+
+
 def document_tables(parsed: Parsed, document_id: str) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     """One document's frames (with document_id) and every anomaly its checks find."""
     frames = {name: to_frame([dict(r, document_id=document_id) for r in rows], name)
@@ -46,7 +53,7 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
     for order, path in enumerate(paths):
         text = read_document(path)
         doc = parse_document(text, str(path))
-        source = os.path.relpath(os.path.abspath(path), os.path.abspath(relative_to)).replace(os.sep, "/")
+        source = source_name(path, relative_to)
         parsed.append((doc.document["fiscal_year"], order, path, doc, text_sha256(text), source))
     parsed.sort(key=lambda t: (t[0], t[1]))
 

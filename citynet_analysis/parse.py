@@ -334,7 +334,7 @@ class DocumentParser:
             if not cells or not cells[0]:
                 continue
 
-            def cell(name, cells=cells):
+            def cell(name, cells=cells, cols=cols):
                 j = cols.get(name)
                 return cells[j] if j is not None and j < len(cells) else ""
 

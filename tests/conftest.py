@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RAW_2024 = REPO / "data" / "raw" / "seoul_citynet_budget_explanation_2024.txt"
+VARIANT_2025 = REPO / "tests" / "fixtures" / "citynet_fy2025_variant.txt"
+PROCESSED = REPO / "data" / "processed"
+
+
+@pytest.fixture(scope="session")
+def text_2024() -> str:
+    return RAW_2024.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def text_2025() -> str:
+    return VARIANT_2025.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def parsed_2024(text_2024):
+    from citynet_analysis.parse import parse_document
+
+    return parse_document(text_2024, "fy2024.txt")
+
+
+@pytest.fixture(scope="session")
+def dataset_2024(tmp_path_factory):
+    """The 2024 document ingested into a fresh folder (not the committed one)."""
+    from citynet_analysis.ingest import build_dataset
+
+    out = tmp_path_factory.mktemp("processed")
+    return build_dataset([RAW_2024], relative_to=out)

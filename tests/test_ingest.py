@@ -1,0 +1,101 @@
+"""End to end: the committed data set, encodings and line ends, determinism."""
+
+import filecmp
+
+import pytest
+
+from citynet_analysis.cli import main
+from citynet_analysis.ingest import build_dataset
+from citynet_analysis.tables import TABLES
+
+from .conftest import PROCESSED, RAW_2024, REPO
+
+
+def _ingest(tmp_path, *raw):
+    out = tmp_path / "processed"
+    assert main(["ingest", *map(str, raw), "--out", str(out)]) == 0
+    return out
+
+
+def test_reingesting_data_raw_reproduces_the_committed_data_set(tmp_path, monkeypatch, capsys):
+    # the same relative layout as data/processed, so source_file is the same relative path
+    out = tmp_path / "data" / "processed"
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    for p in (REPO / "data" / "raw").glob("*.txt"):
+        (raw / p.name).write_bytes(p.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert main(["ingest", *sorted(str(p) for p in raw.glob("*.txt")), "--out", str(out)]) == 0
+    names = sorted(p.name for p in PROCESSED.iterdir())
+    assert names == sorted(p.name for p in out.iterdir())
+    match, mismatch, errors = filecmp.cmpfiles(PROCESSED, out, names, shallow=False)
+    assert mismatch == [] and errors == [], "run `citynet-analysis ingest` and commit data/processed"
+
+
+def test_committed_figures(capsys):
+    from citynet_analysis import load
+
+    ds = load()
+    assert ds.documents["total_krw"].tolist() == [1_100_000_000]
+    li = ds.line_items.set_index("name_ko")
+    assert li.loc["사업비", "amount_krw"] == 480_350_000
+    assert (ds.line_items["parent_id"] == "2024-03").sum() == 5
+    assert ds.settlements["fiscal_year"].tolist() == [2020, 2021, 2022]
+    a = ds.activities
+    count = lambda y, c: int(a.loc[(a["fiscal_year"] == y) & (a["category"] == c), "count"].sum())  # noqa: E731
+    assert count(2021, "webinar") == 9
+    assert (
+        count(2022, "seminar"),
+        count(2022, "conference"),
+        count(2022, "congress"),
+        count(2022, "executive_committee"),
+    ) == (7, 2, 1, 2)
+    assert len(ds.milestones) == 7
+    warnings = ds.anomalies[ds.anomalies["severity"] == "warning"]
+    assert sorted(warnings["check"]) == sorted(
+        [
+            "line_item_formula",
+            "basis_date",
+            "summary_percent_rounded",
+            "summary_percent_rounded",
+            "congress_date",
+        ]
+    )
+    assert (ds.anomalies["severity"] == "error").sum() == 0
+
+
+def test_same_input_byte_identical_output(tmp_path):
+    a = _ingest(tmp_path / "a", RAW_2024)
+    b = _ingest(tmp_path / "b", RAW_2024)
+    names = [f"{n}.csv" for n in TABLES] + ["datapackage.json"]
+    assert filecmp.cmpfiles(a, b, names, shallow=False)[0] == names
+
+
+def test_no_absolute_paths_in_output(tmp_path):
+    out = _ingest(tmp_path, RAW_2024)
+    for p in out.iterdir():
+        text = p.read_text(encoding="utf-8")
+        assert str(tmp_path) not in text and str(REPO) not in text
+
+
+@pytest.mark.parametrize(
+    "encoding, newline, bom",
+    [
+        ("utf-8", "\r\n", False),
+        ("utf-8", "\n", True),
+        ("cp949", "\n", False),
+        ("euc-kr", "\r\n", False),
+    ],
+)
+def test_encodings_and_line_ends_give_identical_tables(tmp_path, text_2024, encoding, newline, bom):
+    variant = tmp_path / "raw" / RAW_2024.name
+    variant.parent.mkdir()
+    data = text_2024.replace("\n", newline).encode(encoding)
+    variant.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    base = build_dataset([RAW_2024], relative_to=tmp_path)
+    other = build_dataset([variant], relative_to=tmp_path)
+    for name in TABLES:
+        left, right = base[name], other[name]
+        if name == "documents":
+            left, right = left.drop(columns="source_file"), right.drop(columns="source_file")
+        assert left.equals(right), name
