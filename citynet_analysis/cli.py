@@ -78,6 +78,19 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_refresh_notebooks(args) -> int:
+    from .errors import InputError
+    from .notebooks import notebook_paths, refresh
+
+    available = notebook_paths()
+    unknown = [n for n in args.names if n not in available]
+    if unknown:
+        raise InputError("notebooks/", f"unknown notebook(s) {', '.join(unknown)}; available: {', '.join(available)}")
+    for path in refresh([available[n] for n in (args.names or available)]):
+        print(f"refreshed {path.relative_to(path.parent.parent)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citynet-analysis", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -92,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
         p.set_defaults(func=func)
+    p = sub.add_parser("refresh-notebooks",
+                       help="re-execute notebooks in place with their default parameters (updates stored outputs)")
+    p.add_argument("names", nargs="*", help="notebook names, e.g. 01_budget_overview (default: all)")
+    p.set_defaults(func=cmd_refresh_notebooks)
     return parser
 
 

@@ -205,6 +205,8 @@ class DocumentParser:
                 continue  # blank lines and the stray percent-only row of the extraction
             if len(row) <= max(j for j in (ja, jb) if j is not None):
                 raise self.error(f"예산 총괄 row {label!r} has {len(row)} cells (cut off?)", i)
+            if any(r["category"] == label for r in summary):
+                raise self.error(f"예산 총괄 lists {label!r} twice", i)
             a = self.amount(row[ja], factor, i, f"예산 총괄 {label} (A)")
             bb = self.amount(row[jb], factor, i, f"예산 총괄 {label} (B)")
             change = self.amount(row[jc], factor, i, f"예산 총괄 {label} (B-A)") if jc and jc < len(row) else None
@@ -406,6 +408,8 @@ class DocumentParser:
             if len([c for c in cells if c]) < len(cols) + 1 or len(cells) < need:
                 raise self.error(f"결산 row {m.group(1)} has {len([c for c in cells if c]) - 1} of "
                                  f"{len(cols)} amounts (cut off?)", i)
+            if any(r["fiscal_year"] == int(m.group(1)) for r in rows):
+                raise self.error(f"결산 lists {m.group(1)} twice", i)
             row = dict(fiscal_year=int(m.group(1)))
             for col, j in cols.items():
                 row[col] = self.amount(cells[j], factor, i, f"결산 {m.group(1)} {col}")
