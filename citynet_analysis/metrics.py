@@ -328,6 +328,13 @@ def activity_counts(ds: Dataset, fiscal_year: int | None = None) -> pd.DataFrame
     return out
 
 
+METRICS_BY_YEAR_COLUMNS = [
+    "fiscal_year", "budget_krw", "executed_krw", "execution_rate_pct", "events", "uncounted_activities",
+    "cost_per_event_krw", "cost_basis",
+    "overhead_share_pct", "program_share_pct", "personnel_per_head_krw",
+]
+
+
 def metrics_by_year(ds: Dataset) -> pd.DataFrame:
     """One row per fiscal year with the headline metrics (NaN where a year lacks the data): the table that
     the expected-results test pins."""
@@ -346,6 +353,7 @@ def metrics_by_year(ds: Dataset) -> pd.DataFrame:
             execution_rate_pct=round(float(rates.loc[year, "execution_rate_pct"]), 4) if year in rates.index
             else math.nan,
             events=int(cpe["events"].iloc[0]) if available(cpe) else pd.NA,
+            uncounted_activities=int(cpe["uncounted_activities"].iloc[0]) if available(cpe) else pd.NA,
             cost_per_event_krw=round(float(cpe["cost_per_event_krw"].iloc[0]), 2) if available(cpe) else math.nan,
             cost_basis=cpe["basis"].iloc[0] if available(cpe) else "",
             overhead_share_pct=round(float(side.get("overhead", math.nan)), 4) if available(shares) else math.nan,
@@ -353,7 +361,7 @@ def metrics_by_year(ds: Dataset) -> pd.DataFrame:
             personnel_per_head_krw=round(float(head["cost_per_head_krw"].iloc[0]), 2) if available(head)
             else math.nan,
         ))
-    out = pd.DataFrame(rows)
-    for col in ("budget_krw", "executed_krw", "events"):
+    out = pd.DataFrame(rows, columns=METRICS_BY_YEAR_COLUMNS)
+    for col in ("budget_krw", "executed_krw", "events", "uncounted_activities"):
         out[col] = out[col].astype("Int64")
     return out
