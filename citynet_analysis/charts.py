@@ -14,6 +14,11 @@ from .metrics import Unavailable, available
 MILLION = 1_000_000
 
 
+def _tag(fig, ds: Dataset, *key) -> None:
+    """Mark a figure with what it depends on, so that a batch renders an identical figure once."""
+    fig._citynet_cache_key = ":".join(map(str, key + (ds.fingerprint,))) if ds.fingerprint else None
+
+
 def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int] | None = None) -> str:
     """The source line under a chart: the documents used and, for constant prices or USD, the series."""
     docs = ds.documents
@@ -50,6 +55,7 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     ax.legend(handles, [group_label("program", lang), group_label("overhead", lang)], loc="lower right",
               frameon=False)
     add_source_note(fig, source_text(ds, lang))
+    _tag(fig, ds, "composition", fiscal_year, lang)
     return fig
 
 
@@ -70,6 +76,7 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     ax.set_xlim(0, subs["amount_krw"].max() * 1.3)
     ax.grid(axis="y", visible=False)
     add_source_note(fig, source_text(ds, lang))
+    _tag(fig, ds, "program", fiscal_year, lang)
     return fig
 
 
@@ -98,6 +105,7 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
         note += (f"\n{years}년 예산은 결산상 최종예산" if lang == "ko" else
                  f"\nBudget {years}: final budget from the settlements")
     add_source_note(fig, note)
+    _tag(fig, ds, "trend", lang)
     return fig
 
 
@@ -118,6 +126,7 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     ax.set_ylim(0, rates["available_krw"].max() * 1.15)
     ax.legend(frameon=False, loc="upper left")
     add_source_note(fig, source_text(ds, lang))
+    _tag(fig, ds, "execution", lang)
     return fig
 
 
@@ -155,6 +164,7 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
         note += (f"\n{years}년 제외: 횟수가 기재되지 않은 활동이 있음" if lang == "ko" else
                  f"\nLeft out: {years} (activities without a stated count)")
     add_source_note(fig, note)
+    _tag(fig, ds, "cost_per_event", lang, ",".join(categories))
     return fig
 
 
@@ -172,6 +182,7 @@ def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     ax.set_xlim(0, max(1, int(counts["events"].max())) * 1.2)
     ax.grid(axis="y", visible=False)
     add_source_note(fig, source_text(ds, lang))
+    _tag(fig, ds, "activities", fiscal_year, lang)
     return fig
 
 

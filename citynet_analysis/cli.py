@@ -91,6 +91,17 @@ def cmd_refresh_notebooks(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from .batch import run_batch, summary_table
+
+    jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
+                     jobs=args.jobs, lang=args.lang, progress=not args.no_progress)
+    print(summary_table(jobs))
+    ok = sum(j.status == "ok" for j in jobs)
+    print(f"{ok} of {len(jobs)} notebook runs succeeded; reports in {args.out}/ (index.html)")
+    return 0 if ok == len(jobs) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citynet-analysis", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -105,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
         p.set_defaults(func=func)
+    p = sub.add_parser("batch", help="run the notebooks for each fiscal year and export the memo reports")
+    p.add_argument("--years", nargs="+", metavar="Y", help="fiscal years (default: every year in the data)")
+    p.add_argument("--notebooks", nargs="+", metavar="NAME", help="notebook names (default: all)")
+    p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
+    p.add_argument("--out", default="reports", help="reports folder (default: reports)")
+    p.add_argument("--jobs", type=int, help="notebooks run at once (default: one per core)")
+    p.add_argument("--lang", default="ko", help="ko or en (default: ko)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_batch)
     p = sub.add_parser("refresh-notebooks",
                        help="re-execute notebooks in place with their default parameters (updates stored outputs)")
     p.add_argument("names", nargs="*", help="notebook names, e.g. 01_budget_overview (default: all)")

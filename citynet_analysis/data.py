@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -40,9 +41,10 @@ class Dataset:
     schedule: pd.DataFrame
     anomalies: pd.DataFrame
     path: Path
+    fingerprint: str = ""  # hash of the processed files: same data, same fingerprint
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("path", "fingerprint")}
 
     def fiscal_years(self) -> list[int]:
         """Every fiscal year that any table states a fact about, ascending."""
@@ -56,4 +58,12 @@ class Dataset:
 def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     """Load a processed data set (default: the embedded one; or ``data_dir`` or $CITYNET_DATA_DIR)."""
     path = globals()["data_dir"](data_dir)
-    return Dataset(**read_dataset(path), path=path)
+    return Dataset(**read_dataset(path), path=path, fingerprint=fingerprint(path))
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 over the processed files and the reference series: what a chart of the data depends on."""
+    h = hashlib.sha256()
+    for p in sorted(Path(path).glob("*.csv")) + sorted(REFERENCE_DIR.glob("*.csv")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()

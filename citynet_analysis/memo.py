@@ -5,8 +5,10 @@ Notebooks stay thin: they call these functions; the wording and the numbers are 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from .labels import LANGS, category_label, column_label, group_label, measure_la
 from .metrics import Unavailable, available
 
 MILLION = 1_000_000
+FIGURE_CACHE_ENV = "CITYNET_FIGURE_CACHE"
+OUTPUT_ENV = "CITYNET_OUTPUT_DIR"  # set by the batch for its kernels: where a notebook with output_dir=None writes
 
 
 def check_lang(lang: str) -> str:
@@ -36,6 +40,19 @@ def setup(lang: str = "ko") -> None:
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 60)
     apply_memo_style()
+    _inline_without_tight_bbox()
+
+
+def _inline_without_tight_bbox() -> None:
+    """Memo figures use constrained layout, so the inline backend's tight bounding box (which draws every
+    figure twice) is not needed."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
+        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
 
 
 def money(won, lang: str = "ko", decimals: int = 1) -> str:
@@ -90,12 +107,21 @@ def show(result, lang: str = "ko", columns: list[str] | None = None):
 
 
 def figure(fig, name: str, exporter: Exporter, lang: str = "ko") -> None:
-    """Save a chart when exporting; where the chart is not available, say so instead. (The inline backend
-    shows a real figure at the end of the cell.)"""
-    if available(fig):
-        exporter.figure(fig, name)
-    else:
+    """Show a chart (saving it when exporting); where the chart is not available, say so instead.
+
+    Without exports the inline backend draws the figure at the end of the cell. When exporting, the saved
+    300 dpi PNG is shown instead (at memo width), so the figure is not drawn a second time."""
+    if not available(fig):
         show(fig, lang)
+        return
+    exporter.figure(fig, name)
+    png = exporter.root / "figures" / f"{exporter.prefix}{name}.png" if exporter.active else None
+    if png is not None and png.exists():
+        import matplotlib.pyplot as plt
+        from IPython.display import Image, display
+
+        plt.close(fig)
+        display(Image(filename=str(png), width=int(fig.get_figwidth() * 100)))
 
 
 def unavailable_text(result: Unavailable, lang: str) -> str:
@@ -243,9 +269,12 @@ def year_anomalies(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
 class Exporter:
     """Writes a notebook's figures to ``<output_dir>/figures`` and its tables to ``<output_dir>/tables``
     (CSV in UTF-8 with BOM, which Excel opens with Hangul intact, plus one workbook of every CSV there).
-    With ``output_dir=None`` it writes nothing, so a notebook run for display only leaves no files."""
+    With ``output_dir=None`` it writes nothing (unless the batch named a folder in $CITYNET_OUTPUT_DIR),
+    so a notebook run for display only leaves no files."""
 
     def __init__(self, output_dir: str | os.PathLike | None, prefix: str = ""):
+        if output_dir is None:
+            output_dir = os.environ.get(OUTPUT_ENV) or None
         self.root = Path(output_dir) if output_dir is not None else None
         self.prefix = prefix
         self.written: list[Path] = []
@@ -255,11 +284,28 @@ class Exporter:
         return self.root is not None
 
     def figure(self, fig, name: str) -> None:
-        from .figures import save_figure
+        """Save a figure as PNG, SVG and PDF. Under a batch ($CITYNET_FIGURE_CACHE set) a figure that
+        another notebook run already rendered from the same data is copied, not drawn again."""
+        from .figures import SAVE_FORMATS, save_figure
 
         if self.root is None or not available(fig):
             return
-        self.written += save_figure(fig, self.prefix + name, self.root / "figures")
+        folder, stem = self.root / "figures", self.prefix + name
+        key = getattr(fig, "_citynet_cache_key", None)
+        cache = os.environ.get(FIGURE_CACHE_ENV)
+        if not (key and cache):
+            self.written += save_figure(fig, stem, folder)
+            return
+        entry = Path(cache) / hashlib.sha256(key.encode()).hexdigest()[:32]
+        cached = [entry / f"figure.{fmt}" for fmt in SAVE_FORMATS]
+        if not all(p.exists() for p in cached):
+            save_figure(fig, "figure", entry)  # each file lands atomically; a racing run writes the same bytes
+        folder.mkdir(parents=True, exist_ok=True)
+        for src, fmt in zip(cached, SAVE_FORMATS, strict=True):
+            tmp = _atomic_target(folder / f"{stem}.{fmt}")
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, folder / f"{stem}.{fmt}")
+            self.written.append(folder / f"{stem}.{fmt}")
 
     def table(self, df, name: str) -> None:
         if self.root is None or not available(df):
@@ -269,8 +315,8 @@ class Exporter:
         self.written.append(path)
 
     def finish(self) -> None:
-        """Rebuild the workbook from every CSV in the tables folder."""
-        if self.root is None or not (self.root / "tables").is_dir():
+        """Rebuild the workbook from every CSV in the tables folder (a batch builds it once at the end)."""
+        if self.root is None or not (self.root / "tables").is_dir() or os.environ.get(FIGURE_CACHE_ENV):
             return
         build_workbook(self.root / "tables")
 
