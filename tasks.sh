@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for the README's quickstart: installs what it needs into .venv, then runs.
-#   bash tasks.sh reports   ingest data/raw, validate, and produce the analysis outputs
+#   bash tasks.sh reports   ingest data/raw, validate, and produce the reports for every fiscal year
 #   bash tasks.sh test      lint (ruff) and the whole test suite (unit tests + notebooks with nbval)
 #   bash tasks.sh install   only (re)install the environment
 set -euo pipefail
@@ -29,7 +29,7 @@ case "${1:-}" in
     shift
     "$VENV/bin/citynet-analysis" ingest
     "$VENV/bin/citynet-analysis" validate
-    "$VENV/bin/citynet-analysis" summary ;;
+    "$VENV/bin/citynet-analysis" batch "$@" ;;
   test)
     install
     shift

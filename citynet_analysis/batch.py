@@ -137,6 +137,23 @@ def _one_line(exc: Exception) -> str:
     return f"{name}: {str(value).strip().splitlines()[0] if str(value).strip() else ''}"[:300]
 
 
+def publish_year(staged: Path, target: Path) -> None:
+    """Make ``staged`` the year's reports: files of notebooks not run this time are kept, files of the
+    notebooks that ran are replaced, the workbook is rebuilt from every table; one rename at the end."""
+    from .memo import build_workbook
+
+    if target.exists():
+        merged = target.with_name(f".{target.name}.new-{os.getpid()}")
+        shutil.copytree(target, merged)
+        shutil.copytree(staged, merged, dirs_exist_ok=True)
+        shutil.rmtree(staged)
+    else:
+        merged = staged
+    if (merged / "tables").is_dir():
+        build_workbook(merged / "tables")
+    _replace_dir(merged, target)
+
+
 def _replace_dir(new: Path, target: Path) -> None:
     """Move ``new`` to ``target``, replacing what was there only once ``new`` is in place."""
     old = None
@@ -151,8 +168,6 @@ def _replace_dir(new: Path, target: Path) -> None:
 def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs=None, lang="ko",
               progress=True, notebook_dir=None) -> list[Job]:
     """Run the batch and return its jobs. Arguments are checked first (InputError before any kernel)."""
-    from .memo import build_workbook
-
     chosen, selected, data = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -175,9 +190,7 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
             year_jobs = [j for j in all_jobs if j.year == y]
             staged = staging_root / str(y)
             if all(j.status == "ok" for j in year_jobs):
-                if (staged / "tables").is_dir():
-                    build_workbook(staged / "tables")  # every notebook's tables, after all have finished
-                _replace_dir(staged, out / str(y))
+                publish_year(staged, out / str(y))
                 for j in year_jobs:
                     j.path = f"{y}/{j.notebook}.ipynb"
                 shutil.rmtree(out / FAILED_DIR / str(y), ignore_errors=True)
@@ -187,6 +200,9 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
                 _replace_dir(staged, failed_dir)
                 for j in year_jobs:
                     j.path = f"{FAILED_DIR}/{y}/{j.notebook}.ipynb"
+                    if j.status == "ok":
+                        j.status = "not published"
+                        j.error = "another notebook of this year failed; the previous reports were kept"
         write_index(out, all_jobs, lang)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
@@ -211,7 +227,7 @@ def summary_table(jobs: list[Job]) -> str:
         lines.append(f"{y}  " + "  ".join(f"{cell[(y, n)]:<{width}}" for n in names))
     for j in jobs:
         if j.status != "ok":
-            lines.append(f"failed: {j.year} {j.notebook}: {j.error} (kept in {j.path})")
+            lines.append(f"{j.status}: {j.year} {j.notebook}: {j.error} (kept in {j.path})")
     return "\n".join(lines)
 
 
@@ -226,18 +242,16 @@ def write_index(out: Path, jobs: list[Job], lang: str) -> None:
                 entries[(e["year"], e["notebook"])] = e
         except (ValueError, KeyError, TypeError):
             entries = {}
-    run_years = {j.year for j in jobs}
-    entries = {k: v for k, v in entries.items() if k[0] not in run_years or
-               any(j.year == k[0] and j.status != "ok" for j in jobs)}
     for j in jobs:
-        if j.status == "ok" or (j.year, j.notebook) not in entries:
-            entries[(j.year, j.notebook)] = asdict(j) | {"lang": lang}
-        else:  # keep the last good report but record that this run failed
-            entries[(j.year, j.notebook)] = entries[(j.year, j.notebook)] | {
-                "latest_run": "failed", "latest_error": j.error, "latest_path": j.path}
+        key = (j.year, j.notebook)
+        if j.status == "ok" or key not in entries:
+            entries[key] = asdict(j) | {"lang": lang}
+        else:  # the year was not published: keep the last good report and say what this run did
+            entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")} | {
+                "latest_run": j.status, "latest_error": j.error, "latest_path": j.path}
     for key in list(entries):  # drop entries whose reports were removed by hand
         e = entries[key]
-        if e["status"] == "ok" and not (out / e["path"]).exists():
+        if not (out / e["path"]).exists():
             del entries[key]
     ordered = [entries[k] for k in sorted(entries)]
     _write_text(manifest_path, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
@@ -251,18 +265,19 @@ def index_html(entries: list[dict]) -> str:
         status = e["status"]
         links = f'<a href="{html.escape(base)}.html">report</a> · <a href="{html.escape(e["path"])}">notebook</a>'
         if status != "ok":
-            links = f'<a href="{html.escape(e["path"])}">failed notebook</a>'
+            links = f'<a href="{html.escape(e["path"])}">{html.escape(status)} notebook</a>'
         note = ""
-        if e.get("latest_run") == "failed":
-            note = (f' <span class="failed">latest run failed: {html.escape(e["latest_error"])} '
-                    f'(<a href="{html.escape(e["latest_path"])}">notebook</a>)</span>')
+        if e.get("latest_run"):
+            note = (f' <span class="failed">latest run {html.escape(e["latest_run"])}: '
+                    f'{html.escape(e["latest_error"])} (<a href="{html.escape(e["latest_path"])}">notebook</a>)</span>')
         if e.get("error") and status != "ok":
             note = f' <span class="failed">{html.escape(e["error"])}</span>'
+        status_class = "ok" if status == "ok" else "failed"
         year_dir = str(e["year"])
         extra = (f' · <a href="{year_dir}/figures/">figures</a> · <a href="{year_dir}/tables/">tables</a>'
                  if status == "ok" else "")
         rows.append(f'<tr><td>{e["year"]}</td><td>{html.escape(e["notebook"])}</td>'
-                    f'<td class="{status}">{status}</td><td>{e["seconds"]:.1f}s</td>'
+                    f'<td class="{status_class}">{status}</td><td>{e["seconds"]:.1f}s</td>'
                     f"<td>{links}{extra}{note}</td></tr>")
     return ("<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">"
             "<title>CityNet secretariat budget reports</title><style>"

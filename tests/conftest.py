@@ -32,3 +32,22 @@ def dataset_2024(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("processed")
     return build_dataset([RAW_2024], relative_to=out)
+
+
+@pytest.fixture(scope="session")
+def processed_2024(tmp_path_factory):
+    """A processed data set made from the 2024 document alone: tests that pin its hand-checked figures
+    use it, so that adding next year's document to data/raw does not touch them."""
+    from citynet_analysis.ingest import build_dataset
+    from citynet_analysis.store import write_dataset
+
+    out = tmp_path_factory.mktemp("fy2024") / "processed"
+    write_dataset(build_dataset([RAW_2024], relative_to=out), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def ds_2024(processed_2024):
+    from citynet_analysis import load
+
+    return load(processed_2024)

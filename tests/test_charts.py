@@ -5,15 +5,15 @@ import warnings
 import matplotlib
 import pytest
 
-from citynet_analysis import charts, load
+from citynet_analysis import charts
 from citynet_analysis.metrics import Unavailable
 
 matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load()
+def ds(ds_2024):
+    return ds_2024
 
 
 CHARTS = {

@@ -113,11 +113,11 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
     assert "Traceback" in capsys.readouterr().err
 
 
-def test_validate_and_years(capsys):
-    assert main(["validate"]) == 0
+def test_validate_and_years(capsys, processed_2024):
+    assert main(["validate", "--data", str(processed_2024)]) == 0
     text = capsys.readouterr().out
     assert "0 error, 5 warning" in text and "citynet-fy2024:56 [line_item_formula]" in text
-    assert main(["years"]) == 0
+    assert main(["years", "--data", str(processed_2024)]) == 0
     years = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
     assert years["settlements"] == "2020 2021 2022" and years["activities"] == "2021 2022 2023"
     assert years["budget_totals"] == "2023 2024"

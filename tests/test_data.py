@@ -14,10 +14,10 @@ def test_default_is_the_embedded_data_set(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     ds = load()
     assert ds.path == PROCESSED
-    assert ds.fiscal_years() == [2020, 2021, 2022, 2023, 2024]
+    assert {2020, 2021, 2022, 2023, 2024} <= set(ds.fiscal_years())
     assert str(ds.settlements["executed_krw"].dtype) == "int64"
     assert str(ds.activities["month"].dtype) == "Int64"
-    assert ds.line_items["parent_id"].isna().sum() == 6
+    assert ds.line_items.loc[ds.line_items["fiscal_year"] == 2024, "parent_id"].isna().sum() == 6
 
 
 def test_env_var_and_argument(monkeypatch, tmp_path, dataset_2024):
@@ -29,7 +29,7 @@ def test_env_var_and_argument(monkeypatch, tmp_path, dataset_2024):
     assert len(load().settlements) == 1
     monkeypatch.delenv("CITYNET_DATA_DIR")
     assert len(load(other).settlements) == 1
-    assert len(load().settlements) == 3
+    assert len(load().settlements) >= 3
 
 
 def test_load_from_another_cwd_in_a_fresh_process(tmp_path):

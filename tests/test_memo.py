@@ -4,12 +4,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from citynet_analysis import load, memo, metrics
+from citynet_analysis import memo, metrics
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load()
+def ds(ds_2024):
+    return ds_2024
 
 
 def test_overview_summary_numbers_first(ds):

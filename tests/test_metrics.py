@@ -11,8 +11,8 @@ from citynet_analysis.metrics import Unavailable, available
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load()
+def ds(ds_2024):
+    return ds_2024
 
 
 @pytest.fixture(scope="module")
