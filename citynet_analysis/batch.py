@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .atomic import replace_dir, write_text
 from .data import ENV_VAR as DATA_ENV
 from .errors import InputError
 from .memo import FIGURE_CACHE_ENV, OUTPUT_ENV
@@ -43,11 +44,12 @@ class Job:
     path: str = ""  # where the executed notebook is (relative to the reports folder)
 
 
-def _kernel_manager_class(env: dict[str, str] | None = None):
+def _kernel_manager_class(env: dict[str, str] | None = None, cwd: str | None = None):
     """A kernel manager whose kernel gets ``env`` added to its environment (how the batch hands a kernel
-    its data and output folders: paths never become notebook code) and whose own stderr (transport
-    warnings, shutdown noise) does not reach the terminal; the notebook's outputs, errors included, are
-    captured by papermill in the notebook itself."""
+    its data and output folders: paths never become notebook code), started in ``cwd`` (papermill's own
+    ``cwd=`` changes the whole process's directory, which parallel threads must not do), and whose own
+    stderr (transport warnings, shutdown noise) does not reach the terminal; the notebook's outputs,
+    errors included, are captured by papermill in the notebook itself."""
     from jupyter_client.manager import AsyncKernelManager
 
     extra = dict(env or {})
@@ -57,17 +59,19 @@ def _kernel_manager_class(env: dict[str, str] | None = None):
             kw.setdefault("stderr", subprocess.DEVNULL)
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw["env"] = {**kw.get("env", os.environ), **extra}
+            if cwd:
+                kw["cwd"] = cwd
             return await super().start_kernel(**kw)
 
     return QuietKernelManager
 
 
-def papermill_options(env: dict[str, str] | None = None) -> dict:
+def papermill_options(env: dict[str, str] | None = None, cwd: str | None = None) -> dict:
     """How the batch runs papermill (the benchmark runs its floor notebook the same way): the python3
     kernel, quiet kernel stderr, no history database, and an immediate kernel shutdown once every cell
     has run (a graceful one waits on the kernel, sometimes for seconds)."""
     return dict(kernel_name=KERNEL, progress_bar=False, execution_timeout=TIMEOUT_S,
-                kernel_manager_class=_kernel_manager_class(env), shutdown_kernel="immediate",
+                kernel_manager_class=_kernel_manager_class(env, cwd), shutdown_kernel="immediate",
                 extra_arguments=["--HistoryManager.enabled=False"])
 
 
@@ -116,8 +120,8 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
     start = time.perf_counter()
     try:
         try:
-            pm.execute_notebook(str(notebook), str(out_nb), parameters=params, cwd=str(notebook.parent),
-                                **papermill_options(env))
+            pm.execute_notebook(str(notebook), str(out_nb), parameters=params,
+                                **papermill_options(env, cwd=str(notebook.parent)))
         finally:
             job.execute_seconds = time.perf_counter() - start
         from .html_export import notebook_to_html
@@ -151,18 +155,7 @@ def publish_year(staged: Path, target: Path) -> None:
         merged = staged
     if (merged / "tables").is_dir():
         build_workbook(merged / "tables")
-    _replace_dir(merged, target)
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``, replacing what was there only once ``new`` is in place."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
-    os.rename(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    replace_dir(merged, target)
 
 
 def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs=None, lang="ko",
@@ -197,7 +190,7 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
             else:
                 failed_dir = out / FAILED_DIR / str(y)
                 failed_dir.parent.mkdir(exist_ok=True)
-                _replace_dir(staged, failed_dir)
+                replace_dir(staged, failed_dir)
                 for j in year_jobs:
                     j.path = f"{FAILED_DIR}/{y}/{j.notebook}.ipynb"
                     if j.status == "ok":
@@ -254,8 +247,8 @@ def write_index(out: Path, jobs: list[Job], lang: str) -> None:
         if not (out / e["path"]).exists():
             del entries[key]
     ordered = [entries[k] for k in sorted(entries)]
-    _write_text(manifest_path, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
-    _write_text(out / "index.html", index_html(ordered))
+    write_text(manifest_path, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
+    write_text(out / "index.html", index_html(ordered))
 
 
 def index_html(entries: list[dict]) -> str:
@@ -289,8 +282,3 @@ def index_html(entries: list[dict]) -> str:
             + "".join(rows) + "</table></body></html>\n")
 
 
-def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)

@@ -17,11 +17,12 @@ import logging
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .atomic import atomic_path
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -454,23 +455,12 @@ def save_figure(
             meta = dict(_SAVE_METADATA[fmt])
             if metadata and fmt in metadata:
                 meta.update(metadata[fmt])
-            fd, tmp_name = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=f".{fmt}.tmp")
-            tmp = Path(tmp_name)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    if fmt == "svg":
-                        buf = io.BytesIO()
-                        fig.savefig(buf, format=fmt, metadata=meta)
-                        fh.write(_normalize_svg_ids(buf.getvalue()))
-                    else:
-                        fig.savefig(fh, format=fmt, dpi=dpi if fmt == "png" else "figure", metadata=meta)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
-                raise
+            with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+                if fmt == "svg":
+                    buf = io.BytesIO()
+                    fig.savefig(buf, format=fmt, metadata=meta)
+                    fh.write(_normalize_svg_ids(buf.getvalue()))
+                else:
+                    fig.savefig(fh, format=fmt, dpi=dpi if fmt == "png" else "figure", metadata=meta)
             written.append(target)
     return written

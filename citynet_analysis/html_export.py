@@ -22,13 +22,13 @@ import io
 import logging
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_text
 from .figures import FONT_NAME, FONT_PATH
 
 __all__ = [
@@ -266,23 +266,6 @@ def _load(nb_node_or_path: Any) -> tuple[Any, str, str]:
     raise TypeError(f"expected a notebook node or a path, got {type(nb_node_or_path).__name__}")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
 _LOCAL = threading.local()
 
 
@@ -337,5 +320,5 @@ def notebook_to_html(
             shown = "; ".join(external[:5]) + (" ..." if len(external) > 5 else "")
             raise ValueError(f"HTML report would load {len(external)} resource(s) from the network: {shown}")
     if out_path is not None:
-        _write_atomic(Path(out_path), body)
+        write_text(out_path, body)
     return body

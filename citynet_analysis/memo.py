@@ -9,12 +9,12 @@ import hashlib
 import math
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from . import metrics
+from .atomic import atomic_path
 from .data import Dataset
 from .labels import LANGS, category_label, column_label, group_label, measure_label, metric_label
 from .metrics import Unavailable, available
@@ -302,9 +302,8 @@ class Exporter:
             save_figure(fig, "figure", entry)  # each file lands atomically; a racing run writes the same bytes
         folder.mkdir(parents=True, exist_ok=True)
         for src, fmt in zip(cached, SAVE_FORMATS, strict=True):
-            tmp = _atomic_target(folder / f"{stem}.{fmt}")
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, folder / f"{stem}.{fmt}")
+            with atomic_path(folder / f"{stem}.{fmt}") as tmp:
+                shutil.copyfile(src, tmp)
             self.written.append(folder / f"{stem}.{fmt}")
 
     def table(self, df, name: str) -> None:
@@ -321,23 +320,11 @@ class Exporter:
         build_workbook(self.root / "tables")
 
 
-def _atomic_target(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    return Path(tmp)
-
-
 def write_csv_bom(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     """A CSV in UTF-8 with BOM (Excel shows Hangul), written atomically."""
-    path = Path(path)
-    tmp = _atomic_target(path)
-    try:
+    with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 
 WORKBOOK_NAME = "tables.xlsx"
@@ -350,18 +337,13 @@ def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME) -> 
     if not csvs:
         return None
     target = tables_dir / name
-    tmp = _atomic_target(target)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            used = set()
-            for csv in csvs:
-                sheet = csv.stem[:31]
-                n = 2
-                while sheet in used:
-                    sheet, n = f"{csv.stem[:28]}~{n}", n + 1
-                used.add(sheet)
-                pd.read_csv(csv, encoding="utf-8-sig").to_excel(xl, sheet_name=sheet, index=False)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        used = set()
+        for csv in csvs:
+            sheet = csv.stem[:31]
+            n = 2
+            while sheet in used:
+                sheet, n = f"{csv.stem[:28]}~{n}", n + 1
+            used.add(sheet)
+            pd.read_csv(csv, encoding="utf-8-sig").to_excel(xl, sheet_name=sheet, index=False)
     return target

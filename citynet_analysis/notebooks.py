@@ -4,9 +4,9 @@ so that their stored outputs (which nbval compares) match the code and data."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from .atomic import atomic_path
 from .data import REPO_DIR
 
 NOTEBOOK_DIR = REPO_DIR / "notebooks"
@@ -34,12 +34,7 @@ def refresh(paths: list[Path]) -> list[Path]:
         client.execute()
         for cell in nb.cells:  # no volatile metadata in the stored notebook
             cell.metadata.pop("execution", None)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".ipynb.tmp")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             nbformat.write(nb, tmp)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         done.append(path)
     return done

@@ -6,13 +6,13 @@ leaves the previous data set exactly as it was."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import replace_dir
 from .errors import InputError
 from .frames import coerce
 from .tables import TABLES, Table, pandas_dtypes
@@ -83,13 +83,7 @@ def write_dataset(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> None:
             tables[name].to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
         text = json.dumps(datapackage(tables), ensure_ascii=False, indent=2) + "\n"
         (tmp / "datapackage.json").write_text(text, encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.rename(out, old)
-        os.rename(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -118,6 +119,13 @@ def test_cli_exit_code_1_when_a_notebook_fails(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "2022  failed" in out and "kept in failed/2022/99_fail.ipynb" in out
     assert "0 of 1 notebook runs succeeded" in out
+
+
+def test_batch_leaves_the_working_directory_alone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_batch(years=[2021, 2022], notebooks=["01_budget_overview"], out_dir="r", jobs=2, progress=False)
+    assert Path.cwd() == tmp_path
+    assert (tmp_path / "r" / "2021" / "01_budget_overview.html").exists()
 
 
 def test_reports_for_one_year(tmp_path, processed_2024):
