@@ -404,12 +404,10 @@ def _normalize_svg_ids(data: bytes) -> bytes:
 
 
 @contextlib.contextmanager
-def _quiet_font_subsetting() -> Iterator[None]:
-    """Silence fontTools' per-table subsetting notes (e.g. 'TSI0 NOT subset') while saving a PDF.
-
-    They are harmless, but go to stderr, which nbval compares.
-    """
-    logger = logging.getLogger("fontTools.subset")
+def quiet_fonttools() -> Iterator[None]:
+    """Silence fontTools' notes (e.g. 'TSI0 NOT subset') while it subsets the font for a PDF or an HTML
+    page: harmless, but they go to stderr, which nbval compares."""
+    logger = logging.getLogger("fontTools")
     old = logger.level
     logger.setLevel(logging.ERROR)
     try:
@@ -449,7 +447,7 @@ def save_figure(
         "svg.fonttype": MEMO_RC["svg.fonttype"],
         "pdf.fonttype": MEMO_RC["pdf.fonttype"],
     }
-    with mpl.rc_context(rc), _quiet_font_subsetting():
+    with mpl.rc_context(rc), quiet_fonttools():
         for fmt in formats:
             target = out / f"{name}.{fmt}"
             meta = dict(_SAVE_METADATA[fmt])

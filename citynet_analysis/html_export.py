@@ -19,7 +19,6 @@ import copy
 import functools
 import html
 import io
-import logging
 import os
 import re
 import threading
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_text
-from .figures import FONT_NAME, FONT_PATH
+from .figures import FONT_NAME, FONT_PATH, quiet_fonttools
 
 __all__ = [
     "CSS_FONT_FAMILY",
@@ -109,17 +108,6 @@ def font_chars(nb: Mapping[str, Any]) -> str:
     return "".join(sorted(chars))
 
 
-@contextlib.contextmanager
-def _quiet_fonttools() -> Iterator[None]:
-    logger = logging.getLogger("fontTools")
-    old = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(old)
-
-
 @functools.lru_cache(maxsize=16)
 def _subset_font(chars: str) -> tuple[bytes, str]:
     """Subset the shipped font to ``chars``; return (font bytes, CSS format name)."""
@@ -136,7 +124,7 @@ def _subset_font(chars: str) -> tuple[bytes, str]:
     options.flavor = flavor
     options.drop_tables = list(options.drop_tables) + list(_DROP_TABLES)
     options.notdef_outline = True
-    with _quiet_fonttools():
+    with quiet_fonttools():
         # recalcTimestamp=False keeps head.modified as shipped: same notebook -> same bytes.
         font = TTFont(str(FONT_PATH), recalcTimestamp=False)
         try:
