@@ -100,7 +100,7 @@ def main() -> None:
     print(f"slowest notebook in the batch: {slowest['year']} {slowest['notebook']} {slowest['seconds']:.2f} s; "
           f"/ (c) = {slowest['seconds'] / c:.2f}   (goal <= 1.3)")
     slowest_run = max(manifest, key=lambda e: e["execute_seconds"])
-    print(f"slowest papermill run alone, without its HTML export: {slowest_run['year']} {slowest_run['notebook']} "
+    print(f"slowest papermill run in the batch, without its HTML export: {slowest_run['year']} {slowest_run['notebook']} "
           f"{slowest_run['execute_seconds']:.2f} s; / (c) = {slowest_run['execute_seconds'] / c:.2f}")
     print(f"slowest notebook run alone (--jobs 1): {slowest_alone.year} {slowest_alone.notebook} "
           f"{slowest_alone.seconds:.2f} s; / (c) = {slowest_alone.seconds / c:.2f}")
