@@ -23,7 +23,7 @@ from pathlib import Path
 from .atomic import replace_dir, write_text
 from .data import ENV_VAR as DATA_ENV
 from .errors import InputError
-from .memo import FIGURE_CACHE_ENV, OUTPUT_ENV
+from .memo import DEFER_ENV, OUTPUT_ENV, PENDING_DIR, render_deferred
 from .notebooks import KERNEL, TIMEOUT_S, notebook_paths
 
 LANGS = ("ko", "en")
@@ -116,7 +116,7 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
     out_nb = staging / f"{job.notebook}.ipynb"
     # Only a validated integer and a closed-set word become parameters; folders go by environment.
     params = {"fiscal_year": int(job.year), "lang": lang if lang in LANGS else "ko"}
-    env = {DATA_ENV: str(data_dir), OUTPUT_ENV: str(staging), FIGURE_CACHE_ENV: str(figure_cache)}
+    env = {DATA_ENV: str(data_dir), OUTPUT_ENV: str(staging), DEFER_ENV: "1"}
     start = time.perf_counter()
     try:
         try:
@@ -126,6 +126,7 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
             job.execute_seconds = time.perf_counter() - start
         from .html_export import notebook_to_html
 
+        render_deferred(out_nb, staging, figure_cache)  # the figures, drawn here rather than in the kernel
         notebook_to_html(out_nb, staging / f"{job.notebook}.html", exclude_input=True, lang=lang)
         job.status = "ok"
     except Exception as exc:  # a failing notebook must not stop the others
@@ -146,6 +147,7 @@ def publish_year(staged: Path, target: Path) -> None:
     notebooks that ran are replaced, the workbook is rebuilt from every table; one rename at the end."""
     from .memo import build_workbook
 
+    shutil.rmtree(staged / PENDING_DIR, ignore_errors=True)
     if target.exists():
         merged = target.with_name(f".{target.name}.new-{os.getpid()}")
         shutil.copytree(target, merged)

@@ -1,5 +1,8 @@
 """Memo charts built from the metrics: each returns a matplotlib Figure in memo style, with a source
-line under it, or the :class:`~citynet_analysis.metrics.Unavailable` that explains why it cannot."""
+line under it, or the :class:`~citynet_analysis.metrics.Unavailable` that explains why it cannot.
+
+The figures are not managed by pyplot (no pyplot import: a notebook run stays short); show one with
+``memo.figure`` or save it with ``figures.save_figure``."""
 
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     top = comp[comp["level"] == 1].sort_values("amount_krw")
     title = (f"{fiscal_year}년 예산 구성 (총 {format_krw(top['amount_krw'].sum())}백만원)" if lang == "ko" else
              f"FY{fiscal_year} budget by line item (total KRW {format_krw(top['amount_krw'].sum(), lang='en')} million)")
-    fig, ax = new_figure(title, xlabel=label("amount", lang))
+    fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
     names = [item_label(n, lang) for n in top["name_ko"]]
     colors = [PALETTE[0] if g in metrics.PROGRAM else PALETTE[1] for g in top["group"]]
     ax.barh(names, top["amount_krw"], color=colors)
@@ -68,7 +71,7 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     if subs.empty:
         return Unavailable("program breakdown", fiscal_year, "사업비 has no sub-items")
     title = f"{fiscal_year}년 사업비 세부 내역" if lang == "ko" else f"FY{fiscal_year} program costs by activity"
-    fig, ax = new_figure(title, xlabel=label("amount", lang))
+    fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
     for y, (amount, share) in enumerate(zip(subs["amount_krw"], subs["share_of_parent_pct"], strict=True)):
@@ -87,7 +90,7 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
         return Unavailable("budget trend", None, "no budget or settlement in the data")
     executed = metrics.executed_series(ds)
     title = "연도별 예산과 집행액" if lang == "ko" else "Budget and execution by fiscal year"
-    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang))
+    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     years = budget["fiscal_year"].astype(int)
     ax.bar(years, budget["amount_krw"], color=PALETTE[0], width=0.6, label=label("budget", lang))
     ax.plot(years, budget["amount_2020krw"], color=PALETTE[2], marker="o",
@@ -115,7 +118,7 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     if rates.empty:
         return Unavailable("execution rate", None, "no settlement (결산) in the data")
     title = "결산: 예산현액 대비 집행액" if lang == "ko" else "Settlements: available budget and executed"
-    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang))
+    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     x = rates["fiscal_year"].astype(int)
     ax.bar(x - 0.18, rates["available_krw"], width=0.36, color=PALETTE[3], label=label("available_budget", lang))
     ax.bar(x + 0.18, rates["executed_krw"], width=0.36, color=PALETTE[0], label=label("executed", lang))
@@ -140,7 +143,7 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     if table.empty:
         return Unavailable("cost per event", None, "every year has activities without a stated count")
     title = "연도별 행사당 비용" if lang == "ko" else "Cost per event by fiscal year"
-    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("cost_per_event", lang))
+    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("cost_per_event", lang), pyplot=False)
     x = table["fiscal_year"].astype(int)
     executed = table["basis"].str.startswith("executed").tolist()
     bars = ax.bar(x, table["cost_per_event_krw"], color=[PALETTE[0] if e else "white" for e in executed],
@@ -175,7 +178,7 @@ def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
         return Unavailable("activities", fiscal_year, "no outcome activities with a stated count")
     counts = counts.sort_values("events")
     title = f"{fiscal_year}년 유형별 행사 수" if lang == "ko" else f"FY{fiscal_year} events by type"
-    fig, ax = new_figure(title, xlabel=label("events", lang))
+    fig, ax = new_figure(title, xlabel=label("events", lang), pyplot=False)
     ax.barh([category_label(c, lang) for c in counts["category"]], counts["events"].astype(int), color=PALETTE[0])
     for y, n in enumerate(counts["events"].astype(int)):
         ax.text(n, y, f" {n}", va="center", fontsize=8)

@@ -6,9 +6,12 @@ Notebooks stay thin: they call these functions; the wording and the numbers are 
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import os
+import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +23,10 @@ from .labels import LANGS, category_label, column_label, group_label, measure_la
 from .metrics import Unavailable, available
 
 MILLION = 1_000_000
-FIGURE_CACHE_ENV = "CITYNET_FIGURE_CACHE"
+DEFER_ENV = "CITYNET_DEFER_FIGURES"  # set by the batch: kernels pickle figures, the batch renders them
+PENDING_DIR = ".pending-figures"
+FIGURE_KEY = "citynet_figure"
+_RENDER_LOCK = threading.Lock()
 OUTPUT_ENV = "CITYNET_OUTPUT_DIR"  # set by the batch for its kernels: where a notebook with output_dir=None writes
 
 
@@ -107,21 +113,31 @@ def show(result, lang: str = "ko", columns: list[str] | None = None):
 
 
 def figure(fig, name: str, exporter: Exporter, lang: str = "ko") -> None:
-    """Show a chart (saving it when exporting); where the chart is not available, say so instead.
+    """Show a chart, saving it when exporting; where the chart is not available, say so instead.
 
-    Without exports the inline backend draws the figure at the end of the cell. When exporting, the saved
-    300 dpi PNG is shown instead (at memo width), so the figure is not drawn a second time."""
+    Display only: a PNG drawn at 200 dpi, shown at memo width. Exporting: the saved 300 dpi PNG is shown,
+    so the figure is not drawn twice. Under a batch the kernel leaves a placeholder that the batch
+    replaces with the PNG it renders in its own process."""
     if not available(fig):
         show(fig, lang)
         return
+    from IPython.display import Image, display, publish_display_data
+
     exporter.figure(fig, name)
-    png = exporter.root / "figures" / f"{exporter.prefix}{name}.png" if exporter.active else None
-    if png is not None and png.exists():
+    width = int(round(fig.get_figwidth() * 100))
+    stem = exporter.prefix + name
+    if exporter.active and os.environ.get(DEFER_ENV):
+        publish_display_data({"text/plain": f"<figure {stem}, rendered by the batch>"}, metadata={FIGURE_KEY: stem})
+    elif exporter.active:
+        display(Image(filename=str(exporter.root / "figures" / f"{stem}.png"), width=width))
+    else:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
+        display(Image(data=buf.getvalue(), width=width))
+    if fig.canvas.manager is not None:  # a pyplot figure: do not let the inline backend draw it again
         import matplotlib.pyplot as plt
-        from IPython.display import Image, display
 
         plt.close(fig)
-        display(Image(filename=str(png), width=int(fig.get_figwidth() * 100)))
 
 
 def unavailable_text(result: Unavailable, lang: str) -> str:
@@ -284,27 +300,17 @@ class Exporter:
         return self.root is not None
 
     def figure(self, fig, name: str) -> None:
-        """Save a figure as PNG, SVG and PDF. Under a batch ($CITYNET_FIGURE_CACHE set) a figure that
-        another notebook run already rendered from the same data is copied, not drawn again."""
-        from .figures import SAVE_FORMATS, save_figure
-
+        """Save a figure as PNG, SVG and PDF into ``figures/``. Under a batch the kernel only pickles it
+        ($CITYNET_DEFER_FIGURES): the batch renders it in its own process, where an identical figure of
+        another notebook run is copied rather than drawn again."""
         if self.root is None or not available(fig):
             return
-        folder, stem = self.root / "figures", self.prefix + name
-        key = getattr(fig, "_citynet_cache_key", None)
-        cache = os.environ.get(FIGURE_CACHE_ENV)
-        if not (key and cache):
-            self.written += save_figure(fig, stem, folder)
+        stem = self.prefix + name
+        if os.environ.get(DEFER_ENV):
+            with atomic_path(self.root / PENDING_DIR / f"{stem}.pickle") as tmp:
+                tmp.write_bytes(pickle.dumps(fig))
             return
-        entry = Path(cache) / hashlib.sha256(key.encode()).hexdigest()[:32]
-        cached = [entry / f"figure.{fmt}" for fmt in SAVE_FORMATS]
-        if not all(p.exists() for p in cached):
-            save_figure(fig, "figure", entry)  # each file lands atomically; a racing run writes the same bytes
-        folder.mkdir(parents=True, exist_ok=True)
-        for src, fmt in zip(cached, SAVE_FORMATS, strict=True):
-            with atomic_path(folder / f"{stem}.{fmt}") as tmp:
-                shutil.copyfile(src, tmp)
-            self.written.append(folder / f"{stem}.{fmt}")
+        self.written += export_figure(fig, stem, self.root / "figures")
 
     def table(self, df, name: str) -> None:
         if self.root is None or not available(df):
@@ -315,9 +321,63 @@ class Exporter:
 
     def finish(self) -> None:
         """Rebuild the workbook from every CSV in the tables folder (a batch builds it once at the end)."""
-        if self.root is None or not (self.root / "tables").is_dir() or os.environ.get(FIGURE_CACHE_ENV):
+        if self.root is None or not (self.root / "tables").is_dir() or os.environ.get(DEFER_ENV):
             return
         build_workbook(self.root / "tables")
+
+
+def export_figure(fig, stem: str, folder: Path, cache: str | os.PathLike | None = None) -> list[Path]:
+    """``<stem>.png/.svg/.pdf`` in ``folder``. With a ``cache`` folder, a figure whose cache key (set by
+    the charts: chart, arguments, data fingerprint) was rendered before is copied instead of drawn."""
+    from .figures import SAVE_FORMATS, save_figure
+
+    key = getattr(fig, "_citynet_cache_key", None)
+    if not (key and cache):
+        return save_figure(fig, stem, folder)
+    entry = Path(cache) / hashlib.sha256(key.encode()).hexdigest()[:32]
+    cached = [entry / f"figure.{fmt}" for fmt in SAVE_FORMATS]
+    if not all(p.exists() for p in cached):
+        save_figure(fig, "figure", entry)  # each file lands atomically; a racing run writes the same bytes
+    written = []
+    for src, fmt in zip(cached, SAVE_FORMATS, strict=True):
+        with atomic_path(folder / f"{stem}.{fmt}") as tmp:
+            shutil.copyfile(src, tmp)
+        written.append(folder / f"{stem}.{fmt}")
+    return written
+
+
+def render_deferred(notebook: str | os.PathLike, output_dir: str | os.PathLike,
+                    cache: str | os.PathLike | None = None) -> int:
+    """Render the figures a notebook pickled under a batch, write them to ``figures/`` and put each one's
+    PNG where the notebook showed its placeholder; returns how many. Runs in the batch's process."""
+    import base64
+
+    import nbformat
+
+    from .figures import memo_style
+
+    nb = nbformat.read(notebook, as_version=4)
+    root, done = Path(output_dir), 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            stem = out.get("metadata", {}).get(FIGURE_KEY)
+            if out.get("output_type") != "display_data" or not stem:
+                continue
+            pending = root / PENDING_DIR / f"{stem}.pickle"
+            fig = pickle.loads(pending.read_bytes())
+            with _RENDER_LOCK, memo_style():  # rcParams are process-wide: one figure at a time
+                export_figure(fig, stem, root / "figures", cache)
+            png = (root / "figures" / f"{stem}.png").read_bytes()
+            w, h = (int(round(v * 100)) for v in fig.get_size_inches())
+            out["data"] = {"image/png": base64.b64encode(png).decode("ascii"),
+                           "text/plain": f"<Figure size {w}x{h} with {len(fig.axes)} Axes>"}
+            out["metadata"] = {"image/png": {"width": w}}
+            pending.unlink()
+            done += 1
+    if done:
+        with atomic_path(notebook) as tmp:
+            nbformat.write(nb, tmp)
+    return done
 
 
 def write_csv_bom(df: pd.DataFrame, path: str | os.PathLike) -> Path:
