@@ -26,10 +26,13 @@ def refresh(paths: list[Path]) -> list[Path]:
     import nbformat
     from nbclient import NotebookClient
 
+    from .batch import _kernel_manager_class
+
     done = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name=KERNEL,
+        client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name=KERNEL, shutdown_kernel="immediate",
+                                kernel_manager_class=_kernel_manager_class(cwd=str(path.parent)),
                                 resources={"metadata": {"path": str(path.parent)}})
         client.execute()
         for cell in nb.cells:  # no volatile metadata in the stored notebook
