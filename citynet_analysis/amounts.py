@@ -31,14 +31,6 @@ def parse_amount(cell: str, factor: int = 1) -> int:
     return -value if m.group("sign") else value
 
 
-def is_amount(cell: str) -> bool:
-    try:
-        parse_amount(cell)
-    except AmountError:
-        return False
-    return True
-
-
 _UNIT_LINE = re.compile(r"단위\s*[:：]\s*(백만원|천원|억원|원)")
 
 

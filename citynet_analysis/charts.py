@@ -14,8 +14,6 @@ from .figures import PALETTE, add_source_note, format_krw, krw_formatter, label,
 from .labels import category_label, group_label, item_label
 from .metrics import Unavailable, available
 
-MILLION = 1_000_000
-
 
 def _tag(fig, ds: Dataset, *key) -> None:
     """Mark a figure with what it depends on, so that a batch renders an identical figure once."""

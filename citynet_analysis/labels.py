@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from .figures import LABELS, label
-
 LANGS = ("ko", "en")
 
 CATEGORY = {
@@ -163,4 +161,4 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-__all__ = ["LABELS", "label", "category_label", "group_label", "column_label", "item_label"]
+__all__ = ["category_label", "group_label", "column_label", "item_label", "metric_label", "measure_label"]
