@@ -22,8 +22,9 @@ from pathlib import Path
 
 from .atomic import replace_dir, write_text
 from .data import ENV_VAR as DATA_ENV
+from .data import load
 from .errors import InputError
-from .memo import DEFER_ENV, OUTPUT_ENV, PENDING_DIR, render_deferred
+from .memo import DEFER_ENV, OUTPUT_ENV, render_deferred
 from .notebooks import KERNEL, TIMEOUT_S, notebook_paths
 
 LANGS = ("ko", "en")
@@ -109,7 +110,7 @@ def _years(years: list[int]) -> str:
     return " ".join(map(str, years)) if years else "none"
 
 
-def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, figure_cache: Path) -> Job:
+def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, figure_cache: Path, ds) -> Job:
     """Run one notebook with papermill into ``staging`` and export its HTML; never raises."""
     import papermill as pm
 
@@ -126,7 +127,7 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
             job.execute_seconds = time.perf_counter() - start
         from .html_export import notebook_to_html
 
-        render_deferred(out_nb, staging, figure_cache)  # the figures, drawn here rather than in the kernel
+        render_deferred(out_nb, staging, ds, figure_cache)  # the charts, drawn here rather than in the kernel
         notebook_to_html(out_nb, staging / f"{job.notebook}.html", exclude_input=True, lang=lang)
         job.status = "ok"
     except Exception as exc:  # a failing notebook must not stop the others
@@ -147,7 +148,6 @@ def publish_year(staged: Path, target: Path) -> None:
     notebooks that ran are replaced, the workbook is rebuilt from every table; one rename at the end."""
     from .memo import build_workbook
 
-    shutil.rmtree(staged / PENDING_DIR, ignore_errors=True)
     if target.exists():
         merged = target.with_name(f".{target.name}.new-{os.getpid()}")
         shutil.copytree(target, merged)
@@ -169,13 +169,14 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     workers = jobs or os.cpu_count() or 1
     staging_root = Path(tempfile.mkdtemp(prefix=".batch-", dir=out))
     all_jobs = [Job(y, n) for y in chosen for n in selected]
+    ds = load(data)  # the batch draws the charts from the same data the kernels read
     try:
         for y in chosen:
             (staging_root / str(y)).mkdir()
         bar = _progress(len(all_jobs), progress)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(execute, j, selected[j.notebook], staging_root / str(j.year), data, lang,
-                                   staging_root / ".figures") for j in all_jobs]
+                                   staging_root / ".figures", ds) for j in all_jobs]
             for f in as_completed(futures):
                 j = f.result()
                 bar.set_postfix_str(f"{j.year} {j.notebook} {j.status}", refresh=False)

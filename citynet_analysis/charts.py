@@ -2,11 +2,10 @@
 line under it, or the :class:`~citynet_analysis.metrics.Unavailable` that explains why it cannot.
 
 The figures are not managed by pyplot (no pyplot import: a notebook run stays short); show one with
-``memo.figure`` or save it with ``figures.save_figure``."""
+``memo.chart`` or save it with ``figures.save_figure``. ``draw=False`` only says whether the chart is
+available (None) or not (the Unavailable), without importing matplotlib's figure machinery."""
 
 from __future__ import annotations
-
-from matplotlib.patches import Patch
 
 from . import metrics, reference
 from .data import Dataset
@@ -35,12 +34,14 @@ def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int
     return text
 
 
-def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
+def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko", *, draw: bool = True):
     """Horizontal bars: each top-level line item of a year, in 백만원, with its share of the total."""
     comp = metrics.composition(ds, fiscal_year)
     if not available(comp):
         return comp
     top = comp[comp["level"] == 1].sort_values("amount_krw")
+    if not draw:  # availability only (a batch kernel: the batch draws)
+        return None
     title = (f"{fiscal_year}년 예산 구성 (총 {format_krw(top['amount_krw'].sum())}백만원)" if lang == "ko" else
              f"FY{fiscal_year} budget by line item (total KRW {format_krw(top['amount_krw'].sum(), lang='en')} million)")
     fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
@@ -52,6 +53,8 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
         ax.text(amount, y, f" {format_krw(amount)} ({share:.1f}%)", va="center", fontsize=8)
     ax.set_xlim(0, top["amount_krw"].max() * 1.3)
     ax.grid(axis="y", visible=False)
+    from matplotlib.patches import Patch
+
     handles = [Patch(color=PALETTE[0]), Patch(color=PALETTE[1])]
     ax.legend(handles, [group_label("program", lang), group_label("overhead", lang)], loc="lower right",
               frameon=False)
@@ -60,7 +63,7 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     return fig
 
 
-def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
+def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko", *, draw: bool = True):
     """The sub-items of the program costs (사업비) of a year, in 백만원."""
     comp = metrics.composition(ds, fiscal_year)
     if not available(comp):
@@ -68,6 +71,8 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     subs = comp[(comp["level"] == 2) & (comp["group"] == "programs")].sort_values("amount_krw")
     if subs.empty:
         return Unavailable("program breakdown", fiscal_year, "사업비 has no sub-items")
+    if not draw:  # availability only (a batch kernel: the batch draws)
+        return None
     title = f"{fiscal_year}년 사업비 세부 내역" if lang == "ko" else f"FY{fiscal_year} program costs by activity"
     fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
@@ -81,12 +86,14 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     return fig
 
 
-def trend_chart(ds: Dataset, lang: str = "ko"):
+def trend_chart(ds: Dataset, lang: str = "ko", *, draw: bool = True):
     """Budget per year (bars, nominal), executed (points) and the budget in constant 2020 won (line)."""
     budget = metrics.growth(metrics.budget_series(ds))
     if budget.empty:
         return Unavailable("budget trend", None, "no budget or settlement in the data")
     executed = metrics.executed_series(ds)
+    if not draw:  # availability only (a batch kernel: the batch draws)
+        return None
     title = "연도별 예산과 집행액" if lang == "ko" else "Budget and execution by fiscal year"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     years = budget["fiscal_year"].astype(int)
@@ -110,11 +117,13 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
     return fig
 
 
-def execution_chart(ds: Dataset, lang: str = "ko"):
+def execution_chart(ds: Dataset, lang: str = "ko", *, draw: bool = True):
     """Available budget against executed amount per settled year, with the execution rate."""
     rates = metrics.execution_rates(ds)
     if rates.empty:
         return Unavailable("execution rate", None, "no settlement (결산) in the data")
+    if not draw:  # availability only (a batch kernel: the batch draws)
+        return None
     title = "결산: 예산현액 대비 집행액" if lang == "ko" else "Settlements: available budget and executed"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     x = rates["fiscal_year"].astype(int)
@@ -131,7 +140,7 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     return fig
 
 
-def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT_CATEGORIES):
+def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT_CATEGORIES, *, draw: bool = True):
     """Cost per event for every year that has counted events; hatched where the basis is the budget."""
     table = metrics.cost_per_event_table(ds, categories)
     if not available(table):
@@ -140,6 +149,8 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     table = table[table["complete"]]
     if table.empty:
         return Unavailable("cost per event", None, "every year has activities without a stated count")
+    if not draw:  # availability only (a batch kernel: the batch draws)
+        return None
     title = "연도별 행사당 비용" if lang == "ko" else "Cost per event by fiscal year"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("cost_per_event", lang), pyplot=False)
     x = table["fiscal_year"].astype(int)
@@ -157,6 +168,8 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     ax.set_xlim(x.min() - 0.8, x.max() + 0.8)
     ax.set_ylim(0, table["cost_per_event_krw"].max() * 1.35)
     legend = (["집행액 기준", "예산 기준 (결산 전)"] if lang == "ko" else ["executed basis", "budget basis (not settled)"])
+    from matplotlib.patches import Patch
+
     handles = [Patch(color=PALETTE[0]), Patch(facecolor="white", edgecolor=PALETTE[0], hatch="//")]
     ax.legend(handles, legend, frameon=False, loc="upper right")
     note = source_text(ds, lang)
@@ -169,12 +182,14 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     return fig
 
 
-def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
+def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko", *, draw: bool = True):
     """Events per activity type in a year (stated counts only)."""
     counts = metrics.activity_counts(ds, fiscal_year).dropna(subset=["events"])
     if counts.empty:
         return Unavailable("activities", fiscal_year, "no outcome activities with a stated count")
     counts = counts.sort_values("events")
+    if not draw:  # availability only (a batch kernel: the batch draws)
+        return None
     title = f"{fiscal_year}년 유형별 행사 수" if lang == "ko" else f"FY{fiscal_year} events by type"
     fig, ax = new_figure(title, xlabel=label("events", lang), pyplot=False)
     ax.barh([category_label(c, lang) for c in counts["category"]], counts["events"].astype(int), color=PALETTE[0])
@@ -187,3 +202,5 @@ def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     return fig
 
 
+CHARTS = ("composition_chart", "program_chart", "trend_chart", "execution_chart", "cost_per_event_chart",
+          "activities_chart")

@@ -9,7 +9,6 @@ import hashlib
 import io
 import math
 import os
-import pickle
 import shutil
 import threading
 from pathlib import Path
@@ -23,8 +22,7 @@ from .labels import LANGS, category_label, column_label, group_label, measure_la
 from .metrics import Unavailable, available
 
 MILLION = 1_000_000
-DEFER_ENV = "CITYNET_DEFER_FIGURES"  # set by the batch: kernels pickle figures, the batch renders them
-PENDING_DIR = ".pending-figures"
+DEFER_ENV = "CITYNET_DEFER_FIGURES"  # set by the batch: kernels leave chart placeholders, the batch draws
 FIGURE_KEY = "citynet_figure"
 _RENDER_LOCK = threading.Lock()
 OUTPUT_ENV = "CITYNET_OUTPUT_DIR"  # set by the batch for its kernels: where a notebook with output_dir=None writes
@@ -38,13 +36,15 @@ def check_lang(lang: str) -> str:
 
 def setup(lang: str = "ko") -> None:
     """Display options for notebooks: aligned Hangul columns, no truncation, memo figure style."""
-    from .figures import apply_memo_style
-
     check_lang(lang)
     pd.set_option("display.unicode.east_asian_width", True)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 60)
+    if os.environ.get(DEFER_ENV):  # a batch kernel draws nothing: no matplotlib here
+        return
+    from .figures import apply_memo_style
+
     apply_memo_style()
     _inline_without_tight_bbox()
 
@@ -112,24 +112,41 @@ def show(result, lang: str = "ko", columns: list[str] | None = None):
     display(format_table(df, lang))
 
 
+def chart(exporter: Exporter, name: str, chart_fn, ds: Dataset, *args, lang: str = "ko", **kwargs) -> None:
+    """Draw a chart of :mod:`citynet_analysis.charts` and show it (saved when exporting), or say why it
+    is not available.
+
+    Under a batch the kernel only checks that the chart is available and leaves a placeholder naming the
+    chart and its arguments; the batch draws it in its own process (see :func:`render_deferred`), so a
+    kernel never imports matplotlib's figure machinery."""
+    if exporter.active and os.environ.get(DEFER_ENV):
+        result = chart_fn(ds, *args, lang=lang, draw=False, **kwargs)
+        if not available(result):
+            show(result, lang)
+            return
+        from IPython.display import publish_display_data
+
+        stem = exporter.prefix + name
+        spec = {"stem": stem, "chart": chart_fn.__name__, "args": list(args), "kwargs": {**kwargs, "lang": lang}}
+        publish_display_data({"text/plain": f"<figure {stem}, drawn by the batch>"}, metadata={FIGURE_KEY: spec})
+        return
+    figure(chart_fn(ds, *args, lang=lang, **kwargs), name, exporter, lang)
+
+
 def figure(fig, name: str, exporter: Exporter, lang: str = "ko") -> None:
-    """Show a chart, saving it when exporting; where the chart is not available, say so instead.
+    """Show a figure, saving it when exporting; where it is not available, say so instead.
 
     Display only: a PNG drawn at 200 dpi, shown at memo width. Exporting: the saved 300 dpi PNG is shown,
-    so the figure is not drawn twice. Under a batch the kernel leaves a placeholder that the batch
-    replaces with the PNG it renders in its own process."""
+    so the figure is not drawn twice."""
     if not available(fig):
         show(fig, lang)
         return
-    from IPython.display import Image, display, publish_display_data
+    from IPython.display import Image, display
 
     exporter.figure(fig, name)
     width = int(round(fig.get_figwidth() * 100))
-    stem = exporter.prefix + name
-    if exporter.active and os.environ.get(DEFER_ENV):
-        publish_display_data({"text/plain": f"<figure {stem}, rendered by the batch>"}, metadata={FIGURE_KEY: stem})
-    elif exporter.active:
-        display(Image(filename=str(exporter.root / "figures" / f"{stem}.png"), width=width))
+    if exporter.active:
+        display(Image(filename=str(exporter.root / "figures" / f"{exporter.prefix}{name}.png"), width=width))
     else:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
@@ -300,17 +317,10 @@ class Exporter:
         return self.root is not None
 
     def figure(self, fig, name: str) -> None:
-        """Save a figure as PNG, SVG and PDF into ``figures/``. Under a batch the kernel only pickles it
-        ($CITYNET_DEFER_FIGURES): the batch renders it in its own process, where an identical figure of
-        another notebook run is copied rather than drawn again."""
+        """Save a figure as PNG, SVG and PDF into ``figures/``."""
         if self.root is None or not available(fig):
             return
-        stem = self.prefix + name
-        if os.environ.get(DEFER_ENV):
-            with atomic_path(self.root / PENDING_DIR / f"{stem}.pickle") as tmp:
-                tmp.write_bytes(pickle.dumps(fig))
-            return
-        self.written += export_figure(fig, stem, self.root / "figures")
+        self.written += export_figure(fig, self.prefix + name, self.root / "figures")
 
     def table(self, df, name: str) -> None:
         if self.root is None or not available(df):
@@ -346,33 +356,34 @@ def export_figure(fig, stem: str, folder: Path, cache: str | os.PathLike | None 
     return written
 
 
-def render_deferred(notebook: str | os.PathLike, output_dir: str | os.PathLike,
+def render_deferred(notebook: str | os.PathLike, output_dir: str | os.PathLike, ds: Dataset,
                     cache: str | os.PathLike | None = None) -> int:
-    """Render the figures a notebook pickled under a batch, write them to ``figures/`` and put each one's
-    PNG where the notebook showed its placeholder; returns how many. Runs in the batch's process."""
+    """Draw the charts a batch kernel left as placeholders (:func:`chart`), from the same data, write them
+    to ``figures/`` and put each PNG where its placeholder was; returns how many. Runs in the batch."""
     import base64
 
     import nbformat
 
+    from . import charts
     from .figures import memo_style
 
     nb = nbformat.read(notebook, as_version=4)
     root, done = Path(output_dir), 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            stem = out.get("metadata", {}).get(FIGURE_KEY)
-            if out.get("output_type") != "display_data" or not stem:
+            spec = out.get("metadata", {}).get(FIGURE_KEY)
+            if out.get("output_type") != "display_data" or not isinstance(spec, dict):
                 continue
-            pending = root / PENDING_DIR / f"{stem}.pickle"
-            fig = pickle.loads(pending.read_bytes())
+            if spec.get("chart") not in charts.CHARTS:
+                raise ValueError(f"unknown chart {spec.get('chart')!r} in {notebook}")
             with _RENDER_LOCK, memo_style():  # rcParams are process-wide: one figure at a time
-                export_figure(fig, stem, root / "figures", cache)
-            png = (root / "figures" / f"{stem}.png").read_bytes()
+                fig = getattr(charts, spec["chart"])(ds, *spec["args"], **spec["kwargs"])
+                export_figure(fig, spec["stem"], root / "figures", cache)
+            png = (root / "figures" / f"{spec['stem']}.png").read_bytes()
             w, h = (int(round(v * 100)) for v in fig.get_size_inches())
             out["data"] = {"image/png": base64.b64encode(png).decode("ascii"),
                            "text/plain": f"<Figure size {w}x{h} with {len(fig.axes)} Axes>"}
             out["metadata"] = {"image/png": {"width": w}}
-            pending.unlink()
             done += 1
     if done:
         with atomic_path(notebook) as tmp:
