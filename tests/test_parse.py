@@ -126,3 +126,14 @@ def test_cut_off_in_calculation_basis(text_2024):
     with pytest.raises(InputError, match="ends inside 산출근거") as exc:
         parse_document(cut, "x.txt")
     assert exc.value.line == 47
+
+
+def test_two_outcome_years_and_two_settlement_years(text_2024):
+    """Fewer years than the 2024 document: drop its 2023 outcomes (line 116) and its 2020 settlement (128)."""
+    lines = text_2024.split("\n")
+    del lines[127]  # 2020 settlement
+    del lines[115]  # 2023 outcomes
+    p = parse_document("\n".join(lines), "two_years.txt")
+    assert [r["fiscal_year"] for r in p.tables["settlements"]] == [2021, 2022]
+    assert sorted({r["fiscal_year"] for r in p.tables["activities"]}) == [2021, 2022]
+    assert p.tables["settlements"][0]["source_line"] == 127  # the 2021 row (line 129) moved up by the two deleted lines
