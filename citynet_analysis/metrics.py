@@ -318,6 +318,14 @@ def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Una
                               source_line=int(r["source_line"]))])
 
 
+def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """The outcome activities (추진실적) listed for a fiscal year."""
+    a = ds.activities[ds.activities["fiscal_year"] == fiscal_year].reset_index(drop=True)
+    if a.empty:
+        return Unavailable("activities", fiscal_year, "no outcomes (추진실적) for this year")
+    return a
+
+
 def activity_counts(ds: Dataset, fiscal_year: int | None = None) -> pd.DataFrame:
     """Activities per year and category: rows listed, and events counted where stated."""
     a = ds.activities if fiscal_year is None else ds.activities[ds.activities["fiscal_year"] == fiscal_year]

@@ -135,3 +135,9 @@ def test_empty_dataset_gives_unavailable_not_errors(ds):
     assert metrics.budget_series(empty).empty
     assert isinstance(metrics.cost_per_event(empty, 2024), Unavailable)
     assert metrics.metrics_by_year(empty).empty
+
+
+def test_year_activities(ds):
+    assert len(metrics.year_activities(ds, 2022)) == 7
+    r = metrics.year_activities(ds, 2024)
+    assert isinstance(r, Unavailable) and "no outcomes" in str(r)
