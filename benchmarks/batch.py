@@ -86,7 +86,7 @@ def main() -> None:
         subprocess.run([str(BIN / "citynet-analysis"), "batch", "--no-progress", "--out", str(tmp / "reports"),
                         "--years", *map(str, years)], check=True, capture_output=True)
         b = time.perf_counter() - t
-        manifest = json.loads((tmp / "reports" / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((tmp / "reports" / "manifest.json").read_text(encoding="utf-8"))["runs"]
         slowest = max(manifest, key=lambda e: e["seconds"])
 
         # the same notebooks one at a time (no contention), for reference

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from .amounts import to_int
+
 # First match wins: the more specific words come first (a 역량강화 세미나 is a seminar, not training).
 CATEGORY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("webinar", ("웨비나", "webinar")),
@@ -70,7 +72,7 @@ def _paren_facts(text: str) -> tuple[int | None, int | None, str | None]:
         rest = []
         for part in parts:
             if (m := _COUNT.match(part)) and count is None:
-                count = int(m.group(1))
+                count = to_int(m.group(1))
             elif (m := _MONTH.match(part)) and 1 <= int(m.group(1)) <= 12:
                 found_month = int(m.group(1))
             else:
@@ -89,12 +91,13 @@ def item_activities(text: str) -> list[dict]:
     """Rows (category, count, month, number, location_ko, description_ko) for one item.
 
     A numbered meeting gives one row per number (``제9차 총회 및 제41차·42차 집행위원회`` → a congress and two
-    executive committees, each count 1); otherwise one row whose count is the stated ``(N회)``."""
+    executive committees, each count 1); otherwise one row whose count is the stated ``(N회)``. A count or
+    number beyond the amounts' bound raises AmountError."""
     count, month, place = _paren_facts(text)
     rows = []
     for m in _NUMBERED.finditer(text):
         kind = "congress" if m.group("kind") == "총회" else "executive_committee"
-        numbers = [int(m.group("nums"))] + [int(n) for n in re.findall(r"\d+", m.group("more"))]
+        numbers = [to_int(m.group("nums"))] + [to_int(n) for n in re.findall(r"\d+", m.group("more"))]
         for number in numbers:
             rows.append(dict(category=kind, count=1, month=month, number=number, location_ko=place,
                              description_ko=text))

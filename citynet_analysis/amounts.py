@@ -6,12 +6,38 @@ import re
 
 UNIT_FACTORS = {"원": 1, "천원": 1_000, "백만원": 1_000_000, "억원": 100_000_000}
 
+MAX_AMOUNT = 10**15
+"""The largest amount (in won) or count the pipeline reads: 1,000 trillion won, above any Korean public
+budget (the national budget is about 650 trillion won) and 9,000 times below the int64 limit, so that
+tables of amounts and their sums stay exact int64. A larger number is a typing error in the document."""
+_MAX_DIGITS = len(str(MAX_AMOUNT))
+
 _MARKER = re.compile(r"\(x-\)")
 _NUMBER = re.compile(r"^(?P<sign>[-△▲−]?)\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d+)\s*(?P<unit>백만원|천원|억원|원)?$")
 
 
 class AmountError(ValueError):
-    """A cell that should hold an amount does not."""
+    """A cell that should hold an amount does not, or holds one beyond :data:`MAX_AMOUNT`."""
+
+
+class AmountRangeError(AmountError):
+    """A number beyond :data:`MAX_AMOUNT`: written as an amount, but not a real one."""
+
+
+def bounded(value: int | float, text: str) -> int:
+    """``value`` as an int when its magnitude is at most :data:`MAX_AMOUNT`; AmountRangeError otherwise (also
+    for inf and nan)."""
+    if not abs(value) <= MAX_AMOUNT:
+        raise AmountRangeError(f"{text.strip()!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
+    return int(value)
+
+
+def to_int(digits: str) -> int:
+    """A count or number written in digits (commas allowed), bounded like every amount."""
+    plain = digits.replace(",", "").lstrip("0") or "0"
+    if len(plain) > _MAX_DIGITS:  # before int(): Python refuses to convert very long digit strings
+        raise AmountRangeError(f"{digits!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
+    return bounded(int(plain), digits)
 
 
 def parse_amount(cell: str, factor: int = 1) -> int:
@@ -23,11 +49,8 @@ def parse_amount(cell: str, factor: int = 1) -> int:
     m = _NUMBER.match(text)
     if not m:
         raise AmountError(f"not an amount: {cell.strip()!r}")
-    value = int(m.group("digits").replace(",", ""))
-    if m.group("unit"):
-        value *= UNIT_FACTORS[m.group("unit")]
-    else:
-        value *= factor
+    value = to_int(m.group("digits")) * (UNIT_FACTORS[m.group("unit")] if m.group("unit") else factor)
+    value = bounded(value, cell)
     return -value if m.group("sign") else value
 
 
@@ -47,22 +70,15 @@ def evaluate_formula(text: str) -> int | None:
     """Evaluate a product basis such as ``833,330원*12개월`` or ``1,000천원×5명×2회`` to won.
 
     The first factor carries the money unit (원 or 천원); the others are counts. Returns None where the
-    text is not such a product."""
+    text is not such a product; raises AmountError when the product is beyond :data:`MAX_AMOUNT`."""
     parts = re.split(r"\s*[*×xX]\s*", text.strip())
-    if len(parts) < 2:
+    terms = [_FORMULA_TERM.fullmatch(p.strip()) for p in parts]
+    if len(terms) < 2 or not all(terms) or terms[0].group(2) not in UNIT_FACTORS:
         return None
-    value: float = 1
-    for i, part in enumerate(parts):
-        m = _FORMULA_TERM.fullmatch(part.strip())
-        if not m:
-            return None
-        number = float(m.group(1).replace(",", ""))
-        if i == 0:
-            if m.group(2) not in UNIT_FACTORS:
-                return None
-            number *= UNIT_FACTORS[m.group(2)]
-        value *= number
-    return round(value)
+    value: float = UNIT_FACTORS[terms[0].group(2)]
+    for m in terms:
+        value *= float(m.group(1).replace(",", ""))  # a very long number becomes inf, refused below
+    return bounded(round(bounded(value, text)), text)
 
 
 _FULL_DATE = re.compile(r"(?<!\d)(?:(\d{4})|'(\d{2}))\s*\.\s*(\d{1,2})\s*\.(?:\s*(\d{1,2})\s*\.?)?")
@@ -80,7 +96,7 @@ def find_dates(text: str) -> list[tuple[int, int, int | None]]:
     return out
 
 
-_YM = re.compile(r"(\d{4})\s*[.\-/년]\s*(\d{1,2})")
+_YM = re.compile(r"(?<!\d)(\d{4})\s*[.\-/년]\s*(\d{1,2})(?!\d)")
 
 
 def year_month(text: str) -> str | None:

@@ -1,14 +1,48 @@
-"""Writing outputs so that a reader never sees a half-written file or folder: write beside the target,
-then move into place in one rename; on failure the temporary is removed and the target is untouched."""
+"""Writing outputs so that a reader never sees a half-written file or folder, and nothing the tool did not
+write is ever deleted.
+
+A file is written beside its target and moved into place in one rename; a folder is built beside its
+target and swapped in with two renames. Every temporary carries the writing process's id in its name
+(``.<name>.<kind>-<pid>-<random>``), so a later run can tell the leftovers of a killed run (its process is
+gone) from the work of a run still going, and clean them up. Files and folders get the modes the umask
+gives, like any other program's output."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+#: Kinds of temporaries: a file being written, a folder being built, a folder being replaced.
+_LEFTOVER = re.compile(r"^\.(?P<name>.*)\.(?P<kind>tmp|new|old)-(?P<pid>\d+)-[0-9a-f]+$")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()  # read once, at import, before any worker thread exists
+
+
+def temp_path(target: str | os.PathLike, kind: str) -> Path:
+    """A fresh name beside ``target`` for a temporary of this process (``kind``: tmp, new or old)."""
+    target = Path(target)
+    return target.with_name(f".{target.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def make_temp_dir(target: str | os.PathLike, kind: str = "new") -> Path:
+    """A new empty folder beside ``target`` (mode from the umask) to build its next version in."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(target, kind)
+    tmp.mkdir()
+    return tmp
 
 
 @contextlib.contextmanager
@@ -16,12 +50,11 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to; moved onto ``target`` when the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temp_path(target, "tmp")
     try:
         yield tmp
-        os.chmod(tmp, 0o644)
+        if tmp.exists():
+            os.chmod(tmp, 0o666 & ~UMASK)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -42,12 +75,57 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
 
 def replace_dir(new: str | os.PathLike, target: str | os.PathLike) -> None:
     """Move the complete folder ``new`` onto ``target``; the old folder is removed only once ``new`` is in
-    place (two renames on one file system)."""
+    place (two renames on one file system). Callers decide beforehand that ``target`` is theirs."""
     new, target = Path(new), Path(target)
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        old = temp_path(target, "old")
         os.rename(target, old)
     os.rename(new, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_tree(path: str | os.PathLike) -> None:
+    """Remove a folder this run made (staging), quietly: it holds nothing anyone else wrote."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_leftover(name: str) -> bool:
+    """Whether a file name is one of our temporaries (of any run, alive or not)."""
+    return _LEFTOVER.match(name) is not None
+
+
+def clean_leftovers(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporaries that killed runs left in ``folder`` (their process is gone). A folder that
+    was moved aside to be replaced, and whose replacement never arrived, is moved back. Returns what was
+    cleaned."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    cleaned = []
+    for entry in sorted(folder.iterdir()):
+        m = _LEFTOVER.match(entry.name)
+        if not m or _alive(int(m["pid"])):
+            continue
+        original = folder / m["name"]
+        if m["kind"] == "old" and not original.exists():
+            os.rename(entry, original)
+        elif entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        cleaned.append(entry)
+    return cleaned

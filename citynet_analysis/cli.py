@@ -6,6 +6,7 @@ traceback. Nothing is written unless the whole run succeeded."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -26,14 +27,17 @@ def cmd_ingest(args) -> int:
     from .data import DEFAULT_DATA_DIR, DEFAULT_RAW_DIR
     from .errors import InputError
     from .ingest import build_dataset, raw_documents
-    from .store import write_dataset
+    from .store import dataset_target_problem, write_dataset
 
     out = Path(args.out) if args.out else DEFAULT_DATA_DIR
     paths = [Path(p) for p in args.raw] or raw_documents(DEFAULT_RAW_DIR)
     if not paths:
         raise InputError(str(DEFAULT_RAW_DIR), "no documents (*.txt) to ingest")
+    problem = dataset_target_problem(out, tuple(paths))  # before the work, and again before the write
+    if problem:
+        raise InputError("--out", f"{out}: {problem}")
     tables = build_dataset(paths, relative_to=out)
-    write_dataset(tables, out)
+    write_dataset(tables, out, inputs=tuple(paths))
     warn = tables["anomalies"]
     print(f"ingested {len(tables['documents'])} document(s) into {out}: "
           + ", ".join(f"{n} {len(df)}" for n, df in tables.items() if n != "documents")
@@ -91,11 +95,20 @@ def cmd_refresh_notebooks(args) -> int:
     return 0
 
 
-def cmd_batch(args) -> int:
-    from .batch import run_batch, summary_table
 
-    jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
-                     jobs=args.jobs, lang=args.lang, progress=not args.no_progress)
+def cmd_batch(args) -> int:
+    from .batch import Interrupted, run_batch, summary_table
+
+    try:
+        jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
+                         jobs=args.jobs, lang=args.lang, progress=not args.no_progress)
+    except Interrupted as exc:
+        # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
+        # dead kernel's connection, so leave now rather than wait for them
+        print(f"citynet-analysis: {exc}; no reports were changed", file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(128 + exc.signum)
     print(summary_table(jobs))
     ok = sum(j.status == "ok" for j in jobs)
     print(f"{ok} of {len(jobs)} notebook runs succeeded; reports in {args.out}/ (index.html)")
@@ -137,7 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import InputError, ValidationFailed
 
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:  # the reader went away (`validate | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except InputError as exc:
         if args.debug:
             traceback.print_exc()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .store import read_dataset
+from .tables import TABLES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
@@ -56,14 +57,21 @@ class Dataset:
 
 
 def load(data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load a processed data set (default: the embedded one; or ``data_dir`` or $CITYNET_DATA_DIR)."""
+    """Load a processed data set (default: the embedded one; or ``data_dir`` or $CITYNET_DATA_DIR).
+
+    Checked first, so that bad data is never analysed: ``datapackage.json`` (valid JSON describing our
+    tables, the files it names present), every CSV (UTF-8, well formed, our header) and every cell against
+    the table contract (the rules of the pandera schemas). Raises InputError for a file that cannot be read
+    and ValidationFailed listing each cell that breaks the contract, both naming the file and line."""
     path = globals()["data_dir"](data_dir)
     return Dataset(**read_dataset(path), path=path, fingerprint=fingerprint(path))
 
 
 def fingerprint(path: Path) -> str:
-    """SHA-256 over the processed files and the reference series: what a chart of the data depends on."""
+    """SHA-256 over the table files and the reference series: what a chart of the data depends on (other
+    files in the folder, even a folder named like a CSV, are not read)."""
     h = hashlib.sha256()
-    for p in sorted(Path(path).glob("*.csv")) + sorted(REFERENCE_DIR.glob("*.csv")):
+    tables = [Path(path) / name for name in sorted(f"{t}.csv" for t in TABLES)]
+    for p in tables + sorted(REFERENCE_DIR.glob("*.csv")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()

@@ -119,6 +119,8 @@ MEMO_RC: dict[str, Any] = {
     "svg.fonttype": "path",  # text as outlines: SVG renders without the font installed
     "svg.hashsalt": _SVG_HASHSALT,  # stable clip-path ids, so SVGs are byte-identical on re-run
     "pdf.fonttype": 42,  # embed TrueType subsets (selectable, crisp Hangul)
+    "text.parse_math": False,  # document text is data: a `$` is a dollar sign, never mathtext
+    "text.usetex": False,
 }
 
 LANGS: tuple[str, ...] = ("ko", "en")
@@ -418,17 +420,15 @@ def _normalize_svg_ids(data: bytes) -> bytes:
     return data
 
 
-@contextlib.contextmanager
-def quiet_fonttools() -> Iterator[None]:
-    """Silence fontTools' notes (e.g. 'TSI0 NOT subset') while it subsets the font for a PDF or an HTML
-    page: harmless, but they go to stderr, which nbval compares."""
-    logger = logging.getLogger("fontTools")
-    old = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(old)
+def _quiet_fonttools_subsetter() -> None:
+    """fontTools' subsetter notes every table of the shipped font it drops ('TSI0 NOT subset; don't
+    know how to subset; dropped') when matplotlib embeds the font in a PDF or a page embeds it: harmless,
+    but on stderr, which nbval compares and users read. Its logger is set once, when this module is
+    imported, and never switched back and forth around calls (threads may be subsetting meanwhile)."""
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+
+_quiet_fonttools_subsetter()
 
 
 def save_figure(
@@ -462,7 +462,7 @@ def save_figure(
         "svg.fonttype": MEMO_RC["svg.fonttype"],
         "pdf.fonttype": MEMO_RC["pdf.fonttype"],
     }
-    with mpl.rc_context(rc), quiet_fonttools():
+    with mpl.rc_context(rc):
         for fmt in formats:
             target = out / f"{name}.{fmt}"
             meta = dict(_SAVE_METADATA[fmt])
@@ -477,3 +477,50 @@ def save_figure(
                     fig.savefig(fh, format=fmt, dpi=dpi if fmt == "png" else "figure", metadata=meta)
             written.append(target)
     return written
+
+
+def figure_cache_dir() -> Path:
+    """Where rendered figures are kept by content: $CITYNET_CACHE_DIR, else the user's cache folder."""
+    base = os.environ.get("CITYNET_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "citynet-analysis")
+    return Path(base) / "figures"
+
+
+def save_figure_cached(fig: Figure, name: str, output_dir: str | os.PathLike[str],
+                       cache_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """:func:`save_figure`, rendering the costly formats once per distinct figure.
+
+    The SVG (needed anyway, and byte-identical for the same drawing) is rendered first; its hash, with
+    matplotlib's version and the save settings, names a cache entry holding the PNG and PDF made from
+    it. A figure drawn again from the same input (another year's notebook showing all years, or a re-run)
+    gets those files copied instead of rendered; any change to what is drawn changes the SVG and so the
+    key. Returns the paths in :data:`SAVE_FORMATS` order."""
+    import hashlib
+    import shutil
+
+    import matplotlib as mpl
+
+    out = Path(output_dir)
+    (svg,) = save_figure(fig, name, out, formats=("svg",))
+    h = hashlib.sha256(svg.read_bytes())
+    h.update(f"{mpl.__version__}|{_PNG_DPI}|{sorted(_SAVE_METADATA.items())}".encode())
+    entry = Path(cache_dir) if cache_dir is not None else figure_cache_dir()
+    entry = entry / h.hexdigest()[:40]
+    others = tuple(f for f in SAVE_FORMATS if f != "svg")
+    cached = {f: entry / f"figure.{f}" for f in others}
+    written = {"svg": svg}
+    if all(p.is_file() for p in cached.values()):
+        for fmt, src in cached.items():
+            with atomic_path(out / f"{name}.{fmt}") as tmp:
+                shutil.copyfile(src, tmp)
+            written[fmt] = out / f"{name}.{fmt}"
+    else:
+        for path in save_figure(fig, name, out, formats=others):
+            written[path.suffix[1:]] = path
+        try:
+            for fmt, dst in cached.items():
+                with atomic_path(dst) as tmp:
+                    shutil.copyfile(written[fmt], tmp)
+        except OSError:
+            pass  # an unwritable cache only costs time
+    return [written[f] for f in SAVE_FORMATS]

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_text
-from .figures import FONT_NAME, FONT_PATH, quiet_fonttools
+from .figures import FONT_NAME, FONT_PATH
 
 __all__ = [
+    "CSP",
     "CSS_FONT_FAMILY",
     "FONT_UNICODE_RANGES",
     "TEMPLATE_DIR",
@@ -61,6 +62,11 @@ FONT_UNICODE_RANGES: tuple[tuple[int, int], ...] = (
     (0xF900, 0xFAFF),
     (0xFF00, 0xFFEF),
 )
+
+#: Content-Security-Policy of every page we write: no script, nothing from the network; images and
+#: fonts only as data: URLs, styles only inline.
+CSP = ("default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+       "base-uri 'none'; form-action 'none'")
 
 # Output data that is binary (base64) and can hold no text worth a glyph.
 _BINARY_MIMETYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
@@ -124,17 +130,16 @@ def _subset_font(chars: str) -> tuple[bytes, str]:
     options.flavor = flavor
     options.drop_tables = list(options.drop_tables) + list(_DROP_TABLES)
     options.notdef_outline = True
-    with quiet_fonttools():
-        # recalcTimestamp=False keeps head.modified as shipped: same notebook -> same bytes.
-        font = TTFont(str(FONT_PATH), recalcTimestamp=False)
-        try:
-            subsetter = subset.Subsetter(options=options)
-            subsetter.populate(unicodes=sorted({ord(c) for c in chars}))
-            subsetter.subset(font)
-            buf = io.BytesIO()
-            subset.save_font(font, buf, options)
-        finally:
-            font.close()
+    # recalcTimestamp=False keeps head.modified as shipped: same notebook -> same bytes.
+    font = TTFont(str(FONT_PATH), recalcTimestamp=False)
+    try:
+        subsetter = subset.Subsetter(options=options)
+        subsetter.populate(unicodes=sorted({ord(c) for c in chars}))
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, options)
+    finally:
+        font.close()
     return buf.getvalue(), flavor
 
 
@@ -300,6 +305,7 @@ def notebook_to_html(
         "metadata": {"name": name, "path": folder},
         "citynet_font_css": css,
         "citynet_font_family": CSS_FONT_FAMILY,
+        "citynet_csp": CSP,
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     if not allow_external:

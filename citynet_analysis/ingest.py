@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -58,12 +59,14 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
     parsed.sort(key=lambda t: (t[0], t[1]))
 
     documents, per_table, anomalies, errors, used = [], {n: [] for n in MERGE_RULES}, [], [], set()
+    files: dict[str, str] = {}
     for fiscal_year, _, path, doc, sha, source in parsed:
         document_id = f"citynet-fy{fiscal_year}"
         n = 2
         while document_id in used:
             document_id, n = f"citynet-fy{fiscal_year}-{n}", n + 1
         used.add(document_id)
+        files[document_id] = str(path)
         documents.append(dict(doc.document, document_id=document_id, source_file=source, sha256=sha))
         frames, found = document_tables(doc, document_id)
         for name, frame in frames.items():
@@ -85,8 +88,20 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
     tables["anomalies"] = to_frame(anomalies, "anomalies")
     problems = schema_errors(tables)
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed([locate(p, files) for p in problems])
     return tables
+
+
+_WHERE = re.compile(r"\s*\(line (\d+) of ([^)\s]+)\)")
+
+
+def locate(problem: str, files: dict[str, str]) -> str:
+    """A schema problem as ``file:line: message``: its ``(line N of document_id)`` note becomes the file
+    and line; a problem without one names every file read."""
+    m = _WHERE.search(problem)
+    if m and m.group(2) in files:
+        return f"{files[m.group(2)]}:{m.group(1)}: {_WHERE.sub('', problem, count=1)}"
+    return f"{', '.join(dict.fromkeys(files.values()))}: {problem}"
 
 
 _SORT = {

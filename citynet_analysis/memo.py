@@ -18,6 +18,8 @@ import pandas as pd
 from . import metrics
 from .atomic import atomic_path
 from .data import Dataset
+from .escape import is_formula_like, spreadsheet_frame
+from .escape import markdown_text as md
 from .labels import LANGS, category_label, column_label, group_label, measure_label, metric_label
 from .metrics import Unavailable, available
 
@@ -41,6 +43,7 @@ def setup(lang: str = "ko") -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 60)
+    pd.set_option("display.html.use_mathjax", False)  # a `$` in a document's text is a dollar sign
     if os.environ.get(DEFER_ENV):  # a batch kernel draws nothing: no matplotlib here
         return
     from .figures import apply_memo_style
@@ -160,8 +163,8 @@ def figure(fig, name: str, exporter: Exporter, lang: str = "ko") -> None:
 def unavailable_text(result: Unavailable, lang: str) -> str:
     if lang == "ko":
         year = f"{result.fiscal_year}년" if result.fiscal_year is not None else "이 데이터"
-        return f"**{year}에는 '{metric_label(result.metric, lang)}' 지표를 산출할 수 없습니다** ({result.reason})."
-    return f"**{result}.**"
+        return f"**{year}에는 '{metric_label(result.metric, lang)}' 지표를 산출할 수 없습니다** ({md(result.reason)})."
+    return f"**{md(result)}.**"
 
 
 def markdown(lines: list[str]):
@@ -181,8 +184,8 @@ def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[st
     budget = metrics.budget_series(ds).set_index("fiscal_year")
     if fiscal_year in budget.index:
         amount = int(budget.loc[fiscal_year, "amount_krw"])
-        line = (f"{fiscal_year}년 예산: **{money(amount, lang)}** ({budget.loc[fiscal_year, 'basis']})" if ko else
-                f"FY{fiscal_year} budget: **{money(amount, lang)}** ({budget.loc[fiscal_year, 'basis']})")
+        line = (f"{fiscal_year}년 예산: **{money(amount, lang)}** ({md(budget.loc[fiscal_year, 'basis'])})" if ko else
+                f"FY{fiscal_year} budget: **{money(amount, lang)}** ({md(budget.loc[fiscal_year, 'basis'])})")
         if fiscal_year - 1 in budget.index:
             prev = int(budget.loc[fiscal_year - 1, "amount_krw"])
             change = 100 * (amount / prev - 1)
@@ -200,18 +203,18 @@ def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[st
                    f"programs and events {pct(s.get('program', 0))}")
         comp = metrics.composition(ds, fiscal_year)
         top = comp[comp["level"] == 1].sort_values("amount_krw", ascending=False).iloc[0]
-        out.append(f"가장 큰 항목: {top['name_ko']} {money(top['amount_krw'], lang)} "
+        out.append(f"가장 큰 항목: {md(top['name_ko'])} {money(top['amount_krw'], lang)} "
                    f"({pct(top['share_of_total_pct'])})" if ko else
-                   f"Largest item: {top['name_ko']} ({group_label(top['group'], lang)}) "
+                   f"Largest item: {md(top['name_ko'])} ({group_label(top['group'], lang)}) "
                    f"{money(top['amount_krw'], lang)} ({pct(top['share_of_total_pct'])})")
     else:
         out.append(unavailable_text(shares, lang))
     head = metrics.personnel_cost_per_head(ds, fiscal_year)
     if available(head):
         h = head.iloc[0]
-        out.append(f"1인당 인건비: {money(h['cost_per_head_krw'], lang)} ({h['basis_ko']}, {h['heads']}명 기준)" if ko
+        out.append(f"1인당 인건비: {money(h['cost_per_head_krw'], lang)} ({md(h['basis_ko'])}, {h['heads']}명 기준)" if ko
                    else f"Personnel cost per head: {money(h['cost_per_head_krw'], lang)} "
-                        f"({h['heads']} heads: {h['basis_ko']})")
+                        f"({h['heads']} heads: {md(h['basis_ko'])})")
     rate = metrics.execution_rate(ds, fiscal_year)
     if available(rate):
         out.append(f"집행률(집행액/예산현액): {pct(rate)}" if ko else f"Execution rate (executed / available): {pct(rate)}")
@@ -233,9 +236,9 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
         counted = ", ".join(f"{category_label(part.rsplit(' ', 1)[0], lang)} {part.rsplit(' ', 1)[1]}"
                             for part in r["events_by_category"].split(";")[0].split(", "))
         out.append(f"행사당 비용: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
-                   f"({r['basis']}) ÷ {r['events']}회 ({counted})" if ko else
+                   f"({md(r['basis'])}) ÷ {r['events']}회 ({counted})" if ko else
                    f"Cost per event: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
-                   f"({r['basis']}) ÷ {r['events']} events ({counted})")
+                   f"({md(r['basis'])}) ÷ {r['events']} events ({counted})")
         if r["uncounted_activities"]:
             out.append(f"주의: 횟수가 기재되지 않은 활동 {r['uncounted_activities']}건은 세지 않았습니다 "
                        "(행사당 비용은 상한값)." if ko else
@@ -247,11 +250,11 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
     if available(by_type):
         for r in by_type.itertuples():
             if pd.notna(r.events):
-                out.append(f"{r.name_ko}: {money(r.cost_per_event_krw, lang)} / {r.events}회" if ko else
-                           f"{r.name_ko}: {money(r.cost_per_event_krw, lang)} per event ({r.events})")
+                out.append(f"{md(r.name_ko)}: {money(r.cost_per_event_krw, lang)} / {r.events}회" if ko else
+                           f"{md(r.name_ko)}: {money(r.cost_per_event_krw, lang)} per event ({r.events})")
             else:
-                out.append(f"{r.name_ko}: {money(r.amount_krw, lang)} (횟수 미기재, 행사당 비용 산출 불가)" if ko else
-                           f"{r.name_ko}: {money(r.amount_krw, lang)} (no count stated; no cost per event)")
+                out.append(f"{md(r.name_ko)}: {money(r.amount_krw, lang)} (횟수 미기재, 행사당 비용 산출 불가)" if ko else
+                           f"{md(r.name_ko)}: {money(r.amount_krw, lang)} (no count stated; no cost per event)")
     return out
 
 
@@ -281,8 +284,8 @@ def trend_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[str]:
         out.append(f"{fiscal_year}년은 전년 자료가 없어 증감률을 산출할 수 없습니다." if ko else
                    f"FY{fiscal_year}: no previous year in the data, so no year-over-year change.")
     for note in g.loc[g["note"] != "", "note"]:
-        out.append(f"참고: {note} (해당 연도 실질·달러 금액은 비워 둠)" if ko else
-                   f"Note: {note} (the real and USD amounts are left empty)")
+        out.append(f"참고: {md(note)} (해당 연도 실질·달러 금액은 비워 둠)" if ko else
+                   f"Note: {md(note)} (the real and USD amounts are left empty)")
     rates = metrics.execution_rates(ds)
     if len(rates):
         listed = ", ".join(f"{int(r.fiscal_year)} {pct(r.execution_rate_pct)}" for r in rates.itertuples())
@@ -392,9 +395,10 @@ def render_deferred(notebook: str | os.PathLike, output_dir: str | os.PathLike, 
 
 
 def write_csv_bom(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """A CSV in UTF-8 with BOM (Excel shows Hangul), written atomically."""
+    """A CSV in UTF-8 with BOM (Excel shows Hangul), written atomically; a text cell that a spreadsheet
+    would evaluate (``=…``, ``+…``, ``-…``, ``@…``) is written with a leading ``'``."""
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        spreadsheet_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return Path(path)
 
 
@@ -416,5 +420,22 @@ def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME) -> 
             while sheet in used:
                 sheet, n = f"{csv.stem[:28]}~{n}", n + 1
             used.add(sheet)
-            pd.read_csv(csv, encoding="utf-8-sig").to_excel(xl, sheet_name=sheet, index=False)
+            df = pd.read_csv(csv, encoding="utf-8-sig")
+            df.to_excel(xl, sheet_name=sheet, index=False)
+            _text_cells_stay_text(xl.sheets[sheet])
     return target
+
+
+def _text_cells_stay_text(ws) -> None:
+    """Store every text cell that looks like a formula as text, with Excel's quote prefix: openpyxl
+    would otherwise write ``=HYPERLINK(…)`` as a live formula. The CSV's protective ``'`` is dropped,
+    since the cell type now carries that meaning."""
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, str) and value[:1] == "'" and is_formula_like(value[1:]):
+                value = value[1:]
+            if is_formula_like(value) or cell.data_type == "f":
+                cell.value = value
+                cell.data_type = "s"
+                cell.quotePrefix = True

@@ -4,10 +4,12 @@ so that their stored outputs (which nbval compares) match the code and data."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .atomic import atomic_path
 from .data import REPO_DIR
+from .errors import InputError
 
 NOTEBOOK_DIR = REPO_DIR / "notebooks"
 KERNEL = "python3"
@@ -20,11 +22,19 @@ def notebook_paths(folder: str | os.PathLike | None = None) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
 
 
+def cell_error(exc) -> str:
+    """One line for a failed notebook cell: the exception's name and first line, no traceback, no colour."""
+    name = getattr(exc, "ename", None) or type(exc).__name__
+    value = re.sub(r"\x1b\[[0-9;]*m", "", str(getattr(exc, "evalue", "") or "")).strip().splitlines()
+    return f"{name}: {value[0]}" if value else name
+
+
 def refresh(paths: list[Path]) -> list[Path]:
     """Execute each notebook top to bottom with its stored (default) parameters, in its own folder, and
     replace it only when every cell ran; raises the first cell error otherwise."""
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     from .batch import _kernel_manager_class
 
@@ -34,7 +44,13 @@ def refresh(paths: list[Path]) -> list[Path]:
         client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name=KERNEL, shutdown_kernel="immediate",
                                 kernel_manager_class=_kernel_manager_class(cwd=str(path.parent)),
                                 resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
+        try:
+            client.execute()
+        except CellExecutionError as exc:  # an analyst's cell failed: say which, without the traceback
+            cell = next((i for i, c in enumerate(nb.cells, 1)
+                         if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+            where = f"cell {cell}: " if cell else ""
+            raise InputError(str(path), f"{where}{cell_error(exc)}; the stored notebook was not changed") from None
         for cell in nb.cells:  # no volatile metadata in the stored notebook
             cell.metadata.pop("execution", None)
         with atomic_path(path) as tmp:

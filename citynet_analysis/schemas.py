@@ -1,12 +1,14 @@
-"""pandera schemas built from the table definitions, and the check that runs them on a data set."""
+"""pandera schemas built from the table definitions, the check that runs them on a data set, and the same
+rules cell by cell for ``load()``."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pandas as pd
 
-from .tables import TABLES, Table, pandas_dtypes
+from .tables import TABLES, Field, Table, pandas_dtypes
 
 
 def _schema(table: Table):
@@ -48,3 +50,19 @@ def schema_errors(tables: dict[str, pd.DataFrame]) -> list[str]:
                     where = f" (line {df.loc[int(idx), 'source_line']} of {df.loc[int(idx), 'document_id']})"
                 out.append(f"{name}.{case['column']}: {case['check']} failed for {case['failure_case']!r}{where}")
     return out
+
+
+def cell_problem(field: Field, value) -> str | None:
+    """What breaks the field's rules in one parsed cell (None if nothing): the checks of the pandera
+    schema above, cell by cell, so that ``load()`` can apply them without pandera's import and overhead."""
+    if value is None:
+        return f"{field.name} is empty (required)" if field.required else None
+    if field.enum and value not in field.enum:
+        return f"{field.name} {value!r} is not one of {', '.join(field.enum)}"
+    if field.minimum is not None and value < field.minimum:
+        return f"{field.name} {value} is below the minimum {field.minimum}"
+    if field.maximum is not None and value > field.maximum:
+        return f"{field.name} {value} is above the maximum {field.maximum}"
+    if field.pattern and not re.fullmatch(field.pattern, value):
+        return f"{field.name} {value!r} does not match {field.pattern}"
+    return None

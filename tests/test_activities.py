@@ -1,4 +1,7 @@
+import pytest
+
 from citynet_analysis.activities import classify, item_activities, split_markers
+from citynet_analysis.amounts import AmountRangeError
 
 
 def test_split_markers_runs_of_circles():
@@ -43,3 +46,10 @@ def test_classify_prefers_the_specific_word():
     assert classify("세계도시 정책공유 온라인 플랫폼 운영 관리") == "platform"
     assert classify("CityNet 회원도시 간 기술협력(시티넷 서비스)") == "technical_cooperation"
     assert classify("무엇인지 알 수 없는 일") == "other"
+
+
+def test_a_count_beyond_the_bound_is_refused():
+    with pytest.raises(AmountRangeError):
+        item_activities("웨비나 개최(99999999999999999999회)")
+    with pytest.raises(AmountRangeError):
+        item_activities("제99999999999999999999차 집행위원회 개최")

@@ -1,10 +1,13 @@
 import pytest
 
 from citynet_analysis.amounts import (
+    MAX_AMOUNT,
     AmountError,
+    AmountRangeError,
     evaluate_formula,
     find_dates,
     parse_amount,
+    to_int,
     unit_factor,
     year_month,
 )
@@ -53,3 +56,30 @@ def test_dates():
     assert year_month("2009.09.") == "2009-09"
     assert year_month("2024.01~2024.12") == "2024-01"
     assert year_month("2024.13") is None
+
+
+def test_the_bound_on_amounts():
+    """Every amount and count is at most MAX_AMOUNT (10^15 won), so tables stay exact int64 with room for
+    sums; beyond it is AmountRangeError (an AmountError), never OverflowError."""
+    assert MAX_AMOUNT == 10**15
+    assert parse_amount("1,000,000,000,000,000원") == MAX_AMOUNT
+    assert parse_amount("△ 1,000,000,000,000천원") == -MAX_AMOUNT
+    assert parse_amount("00000000000000000000012") == 12  # leading zeros are not magnitude
+    for cell, factor in [("1,000,000,000,000,001원", 1), ("12345678901234567890", 1000),
+                         ("1,000,000,000,001", 1000), ("9" * 5000, 1)]:
+        with pytest.raises(AmountRangeError):
+            parse_amount(cell, factor)
+    assert to_int("99") == 99
+    with pytest.raises(AmountRangeError):
+        to_int("99999999999999999999")
+
+
+@pytest.mark.parametrize("text", ["833,330원*99999999999999999999개월", "9" * 400 + "원*2개", "1,000천원×10000000000000개"])
+def test_formula_beyond_the_bound(text):
+    with pytest.raises(AmountRangeError):
+        evaluate_formula(text)
+
+
+def test_year_month_needs_four_digit_years():
+    assert year_month("2024.01~20248.12".split("~")[1]) is None
+    assert year_month("2013.0899352521227237808272.") is None

@@ -93,7 +93,7 @@ def test_failing_notebook_keeps_previous_reports(tmp_path):
     assert (out / "2023" / "99_fail.html").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "failed/2024/99_fail.ipynb" in index and "2023/99_fail.html" in index
-    manifest = {(e["year"], e["notebook"]): e for e in json.loads((out / "manifest.json").read_text())}
+    manifest = {(e["year"], e["notebook"]): e for e in json.loads((out / "manifest.json").read_text())["runs"]}
     assert manifest[(2024, "01_budget_overview")]["status"] == "ok"
     assert manifest[(2024, "01_budget_overview")]["latest_run"] == "not published"
     assert manifest[(2024, "99_fail")]["status"] == "failed"

@@ -82,3 +82,11 @@ def test_ninth_congress_month(parsed_2024):
         and "2022-10" in found[0]["message"]
         and "2022-09" in found[0]["message"]
     )
+
+
+def test_line_items_of_a_category_missing_from_the_summary_is_a_warning(parsed_2024):
+    f = _frames(parsed_2024)
+    totals = f["budget_totals"][f["budget_totals"]["category"] == "계"]
+    found = checks.check_line_items(f["line_items"], 1_100_000_000, 12, totals)
+    assert [(a["severity"], a["check"], a["source_line"]) for a in found] == [("warning", "category_missing", 36)]
+    assert "국제부담금" in found[0]["message"]

@@ -5,7 +5,8 @@ import filecmp
 import pytest
 
 from citynet_analysis.cli import main
-from citynet_analysis.ingest import build_dataset
+from citynet_analysis.errors import InputError
+from citynet_analysis.ingest import build_dataset, locate
 from citynet_analysis.tables import TABLES
 
 from .conftest import PROCESSED, RAW_2024, REPO
@@ -91,3 +92,33 @@ def test_encodings_and_line_ends_give_identical_tables(tmp_path, text_2024, enco
         if name == "documents":
             left, right = left.drop(columns="source_file"), right.drop(columns="source_file")
         assert left.equals(right), name
+
+
+def test_schema_problems_name_the_file_and_line():
+    files = {"citynet-fy2024": "raw/a.txt"}
+    assert locate("activities.number: greater_than_or_equal_to(1) failed for 0 (line 115 of citynet-fy2024)",
+                  files) == "raw/a.txt:115: activities.number: greater_than_or_equal_to(1) failed for 0"
+    assert locate("milestones: unique failed", files) == "raw/a.txt: milestones: unique failed"
+
+
+def test_meeting_number_zero_is_refused_naming_the_line(tmp_path, text_2024):
+    bad = tmp_path / "zero.txt"
+    bad.write_text(text_2024.replace("제43차 CityNet", "제0차 CityNet"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        build_dataset([bad], relative_to=tmp_path)
+    assert (exc.value.file, exc.value.line) == (str(bad), 116)
+    assert "meeting number 제0차" in exc.value.message
+
+
+def test_a_refused_document_leaves_the_output_folder_as_it_was(tmp_path, text_2024, capsys):
+    out = _ingest(tmp_path, RAW_2024)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "huge.txt"
+    bad.write_text(text_2024.replace("833,330원*12개월", "833,330원*99999999999999999999개월"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"citynet-analysis: error: {bad}:56: basis of line item '사무관리비': "
+                   "'833,330원*99999999999999999999개월' is beyond the largest amount read (1,000,000,000,000,000)"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.txt", "processed"]

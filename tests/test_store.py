@@ -1,10 +1,14 @@
 """datapackage.json: a Table Schema per CSV that frictionless accepts; reading back keeps the dtypes."""
 
 import json
+import shutil
 
+import pytest
 from frictionless import Package, validate
 
-from citynet_analysis.store import read_dataset, write_dataset
+from citynet_analysis.errors import InputError
+from citynet_analysis.store import check_descriptor, read_dataset, read_table, write_dataset
+from citynet_analysis.tables import TABLES
 
 from .conftest import PROCESSED
 
@@ -37,10 +41,65 @@ def test_round_trip_dtypes(tmp_path, dataset_2024):
     assert str(back["line_items"]["amount_krw"].dtype) == "int64"
 
 
-def test_write_replaces_the_whole_folder(tmp_path, dataset_2024):
+def test_write_replaces_its_own_data_set_and_refuses_a_foreign_folder(tmp_path, dataset_2024):
     out = tmp_path / "p"
-    out.mkdir()
-    (out / "stale.csv").write_text("x", encoding="utf-8")
     write_dataset(dataset_2024, out)
-    assert not (out / "stale.csv").exists()
+    (out / "schedule.csv").write_text("stale", encoding="utf-8")  # a table of ours, edited: replaced
+    write_dataset(dataset_2024, out)
+    assert (out / "schedule.csv").read_text(encoding="utf-8").startswith("fiscal_year,")
     assert [p.name for p in tmp_path.iterdir()] == ["p"]
+    (out / "stale.txt").write_text("x", encoding="utf-8")  # something we did not write: refused
+    with pytest.raises(InputError, match="stale.txt"):
+        write_dataset(dataset_2024, out)
+    assert (out / "stale.txt").read_text(encoding="utf-8") == "x"
+
+
+def _descriptor(folder):
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_descriptor_check_ignores_descriptions_and_extra_resource_keys(tmp_path):
+    folder = shutil.copytree(PROCESSED, tmp_path / "p")
+    desc = _descriptor(folder)
+    desc["resources"][0]["description"] = "reworded"
+    desc["resources"][0]["schema"]["fields"][0]["description"] = "reworded"
+    desc["resources"][0]["bytes"] = 123
+    desc["resources"].reverse()
+    (folder / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    check_descriptor(folder)
+
+
+def test_descriptor_check_names_the_resource_line(tmp_path):
+    folder = shutil.copytree(PROCESSED, tmp_path / "p")
+    text = (folder / "datapackage.json").read_text(encoding="utf-8")
+    (folder / "datapackage.json").write_text(text.replace('"encoding": "utf-8"', '"encoding": "latin-1"'),
+                                             encoding="utf-8")
+    with pytest.raises(InputError, match="resource 'documents': encoding is \"latin-1\", expected \"utf-8\""
+                       ) as exc:
+        check_descriptor(folder)
+    assert exc.value.line == text.split("\n").index('      "name": "documents",') + 1
+
+
+def test_lines_are_counted_across_crlf_blank_lines_bom_and_quoted_newlines(tmp_path):
+    path = tmp_path / "milestones.csv"
+    path.write_bytes(b'\xef\xbb\xbfdate,event_ko,document_id,source_line\r\n2024-01,"two\r\nlines",d,1\r\n\r\n'
+                     b"2024-02,x,d,0\r\n")
+    df, problems = read_table(path, TABLES["milestones"])
+    assert df is None and problems == [f"{path}:5: source_line 0 is below the minimum 1"]
+
+
+def test_read_table_reports_every_bad_cell_with_its_line(tmp_path):
+    path = tmp_path / "settlements.csv"
+    rows = (PROCESSED / "settlements.csv").read_text(encoding="utf-8").split("\n")
+    rows[1] = rows[1].replace("2020,", "x,", 1)
+    rows[2] = rows[2].replace("2021,", "2022,", 1)
+    rows[3] = rows[3].replace(",0,0,", ",,99999999999999999999,", 1)
+    path.write_text("\n".join(rows), encoding="utf-8")
+    df, problems = read_table(path, TABLES["settlements"])
+    assert df is None
+    assert problems == [
+        f"{path}:2: fiscal_year \"x\" is not an integer",
+        f"{path}:4: carried_in_krw is empty (required)",
+        f"{path}:4: budget_change_krw 99999999999999999999 is out of range (a 64-bit integer)",
+        f"{path}:4: duplicate key fiscal_year=2022 (first on line 3)",
+    ]
