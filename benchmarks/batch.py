@@ -1,13 +1,13 @@
 """Batch speed, measured in one run on this machine:
 
 (a) a plain sequential loop of the ``papermill`` command over the same notebooks and years;
-(b) ``citynet-analysis batch`` with all its exports (HTML, figures, CSV/xlsx tables), default jobs;
+(b) ``citynet-analysis batch`` with all its exports (HTML, figures, CSV/xlsx tables), default jobs, with an
+    empty figure cache (every figure is drawn by its notebook's kernel and rendered at least once);
 (c) papermill on a floor notebook that only imports pandas and matplotlib (kernel start + imports).
 
 Prints batch/(a) (goal ≤ 0.4) and slowest notebook/(c) (goal ≤ 1.3) two ways: a notebook's whole time in
-the batch (its papermill run, then the batch drawing its charts and exporting its HTML page), and its
-papermill run alone (kernel start to shutdown), which is what (c) measures for the floor notebook, run
-in-process with the same papermill options.
+the batch (its papermill run on a pre-started kernel, then its HTML export), and its papermill run alone,
+which is what (c) measures for the floor notebook (papermill starting its own kernel).
 
     python benchmarks/batch.py [--years 2020 2021 ...] [--runs 3]
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,8 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from citynet_analysis import load  # noqa: E402
-from citynet_analysis.batch import run_batch  # noqa: E402
-from citynet_analysis.notebooks import notebook_paths  # noqa: E402
+from citynet_analysis.reporting.batch import run_batch  # noqa: E402
+from citynet_analysis.reporting.notebooks import notebook_paths  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -46,12 +47,11 @@ def floor_notebook(path: Path) -> None:
 def time_floor(path: Path, out: Path, runs: int) -> float:
     import papermill as pm
 
-    from citynet_analysis.batch import papermill_options
-
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        pm.execute_notebook(str(path), str(out), parameters={"fiscal_year": 2024}, **papermill_options())
+        pm.execute_notebook(str(path), str(out), parameters={"fiscal_year": 2024}, kernel_name="python3",
+                            progress_bar=False)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
@@ -84,12 +84,14 @@ def main() -> None:
         # (b) our batch, whole process
         t = time.perf_counter()
         subprocess.run([str(BIN / "citynet-analysis"), "batch", "--no-progress", "--out", str(tmp / "reports"),
-                        "--years", *map(str, years)], check=True, capture_output=True)
+                        "--years", *map(str, years)], check=True, capture_output=True,
+                       env=dict(os.environ, CITYNET_CACHE_DIR=str(tmp / "cache")))
         b = time.perf_counter() - t
         manifest = json.loads((tmp / "reports" / "manifest.json").read_text(encoding="utf-8"))["runs"]
         slowest = max(manifest, key=lambda e: e["seconds"])
 
         # the same notebooks one at a time (no contention), for reference
+        os.environ["CITYNET_CACHE_DIR"] = str(tmp / "cache1")
         jobs = run_batch(years=years, out_dir=tmp / "reports1", jobs=1, progress=False)
         slowest_alone = max(jobs, key=lambda j: j.seconds)
 

@@ -17,9 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from citynet_analysis.ingest import build_dataset, document_tables  # noqa: E402
-from citynet_analysis.parse import parse_document  # noqa: E402
-from citynet_analysis.textio import read_document  # noqa: E402
+from citynet_analysis.documents.ingest import build_dataset, document_tables  # noqa: E402
+from citynet_analysis.documents.parser import parse_document  # noqa: E402
+from citynet_analysis.documents.textio import read_document  # noqa: E402
 
 RAW = REPO / "data" / "raw" / "seoul_citynet_budget_explanation_2024.txt"
 

@@ -11,6 +11,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from .errors import InputError
+
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 MAX_ERROR_LINES = 5
@@ -24,15 +26,18 @@ def _print_errors(lines: list[str]) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from .data import DEFAULT_DATA_DIR, DEFAULT_RAW_DIR
-    from .errors import InputError
-    from .ingest import build_dataset, raw_documents
-    from .store import dataset_target_problem, write_dataset
+    from . import config
+    from .dataset.store import dataset_target_problem, write_dataset
+    from .documents.ingest import build_dataset, raw_documents
 
-    out = Path(args.out) if args.out else DEFAULT_DATA_DIR
-    paths = [Path(p) for p in args.raw] or raw_documents(DEFAULT_RAW_DIR)
+    out = Path(args.out) if args.out else config.default_ingest_out()
+    if out is None:
+        raise InputError("--out", "an installed package has no data folder of its own; name one with --out")
+    if not args.raw and config.RAW_DIR is None:
+        raise InputError("ingest", "name the documents to ingest (an installed package has no data/raw)")
+    paths = [Path(p) for p in args.raw] or raw_documents(config.RAW_DIR)
     if not paths:
-        raise InputError(str(DEFAULT_RAW_DIR), "no documents (*.txt) to ingest")
+        raise InputError(str(config.RAW_DIR), "no documents (*.txt) to ingest")
     problem = dataset_target_problem(out, tuple(paths))  # before the work, and again before the write
     if problem:
         raise InputError("--out", f"{out}: {problem}")
@@ -46,8 +51,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .data import load
-    from .validate import dataset_errors
+    from .dataset.load import load
+    from .dataset.validate import dataset_errors
 
     ds = load(args.data)
     errors = dataset_errors(ds)
@@ -64,7 +69,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_years(args) -> int:
-    from .data import load
+    from .dataset.load import load
 
     ds = load(args.data)
     for name, df in ds.tables().items():
@@ -75,16 +80,15 @@ def cmd_years(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from .data import load
-    from .summary import summary_text
+    from .dataset.load import load
+    from .reporting.console import summary_text
 
     print(summary_text(load(args.data)))
     return 0
 
 
 def cmd_refresh_notebooks(args) -> int:
-    from .errors import InputError
-    from .notebooks import notebook_paths, refresh
+    from .reporting.notebooks import notebook_paths, refresh
 
     available = notebook_paths()
     unknown = [n for n in args.names if n not in available]
@@ -97,7 +101,7 @@ def cmd_refresh_notebooks(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import Interrupted, run_batch, summary_table
+    from .reporting.batch import Interrupted, run_batch, summary_table
 
     try:
         jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
@@ -147,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .errors import InputError, ValidationFailed
+    from .errors import ValidationFailed
 
     try:
         code = args.func(args)

@@ -20,7 +20,7 @@ def text_2025() -> str:
 
 @pytest.fixture(scope="session")
 def parsed_2024(text_2024):
-    from citynet_analysis.parse import parse_document
+    from citynet_analysis.documents.parser import parse_document
 
     return parse_document(text_2024, "fy2024.txt")
 
@@ -28,7 +28,7 @@ def parsed_2024(text_2024):
 @pytest.fixture(scope="session")
 def dataset_2024(tmp_path_factory):
     """The 2024 document ingested into a fresh folder (not the committed one)."""
-    from citynet_analysis.ingest import build_dataset
+    from citynet_analysis.documents.ingest import build_dataset
 
     out = tmp_path_factory.mktemp("processed")
     return build_dataset([RAW_2024], relative_to=out)
@@ -38,8 +38,8 @@ def dataset_2024(tmp_path_factory):
 def processed_2024(tmp_path_factory):
     """A processed data set made from the 2024 document alone: tests that pin its hand-checked figures
     use it, so that adding next year's document to data/raw does not touch them."""
-    from citynet_analysis.ingest import build_dataset
-    from citynet_analysis.store import write_dataset
+    from citynet_analysis.dataset.store import write_dataset
+    from citynet_analysis.documents.ingest import build_dataset
 
     out = tmp_path_factory.mktemp("fy2024") / "processed"
     write_dataset(build_dataset([RAW_2024], relative_to=out), out)
@@ -51,3 +51,17 @@ def ds_2024(processed_2024):
     from citynet_analysis import load
 
     return load(processed_2024)
+
+
+@pytest.fixture()
+def no_kernels(monkeypatch):
+    """Fail the test if anything tries to start a kernel or run a notebook."""
+    import papermill
+
+    from citynet_analysis.reporting import kernels
+
+    def boom(*a, **k):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+    monkeypatch.setattr(kernels, "start_kernel", boom)

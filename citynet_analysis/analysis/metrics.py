@@ -1,0 +1,364 @@
+"""Metrics for memos, as pure functions of a loaded data set.
+
+A year without the data a metric needs gives an :class:`Unavailable` result that says so ("not available
+for FY…"), never an exception and never a zero. A year missing from the CPI or exchange-rate series gives
+a missing value and a note."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import vocabulary
+from ..dataset.load import Dataset
+from . import reference
+
+EVENT_CATEGORIES = vocabulary.event_categories()
+TOTAL_LABELS = vocabulary.total_labels()
+
+
+def parse_categories(text: str | None) -> tuple[str, ...]:
+    """Event categories from a comma-separated parameter (``"webinar,seminar"``); None or empty gives
+    the default set. An unknown name is a ValueError that lists the known ones."""
+    if not text:
+        return EVENT_CATEGORIES
+    names = tuple(dict.fromkeys(c.strip() for c in text.split(",") if c.strip()))
+    unknown = [c for c in names if c not in vocabulary.category_ids()]
+    if unknown:
+        raise ValueError(f"unknown activity categories {unknown}; known: {', '.join(vocabulary.category_ids())}")
+    return names
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A metric that the data cannot give for a fiscal year, and why."""
+
+    metric: str
+    fiscal_year: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        year = f"FY{self.fiscal_year}" if self.fiscal_year is not None else "this data set"
+        return f"{self.metric}: not available for {year} ({self.reason})"
+
+    def _repr_markdown_(self) -> str:
+        return f"*{self}*"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def available(result) -> bool:
+    """True for a real result, False for :class:`Unavailable`."""
+    return not isinstance(result, Unavailable)
+
+
+def _items(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
+    return ds.line_items[ds.line_items["fiscal_year"] == fiscal_year]
+
+
+def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """Each line item with its group and its share of the year's total (sub-items also as a share of
+    their parent)."""
+    items = _items(ds, fiscal_year)
+    if items.empty:
+        return Unavailable("composition", fiscal_year, "the data has no line items (산출근거) for this year")
+    total = int(items.loc[items["level"] == 1, "amount_krw"].sum())
+    by_id = items.set_index("item_id")
+    rows = []
+    for r in items.itertuples():
+        parent_amount = int(by_id.loc[r.parent_id, "amount_krw"]) if r.level > 1 else total
+        rows.append(dict(
+            fiscal_year=fiscal_year, item_id=r.item_id, level=r.level, name_ko=r.name_ko,
+            group=r.group, amount_krw=int(r.amount_krw),
+            share_of_total_pct=100 * r.amount_krw / total if total else math.nan,
+            share_of_parent_pct=100 * r.amount_krw / parent_amount if parent_amount else math.nan,
+            source_line=r.source_line,
+        ))
+    return pd.DataFrame(rows)
+
+
+def group_shares(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """Amount and share per group (personnel, rent and management, programs, events, administration,
+    promotion, other), with each group's side: overhead or program."""
+    comp = composition(ds, fiscal_year)
+    if not available(comp):
+        return comp
+    top = comp[comp["level"] == 1]
+    out = top.groupby("group", sort=False)["amount_krw"].sum().reset_index()
+    out["share_pct"] = 100 * out["amount_krw"] / out["amount_krw"].sum()
+    out["side"] = out["group"].map(vocabulary.side_of)
+    out.insert(0, "fiscal_year", fiscal_year)
+    return out
+
+
+def overhead_vs_program(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """Overhead (personnel, rent, administration, promotion) against program (사업비, events) shares."""
+    shares = group_shares(ds, fiscal_year)
+    if not available(shares):
+        return shares
+    out = shares.groupby("side", sort=False)[["amount_krw", "share_pct"]].sum().reset_index()
+    out.insert(0, "fiscal_year", fiscal_year)
+    return out
+
+
+def budget_series(ds: Dataset) -> pd.DataFrame:
+    """The approved budget per fiscal year: the budget summary's 계 where a document states it, else the
+    settlement's final budget (최종예산); ``basis`` says which."""
+    bt = ds.budget_totals[ds.budget_totals["category"].isin(TOTAL_LABELS)]
+    rows = {int(r.fiscal_year): (int(r.amount_krw), "budget summary (예산액)", r.document_id, r.source_line)
+            for r in bt.itertuples()}
+    for r in ds.settlements.itertuples():
+        rows.setdefault(int(r.fiscal_year), (int(r.final_budget_krw), "settlement final budget (최종예산)",
+                                             r.document_id, r.source_line))
+    return pd.DataFrame(
+        [dict(fiscal_year=y, amount_krw=a, basis=b, document_id=d, source_line=s)
+         for y, (a, b, d, s) in sorted(rows.items())],
+        columns=["fiscal_year", "amount_krw", "basis", "document_id", "source_line"],
+    )
+
+
+def executed_series(ds: Dataset) -> pd.DataFrame:
+    """Executed amounts (집행액) per settled fiscal year."""
+    s = ds.settlements
+    return pd.DataFrame(dict(fiscal_year=s["fiscal_year"], amount_krw=s["executed_krw"], basis="settlement (집행액)",
+                             document_id=s["document_id"], source_line=s["source_line"])).reset_index(drop=True)
+
+
+def _pct(new, old) -> float:
+    if old is None or new is None or pd.isna(old) or pd.isna(new) or old == 0:
+        return math.nan
+    return 100 * (new / old - 1)
+
+
+def growth(series: pd.DataFrame, reference_dir=None) -> pd.DataFrame:
+    """Year-over-year change of a series (``budget_series`` or ``executed_series``): nominal, in constant
+    2020 won (CPI) and in US dollars (annual average rate). A year without CPI or rate gets NaN and a note.
+    YoY is computed only between consecutive years."""
+    cpi, fx = reference.cpi(reference_dir), reference.krw_per_usd(reference_dir)
+    rows, prev = [], None
+    for r in series.itertuples():
+        year, amount = int(r.fiscal_year), int(r.amount_krw)
+        c, x = cpi.get(year), fx.get(year)
+        notes = []
+        if c is None:
+            notes.append(f"no CPI for {year}")
+        if x is None:
+            notes.append(f"no KRW/USD rate for {year}")
+        row = dict(fiscal_year=year, amount_krw=amount, basis=r.basis,
+                   amount_2020krw=amount * 100 / c if c else math.nan,
+                   amount_usd=amount / x if x else math.nan, cpi_2020_100=c if c else math.nan,
+                   krw_per_usd=x if x else math.nan, note="; ".join(notes))
+        consecutive = prev is not None and prev["fiscal_year"] == year - 1
+        for col, key in (("yoy_nominal_pct", "amount_krw"), ("yoy_real_pct", "amount_2020krw"),
+                         ("yoy_usd_pct", "amount_usd")):
+            row[col] = _pct(row[key], prev[key]) if consecutive else math.nan
+        rows.append(row)
+        prev = row
+    cols = ["fiscal_year", "amount_krw", "basis", "yoy_nominal_pct", "amount_2020krw", "yoy_real_pct",
+            "amount_usd", "yoy_usd_pct", "cpi_2020_100", "krw_per_usd", "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def cagr(growth_table: pd.DataFrame, start: int | None = None, end: int | None = None) -> pd.DataFrame:
+    """Compound annual growth between two years of a ``growth`` table (default: first and last), per
+    measure; NaN where a value is missing."""
+    g = growth_table.set_index("fiscal_year")
+    if g.empty:
+        return pd.DataFrame(columns=["measure", "start", "end", "years", "cagr_pct"])
+    start = int(g.index.min()) if start is None else start
+    end = int(g.index.max()) if end is None else end
+    n = end - start
+    rows = []
+    for measure in ("amount_krw", "amount_2020krw", "amount_usd"):
+        a = g[measure].get(start, math.nan)
+        b = g[measure].get(end, math.nan)
+        value = 100 * ((b / a) ** (1 / n) - 1) if n > 0 and a and not pd.isna(a) and not pd.isna(b) else math.nan
+        rows.append(dict(measure=measure, start=start, end=end, years=n, cagr_pct=value))
+    return pd.DataFrame(rows)
+
+
+def execution_rates(ds: Dataset) -> pd.DataFrame:
+    """집행률 = 집행액 / 예산현액 per settled year, with the unspent and carried-over amounts."""
+    s = ds.settlements
+    rate = (100 * s["executed_krw"] / s["available_krw"].where(s["available_krw"] != 0)).astype("float64")
+    return pd.DataFrame(dict(
+        fiscal_year=s["fiscal_year"], available_krw=s["available_krw"], executed_krw=s["executed_krw"],
+        carried_out_krw=s["carried_out_krw"], unspent_krw=s["unspent_krw"], execution_rate_pct=rate,
+        source_line=s["source_line"],
+    )).reset_index(drop=True)
+
+
+def execution_rate(ds: Dataset, fiscal_year: int) -> float | Unavailable:
+    """The execution rate of one year in percent."""
+    rates = execution_rates(ds)
+    row = rates[rates["fiscal_year"] == fiscal_year]
+    if row.empty:
+        return Unavailable("execution rate", fiscal_year, "no settlement (결산) for this year in the data")
+    return float(row["execution_rate_pct"].iloc[0])
+
+
+def year_money(ds: Dataset, fiscal_year: int) -> tuple[int, str] | None:
+    """The money of a year: executed where a settlement exists, else the approved budget; with its basis."""
+    s = ds.settlements[ds.settlements["fiscal_year"] == fiscal_year]
+    if len(s):
+        return int(s["executed_krw"].iloc[0]), "executed (집행액)"
+    b = budget_series(ds)
+    b = b[b["fiscal_year"] == fiscal_year]
+    if len(b):
+        return int(b["amount_krw"].iloc[0]), "budget (예산액)"
+    return None
+
+
+def cost_per_event(ds: Dataset, fiscal_year: int,
+                   categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
+    """A year's money divided by its discrete events in ``categories``, with the basis stated.
+
+    Events are the stated or implied counts (``(9회)`` → 9, a numbered committee → 1). Activities of the
+    chosen categories without a count are not counted, and the note says how many there were."""
+    money = year_money(ds, fiscal_year)
+    if money is None:
+        return Unavailable("cost per event", fiscal_year, "no budget or settlement for this year in the data")
+    acts = ds.activities[(ds.activities["fiscal_year"] == fiscal_year)
+                         & ds.activities["category"].isin(categories)]
+    counted = acts.dropna(subset=["count"])
+    events = int(counted["count"].sum())
+    by_cat = events_by_category(ds, fiscal_year, categories)
+    if events == 0:
+        what = "no outcome activities (추진실적)" if acts.empty else "no activity with a stated count"
+        return Unavailable("cost per event", fiscal_year, f"{what} in {', '.join(categories)}")
+    amount, basis = money
+    uncounted = len(acts) - len(counted)
+    note = ", ".join(f"{c} {n}" for c, n in by_cat.items())
+    if uncounted:
+        note += f"; {uncounted} activit{'y' if uncounted == 1 else 'ies'} without a stated count not counted"
+    return pd.DataFrame([dict(fiscal_year=fiscal_year, basis=basis, amount_krw=amount, events=events,
+                              cost_per_event_krw=amount / events, uncounted_activities=uncounted,
+                              complete=uncounted == 0,
+                              events_by_category=note)])
+
+
+def events_by_category(ds: Dataset, fiscal_year: int,
+                       categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.Series:
+    """Counted events of a year per category (in ``categories`` order; categories with none left out)."""
+    acts = ds.activities[(ds.activities["fiscal_year"] == fiscal_year)
+                         & ds.activities["category"].isin(categories)].dropna(subset=["count"])
+    sums = acts.groupby("category")["count"].sum()
+    return pd.Series({c: int(sums[c]) for c in categories if c in sums and sums[c] > 0}, dtype="int64")
+
+
+def cost_per_event_table(ds: Dataset, categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
+    """Cost per event of every fiscal year that has counted events."""
+    rows = [r for y in ds.fiscal_years() if available(r := cost_per_event(ds, y, categories))]
+    if not rows:
+        return Unavailable("cost per event", None, "no year in the data has counted events")
+    return pd.concat(rows, ignore_index=True)
+
+
+def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
+                           categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
+    """Line items that fund identifiable events (``제44차 집행위원회 개최`` = one committee): amount per event.
+
+    Items whose text gives no number of events get a missing cost per event, not a guess."""
+    items = _items(ds, fiscal_year)
+    if items.empty:
+        return Unavailable("cost per event by type", fiscal_year, "the data has no line items for this year")
+    rows = []
+    for r in items[items["event_category"].isin(categories)].itertuples():
+        count = None if pd.isna(r.event_count) else int(r.event_count)
+        rows.append(dict(fiscal_year=fiscal_year, item_id=r.item_id, name_ko=r.name_ko,
+                         category=r.event_category, amount_krw=int(r.amount_krw),
+                         events=count, cost_per_event_krw=r.amount_krw / count if count else math.nan,
+                         source_line=r.source_line))
+    if not rows:
+        return Unavailable("cost per event by type", fiscal_year, "no line item names an event")
+    out = pd.DataFrame(rows)
+    out["events"] = out["events"].astype("Int64")
+    return out
+
+
+_HEADS = re.compile(r"([가-힣A-Za-z]+)\s*(\d+)\s*명")
+
+
+def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """Personnel cost (인건비) divided by the head counts its basis states (직원 5명, 인턴 2명 → 7)."""
+    items = _items(ds, fiscal_year)
+    personnel = items[(items["level"] == 1) & items["group"].eq("personnel")]
+    if personnel.empty:
+        return Unavailable("personnel cost per head", fiscal_year, "no personnel (인건비) line item")
+    r = personnel.iloc[0]
+    heads = _HEADS.findall(r["basis_ko"] if isinstance(r["basis_ko"], str) else "")
+    if not heads:
+        return Unavailable("personnel cost per head", fiscal_year, "the 인건비 basis states no head count")
+    total = sum(int(n) for _, n in heads)
+    return pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=int(r["amount_krw"]), heads=total,
+                              heads_detail=", ".join(f"{w} {n}" for w, n in heads),
+                              cost_per_head_krw=r["amount_krw"] / total, basis_ko=r["basis_ko"],
+                              source_line=int(r["source_line"]))])
+
+
+def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """The outcome activities (추진실적) listed for a fiscal year."""
+    a = ds.activities[ds.activities["fiscal_year"] == fiscal_year].reset_index(drop=True)
+    if a.empty:
+        return Unavailable("activities", fiscal_year, "no outcomes (추진실적) for this year")
+    return a
+
+
+def activity_counts(ds: Dataset, fiscal_year: int | None = None) -> pd.DataFrame:
+    """Activities per year and category: rows listed, and events counted where stated."""
+    a = ds.activities if fiscal_year is None else ds.activities[ds.activities["fiscal_year"] == fiscal_year]
+    out = a.groupby(["fiscal_year", "category"]).agg(
+        activities=("activity_id", "size"), events=("count", lambda c: c.sum(min_count=1)),
+        without_count=("count", lambda c: int(c.isna().sum()))).reset_index()
+    out["events"] = out["events"].astype("Int64")
+    return out
+
+
+METRICS_BY_YEAR_COLUMNS = [
+    "fiscal_year", "budget_krw", "executed_krw", "execution_rate_pct", "events", "uncounted_activities",
+    "cost_per_event_krw", "cost_basis",
+    "overhead_share_pct", "program_share_pct", "personnel_per_head_krw",
+]
+
+
+def metrics_by_year(ds: Dataset) -> pd.DataFrame:
+    """One row per fiscal year with the headline metrics (NaN where a year lacks the data): the table that
+    the expected-results test pins."""
+    budget = budget_series(ds).set_index("fiscal_year")
+    rates = execution_rates(ds).set_index("fiscal_year")
+    rows = []
+    for year in ds.fiscal_years():
+        cpe = cost_per_event(ds, year)
+        shares = overhead_vs_program(ds, year)
+        head = personnel_cost_per_head(ds, year)
+        side = shares.set_index("side")["share_pct"] if available(shares) else {}
+        rows.append(dict(
+            fiscal_year=year,
+            budget_krw=int(budget.loc[year, "amount_krw"]) if year in budget.index else pd.NA,
+            executed_krw=int(rates.loc[year, "executed_krw"]) if year in rates.index else pd.NA,
+            execution_rate_pct=round(float(rates.loc[year, "execution_rate_pct"]), 4) if year in rates.index
+            else math.nan,
+            events=int(cpe["events"].iloc[0]) if available(cpe) else pd.NA,
+            uncounted_activities=int(cpe["uncounted_activities"].iloc[0]) if available(cpe) else pd.NA,
+            cost_per_event_krw=round(float(cpe["cost_per_event_krw"].iloc[0]), 2) if available(cpe) else math.nan,
+            cost_basis=cpe["basis"].iloc[0] if available(cpe) else "",
+            overhead_share_pct=round(float(side.get("overhead", math.nan)), 4) if available(shares) else math.nan,
+            program_share_pct=round(float(side.get("program", math.nan)), 4) if available(shares) else math.nan,
+            personnel_per_head_krw=round(float(head["cost_per_head_krw"].iloc[0]), 2) if available(head)
+            else math.nan,
+        ))
+    out = pd.DataFrame(rows, columns=METRICS_BY_YEAR_COLUMNS)
+    for col in ("budget_krw", "executed_krw", "events", "uncounted_activities"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def year_anomalies(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
+    """Anomalies of the documents that state facts about the year (its own document and later ones)."""
+    docs = ds.documents[ds.documents["fiscal_year"] >= fiscal_year]["document_id"]
+    a = ds.anomalies[ds.anomalies["document_id"].isin(docs)]
+    return a[["document_id", "source_line", "severity", "check", "message"]].reset_index(drop=True)

@@ -1,0 +1,58 @@
+"""Where things are: the one place that decides paths, for a checkout of the repository and for an installed
+package alike.
+
+In a checkout (``pip install -e .``) the package reads and writes the repository's ``data/`` and
+``notebooks/``. An installed wheel carries a copy of the processed data set, the reference series and the
+notebooks inside the package (``citynet_analysis/bundled/``, made when the wheel is built); it never writes
+there."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_DIR = PACKAGE_DIR.parent
+#: True in a checkout of the repository, False in an installed package.
+IN_REPOSITORY = (_REPO_DIR / "pyproject.toml").is_file() and (_REPO_DIR / "data" / "processed").is_dir()
+BUNDLED_DIR = PACKAGE_DIR / "bundled"
+_ROOT = _REPO_DIR if IN_REPOSITORY else BUNDLED_DIR
+
+#: The documents as received (a checkout only; an installed package ingests the files it is given).
+RAW_DIR: Path | None = _REPO_DIR / "data" / "raw" if IN_REPOSITORY else None
+#: The embedded processed data set: what ``load()`` reads when given no folder.
+PROCESSED_DIR = _ROOT / "data" / "processed"
+#: CPI and exchange-rate series.
+REFERENCE_DIR = _ROOT / "data" / "reference"
+#: The analysis notebooks.
+NOTEBOOK_DIR = _ROOT / "notebooks"
+#: What a wheel bundles, relative to the repository (and to ``bundled/``).
+BUNDLED_PATHS = ("data/processed", "data/reference", "notebooks")
+
+FONT_DIR = PACKAGE_DIR / "fonts"
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+VOCABULARY_FILE = PACKAGE_DIR / "vocabulary.toml"
+
+#: Environment variable naming a processed data set for ``load()`` with no argument.
+DATA_ENV = "CITYNET_DATA_DIR"
+#: Where the batch writes when not told: ``reports/`` in the current folder.
+DEFAULT_REPORTS_DIR = Path("reports")
+#: The Jupyter kernel that runs the notebooks.
+KERNEL = "python3"
+#: Seconds a notebook cell may run.
+CELL_TIMEOUT_S = 600
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    """The processed data folder: the argument, else $CITYNET_DATA_DIR, else the embedded data set."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    return PROCESSED_DIR
+
+
+def default_ingest_out() -> Path | None:
+    """Where ``ingest`` writes when not told: the repository's data/processed, or nowhere (an installed
+    package never writes into itself)."""
+    return PROCESSED_DIR if IN_REPOSITORY else None

@@ -1,0 +1,233 @@
+"""The processed tables' columns: one definition that the CSV writer, datapackage.json, pandera and
+``load()`` all read, so the data contract is stated once; and rows to DataFrames with its dtypes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import vocabulary
+
+ACTIVITY_CATEGORIES = vocabulary.category_ids()
+LINE_ITEM_GROUPS = vocabulary.group_ids()
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its name, Table Schema type, whether it may be empty, and what it means."""
+
+    name: str
+    type: str  # "string" | "integer" | "number"
+    description: str
+    required: bool = True
+    unit: str | None = None  # "KRW" for money
+    enum: tuple[str, ...] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _won(name: str, description: str, required: bool = True, minimum: int | None = None) -> Field:
+    return Field(name, "integer", description + " (won, KRW)", required, unit="KRW", minimum=minimum)
+
+
+_DOC = Field("document_id", "string", "Document the row was read from (documents.document_id)")
+_LINE = Field("source_line", "integer", "1-based line number in that document", minimum=1)
+_FY = Field("fiscal_year", "integer", "Fiscal year the fact is about", minimum=1900, maximum=2999)
+
+DOCUMENTS = Table(
+    "documents",
+    "One row per ingested budget program explanation (사업설명서).",
+    (
+        Field("document_id", "string", "Identifier: citynet-fy<fiscal year>"),
+        _FY,
+        Field("program_ko", "string", "Program name (사업명)"),
+        Field("department_ko", "string", "Bureau (실·국)", required=False),
+        Field("division_ko", "string", "Division (부서명)", required=False),
+        Field("account_ko", "string", "Account (회계)", required=False),
+        Field("period_type_ko", "string", "Period type (사업기간), the ticked box", required=False),
+        _won("total_krw", "The year's total (사업비 당해년도)", minimum=0),
+        _won("national_krw", "National funding (국비), where stated", required=False, minimum=0),
+        _won("city_krw", "City funding (시비), where stated", required=False, minimum=0),
+        Field("source_line", "integer", "Line of the 사업비 (당해년도) row", minimum=1),
+        Field("source_file", "string", "Raw file, relative to the processed data folder"),
+        Field("sha256", "string", "SHA-256 of the decoded text (UTF-8, LF line ends, no BOM)",
+              pattern="[0-9a-f]{64}"),
+    ),
+    ("document_id",),
+)
+
+BUDGET_TOTALS = Table(
+    "budget_totals",
+    "Budget summary (예산 총괄): approved budget per fiscal year and category; the previous year's (A) "
+    "column gives the year before.",
+    (
+        _FY,
+        Field("category", "string", "Budget category as in the source: 계 (total), 국제부담금, ..."),
+        _won("amount_krw", "Approved budget", minimum=0),
+        Field("column_ko", "string", "Source column label, e.g. 2024예산액 (B)"),
+        _DOC,
+        _LINE,
+    ),
+    ("fiscal_year", "category"),
+)
+
+LINE_ITEMS = Table(
+    "line_items",
+    "Calculation basis (산출근거): the line items of a year's budget; level 1 items sum to the total, "
+    "level 2 sub-items to their parent.",
+    (
+        _FY,
+        Field("item_id", "string", "Stable id: <year>-<nn>[-<nn>]"),
+        Field("parent_id", "string", "item_id of the parent, empty at level 1", required=False),
+        Field("level", "integer", "1 for ○ items, 2 for - sub-items, 3 for deeper", minimum=1, maximum=3),
+        Field("name_ko", "string", "Item name without its parenthesised note"),
+        _won("amount_krw", "Budgeted amount", minimum=0),
+        Field("basis_ko", "string", "Basis as written: the parenthesised note, else the basis line",
+              required=False),
+        Field("category_ko", "string", "Budget category (과목구분) the item belongs to", required=False),
+        _won("stated_won_krw", "The same amount as written in 원 on the basis line", required=False),
+        Field("formula_ko", "string", "Formula basis as written, e.g. 833,330원*12개월", required=False),
+        _won("formula_krw", "The formula evaluated", required=False),
+        Field("group", "string", "Composition group of the item's top-level item, by its name (vocabulary)",
+              enum=LINE_ITEM_GROUPS),
+        Field("event_category", "string", "Activity category of a countable event the item funds "
+              "(제44차 집행위원회 개최), empty otherwise", required=False, enum=ACTIVITY_CATEGORIES),
+        Field("event_count", "integer", "How many such events the item funds, where its name says",
+              required=False, minimum=0),
+        _DOC,
+        _LINE,
+    ),
+    ("fiscal_year", "item_id"),
+)
+
+SETTLEMENTS = Table(
+    "settlements",
+    "Settlements (결산) of past years. available = final + carried_in + change; "
+    "executed + carried_out + unspent = available.",
+    (
+        _FY,
+        _won("final_budget_krw", "최종예산 final budget"),
+        _won("carried_in_krw", "전년이월 carried in from the previous year"),
+        _won("budget_change_krw", "예산변경 budget change"),
+        _won("available_krw", "예산현액 available budget"),
+        _won("executed_krw", "집행액 executed"),
+        _won("carried_out_krw", "차년이월 carried to the next year"),
+        _won("unspent_krw", "집행잔액 unspent balance"),
+        _DOC,
+        _LINE,
+    ),
+    ("fiscal_year",),
+)
+
+ACTIVITIES = Table(
+    "activities",
+    "Outcomes (추진실적): one row per activity; one source line may give several rows.",
+    (
+        _FY,
+        Field("activity_id", "string", "Stable id: <year>-<nn>"),
+        Field("category", "string", "Closed set of activity types", enum=ACTIVITY_CATEGORIES),
+        Field("count", "integer", "Number of events stated or implied; empty where the text gives none",
+              required=False, minimum=0),
+        Field("month", "integer", "Month stated, 1-12", required=False, minimum=1, maximum=12),
+        Field("number", "integer", "Ordinal of a numbered meeting (제N차)", required=False, minimum=1),
+        Field("location_ko", "string", "Place stated", required=False),
+        Field("description_ko", "string", "The item's text"),
+        _DOC,
+        _LINE,
+    ),
+    ("fiscal_year", "activity_id"),
+)
+
+MILESTONES = Table(
+    "milestones",
+    "History (추진경위): dated milestones.",
+    (
+        Field("date", "string", "Year and month, YYYY-MM", pattern=r"\d{4}-\d{2}"),
+        Field("event_ko", "string", "What happened"),
+        _DOC,
+        _LINE,
+    ),
+    ("date", "event_ko"),
+)
+
+SCHEDULE = Table(
+    "schedule",
+    "This year's schedule (추진일정) with amounts.",
+    (
+        _FY,
+        Field("step_ko", "string", "Step (사업추진절차)"),
+        Field("start", "string", "Start month, YYYY-MM", required=False, pattern=r"\d{4}-\d{2}"),
+        Field("end", "string", "End month, YYYY-MM", required=False, pattern=r"\d{4}-\d{2}"),
+        _won("amount_krw", "Amount to execute in the step", minimum=0),
+        Field("detail_ko", "string", "Details (추진세부내용)", required=False),
+        _DOC,
+        _LINE,
+    ),
+    ("fiscal_year", "step_ko"),
+)
+
+ANOMALIES = Table(
+    "anomalies",
+    "Breaks of the document's identities and other inconsistencies found while reading it.",
+    (
+        Field("document_id", "string", "Document the anomaly is in"),
+        Field("source_line", "integer", "Line it was found at", required=False, minimum=1),
+        Field("severity", "string", "error, warning or info", enum=SEVERITIES),
+        Field("check", "string", "Name of the check"),
+        Field("message", "string", "What is wrong, with the numbers"),
+    ),
+    (),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (DOCUMENTS, BUDGET_TOTALS, LINE_ITEMS, SETTLEMENTS, ACTIVITIES, MILESTONES, SCHEDULE, ANOMALIES)
+}
+
+
+def pandas_dtypes(table: Table) -> dict[str, str]:
+    """dtypes for reading a table: int64 for required integers, nullable Int64 otherwise, str for text."""
+    out = {}
+    for f in table.fields:
+        if f.type == "integer":
+            out[f.name] = "int64" if f.required else "Int64"
+        elif f.type == "number":
+            out[f.name] = "float64"
+        else:
+            out[f.name] = "str"
+    return out
+
+
+def to_frame(rows: list[dict], table: str) -> pd.DataFrame:
+    """A DataFrame with exactly the table's columns, in order, with its dtypes."""
+    spec = TABLES[table]
+    df = pd.DataFrame(rows, columns=spec.columns)
+    return coerce(df, table)
+
+
+def coerce(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Cast each column to the table's dtype; missing text stays missing (not the string 'nan')."""
+    out = df[TABLES[table].columns].copy()
+    for col, dtype in pandas_dtypes(TABLES[table]).items():
+        if dtype == "str":
+            out[col] = out[col].astype("object").where(out[col].notna(), None).astype("str")
+        elif dtype == "Int64":
+            out[col] = pd.array(out[col].astype("object").where(out[col].notna(), None), dtype="Int64")
+        else:
+            out[col] = out[col].astype(dtype)
+    return out.reset_index(drop=True)

@@ -1,0 +1,57 @@
+"""Re-checking a processed data set: the schemas and the identities that can be seen in the tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .checks import check_line_items, check_settlements
+from .load import Dataset
+from .schemas import schema_errors
+
+
+def dataset_errors(ds: Dataset) -> list[str]:
+    """Messages for every schema failure and every broken identity (empty for a clean data set), each
+    naming the CSV and the document line of the row."""
+    errors = schema_errors(ds.tables())
+    if errors:
+        return [f"{ds.path}: {e}" for e in errors]
+    out = [_where(ds, "settlements", doc, a)
+           for doc, rows in ds.settlements.groupby("document_id", sort=False)
+           for a in check_settlements(_exact(rows)) if a["severity"] == "error"]
+    for _, doc in ds.documents.iterrows():
+        items = ds.line_items[(ds.line_items["document_id"] == doc["document_id"])
+                              & (ds.line_items["fiscal_year"] == doc["fiscal_year"])]
+        if not len(items):
+            continue
+        orphans = _orphans(items)
+        out += [_where(ds, "line_items", doc["document_id"], a) for a in orphans]
+        if not orphans:
+            found = check_line_items(_exact(items), int(doc["total_krw"]), int(doc["source_line"]),
+                                     _exact(ds.budget_totals))
+            out += [_where(ds, "line_items", doc["document_id"], a)
+                    for a in found if a["severity"] == "error"]
+    return out
+
+
+def _exact(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its integer columns as Python ints, so that sums of huge amounts cannot wrap."""
+    out = df.copy()
+    for col in out.columns:
+        if str(out[col].dtype) == "int64":
+            out[col] = pd.Series([int(v) for v in out[col]], index=out.index, dtype=object)
+    return out
+
+
+def _orphans(items: pd.DataFrame) -> list[dict]:
+    """Sub-items whose parent_id names no item of the same year and document: the sums cannot be checked."""
+    known = set(items["item_id"])
+    return [dict(source_line=int(r["source_line"]), message=f"parent_id {r['parent_id']!r} of item "
+                 f"{r['item_id']!r} is not an item of FY{r['fiscal_year']} in {r['document_id']}")
+            for _, r in items.dropna(subset=["parent_id"]).iterrows() if r["parent_id"] not in known]
+
+
+def _where(ds: Dataset, table: str, document_id: str, anomaly: dict) -> str:
+    """``<data>/<table>.csv: <document>:<line>: <message>`` for one broken identity."""
+    line = anomaly.get("source_line")
+    at = f"{document_id}:{line}" if line is not None and not pd.isna(line) else str(document_id)
+    return f"{ds.path / f'{table}.csv'}: row from {at}: {anomaly['message']}"

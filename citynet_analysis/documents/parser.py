@@ -1,0 +1,724 @@
+"""Parsing one budget program explanation (사업설명서) into table rows that keep their source line.
+
+The parser reads the layout (headings, table headers, markers), never the 2024 numbers: year labels,
+committee numbers and the number of items, outcome years and settlement years may all change."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import vocabulary
+from ..errors import InputError
+from . import activities as act
+from .amounts import (
+    AmountError,
+    AmountRangeError,
+    evaluate_formula,
+    find_dates,
+    parse_amount,
+    unit_factor,
+    year_month,
+)
+
+
+@dataclass
+class Parsed:
+    """What one document says: its documents row, rows per table, anomalies found while reading, and
+    stated figures that only the checks need (budget summary rows, the schedule's 계 row)."""
+
+    document: dict
+    tables: dict[str, list[dict]]
+    anomalies: list[dict] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+    schedule_total: dict | None = None
+
+
+@dataclass
+class Block:
+    title: str  # heading text without markers, spaces removed
+    heading: int  # 0-based index of the heading line
+    end: int  # 0-based index of the next heading (exclusive)
+
+
+# (key looked for in a heading, English name used in messages); in document order.
+BLOCKS = (
+    ("예산총괄", "예산 총괄 (budget summary)"),
+    ("산출근거", "산출근거 (calculation basis)"),
+    ("사업근거", "사업근거 (legal and policy basis)"),
+    ("추진경위", "추진경위 (milestones)"),
+    ("추진일정", "추진일정 (schedule)"),
+    ("추진실적", "추진실적 (outcomes)"),
+    ("결산", "결산 현황 (settlements)"),
+)
+REQUIRED = ("예산총괄", "산출근거", "결산")
+_SUB_HEADINGS = {"사업개요", "사업담당자", "예산총괄", "산출근거", "예산설명"}
+_SECTION = re.compile(r"^\s*[1-9]\s+[가-힣][가-힣0-9 ]*$")
+_LEVEL_MARKERS = {"○": 1, "◦": 1, "-": 2, "－": 2, "·": 3, "ㆍ": 3}
+_ITEM = re.compile(
+    r"^(?P<lead>[^○◦\-－·ㆍ=]*?)\s*(?P<marker>[○◦\-－·ㆍ])\s*(?P<name>.+?)\s*=\s*"
+    r"(?P<amount>[-△]?\s*[\d,]+\s*(?:백만원|천원|원))\s*(?P<tail>.*)$"
+)
+_ITEM_LIKE = re.compile(r"^[^=]*[○◦\-－·ㆍ][^=]*=\s*\S")
+_AMOUNT_LIKE = re.compile(r"[-△]?[\d,.\s]*\d[\d,.\s]*(?:백만원|천원|억원|원)")
+_NOTE = re.compile(r"^(?P<name>.*?\S)\s*\((?P<note>[^()]*)\)\s*$")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_LABEL = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*년(?:도)?(?=\s|$)")
+_BAD_YEAR_LABEL = re.compile(r"^\s*\d{3,}\s*년(?:도)?(?=\s|$)")
+_SETTLEMENT_YEAR = re.compile(r"^((?:19|20)\d{2})\s*(?:년|년도)?$")
+_TOTAL_LABELS = vocabulary.total_labels()
+_OVERVIEW_LABELS = ("회계", "사업기간", "사업내용", "실·국")
+_MILESTONE = re.compile(r"^[\s\-·○]*(?P<date>(?:19|20)\d{2}\s*\.\s*\d{1,2})(?!\d)\s*\.?(?:\s*~\s*[\d.]*)?\s*(?P<ev>.+)$")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s*□■▣◆]", "", text)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.split("\t")]
+
+
+def find_blocks(lines: list[str]) -> list[Block]:
+    """Headings (numbered sections, □ headings, table titles) and where each one's content ends."""
+    starts = []
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s or "\t" in line:
+            continue
+        if _SECTION.match(s) or s.startswith("□") or _key(s) in _SUB_HEADINGS:
+            starts.append((i, _key(s.lstrip("□"))))
+    return [
+        Block(title, i, starts[k + 1][0] if k + 1 < len(starts) else len(lines))
+        for k, (i, title) in enumerate(starts)
+    ]
+
+
+class DocumentParser:
+    """Holds one document's lines while its sections are read; use :func:`parse_document`."""
+
+    def __init__(self, text: str, name: str):
+        self.name = name
+        self.lines = text.split("\n")
+        self.blocks = find_blocks(self.lines)
+        self.anomalies: list[dict] = []
+        self.document_id = ""
+
+    # -- helpers -------------------------------------------------------------------------------
+    def error(self, message: str, index: int | None = None) -> InputError:
+        return InputError(self.name, message, None if index is None else index + 1)
+
+    def note(self, severity: str, check: str, message: str, index: int | None) -> None:
+        self.anomalies.append(dict(source_line=None if index is None else index + 1, severity=severity,
+                                   check=check, message=message))
+
+    def block(self, key: str) -> Block | None:
+        for b in self.blocks:
+            if key in b.title:
+                return b
+        return None
+
+    def amount(self, cell: str, factor: int, index: int, what: str) -> int:
+        try:
+            return parse_amount(cell, factor)
+        except AmountError as exc:
+            raise self.error(f"{what}: {exc}", index) from None
+
+    def block_factor(self, b: Block, default: int = 1_000) -> int:
+        for i in range(b.heading, b.end):
+            if (f := unit_factor(self.lines[i])) is not None:
+                return f
+        return default
+
+    # -- sections ------------------------------------------------------------------------------
+    def require_blocks(self) -> None:
+        """Missing required tables: a cut-off document names where it ends, else the table missing. A
+        section heading that appears twice is refused: which one holds the table would be a guess."""
+        names = dict(BLOCKS)
+        for key, name in BLOCKS:
+            found = [b for b in self.blocks if key in b.title]
+            if len(found) > 1:
+                raise self.error(f"a second {name} heading (the first is line {found[0].heading + 1})",
+                                 found[1].heading)
+        missing = [k for k in REQUIRED if self.block(k) is None]
+        if not missing:
+            return
+        last = max((i for i, ln in enumerate(self.lines) if ln.strip()), default=0)
+        present = [b for b in self.blocks if any(k in b.title for k, _ in BLOCKS)]
+        if "결산" in missing and present:
+            where = names.get(next(k for k, _ in BLOCKS if k in present[-1].title))
+            raise self.error(f"document ends inside {where}: no {', '.join(names[k] for k in missing)} "
+                             "(cut off?)", last)
+        raise self.error(f"no {', '.join(names[k] for k in missing)} table")
+
+    def overview(self, summary_start: int) -> dict:
+        doc: dict = dict(program_ko=None, department_ko=None, division_ko=None, account_ko=None,
+                         period_type_ko=None, total_krw=None, national_krw=None, city_krw=None,
+                         source_line=None)
+        head = self.lines[:summary_start]
+        doc["program_ko"] = self.title()
+        for i, line in enumerate(head):
+            cells = _cells(line)
+            first = next((j for j, c in enumerate(cells) if c), 0)
+            key = _key(cells[first])
+            values = [c for c in cells[first + 1:] if c]
+            if "\t" not in line.strip() and key.startswith(_OVERVIEW_LABELS) and key not in _OVERVIEW_LABELS:
+                self.note("warning", "overview_row", f"overview row is not tab-separated; not read: "
+                          f"{line.strip()[:60]!r}", i)
+            if key in ("사업명", "세부사업명") and values:
+                doc["program_ko"] = values[0]
+            elif key == "회계" and values:
+                doc["account_ko"] = values[0]
+            elif key == "사업기간":
+                doc["period_type_ko"] = _checked_label(line)
+            elif key.startswith("사업비") and doc["total_krw"] is None:
+                self._overview_total(doc, values, i)
+            elif "실·국" in cells and i + 1 < len(head):
+                row = _cells(head[i + 1])
+                for label, col in (("실·국", "department_ko"), ("부서명", "division_ko")):
+                    j = cells.index(label) if label in cells else -1
+                    if 0 <= j < len(row) and row[j]:
+                        doc[col] = row[j]
+        if doc["total_krw"] is None:
+            raise self.error("no 사업비 (당해년도) total in the overview (사업개요)")
+        if not doc["program_ko"]:
+            raise self.error("no program name: neither a title line before the first section nor a 사업명 row",
+                             self.blocks[0].heading if self.blocks else None)
+        return doc
+
+    def title(self) -> str | None:
+        """The program name: the document's first line of text, above its first section heading (a
+        warning when that is not one plain line)."""
+        end = self.blocks[0].heading if self.blocks else len(self.lines)
+        found = [i for i in range(end) if self.lines[i].strip()]
+        if not found:
+            return None
+        first = self.lines[found[0]].strip()
+        title = " ".join(c for c in _cells(first) if c)
+        if len(found) > 1 or title != first:
+            self.note("warning", "program_title", f"{len(found)} line(s) above the first section, the first "
+                      f"read as the program name: {title[:40]!r}", found[0])
+        return title
+
+    def _overview_total(self, doc: dict, values: list[str], i: int) -> None:
+        funding = {"국비": "national_krw", "시비": "city_krw", "사비": "city_krw"}  # 사비: garbled 시비
+        for cell in values:
+            m = re.match(r"^\((?P<src>[^)]+)\)\s*(?P<amt>.*)$", cell)
+            if m:
+                col = funding.get(m.group("src").replace(" ", ""))
+                if col and m.group("amt"):
+                    doc[col] = self.amount(m.group("amt"), 1_000, i, f"사업비 {m.group('src')}")
+            elif doc["total_krw"] is None:
+                doc["total_krw"] = self.amount(cell, 1_000, i, "사업비 (당해년도)")
+                doc["source_line"] = i + 1
+        if doc["total_krw"] is None:
+            raise self.error("사업비 (당해년도) row has no amount", i)
+
+    def budget_summary(self) -> tuple[int, list[dict], list[dict]]:
+        b = self.block("예산총괄")
+        factor = self.block_factor(b)
+        header = next((i for i in range(b.heading + 1, b.end)
+                       if "(A)" in self.lines[i] and "(B)" in self.lines[i]), None)
+        if header is None:
+            raise self.error("예산 총괄 has no header row with (A) and (B) columns", b.heading)
+        self.rows_before_header(b, header, "예산 총괄")
+        cells = _cells(self.lines[header])
+        ja, jb, jc, jp = _summary_columns(cells)
+        if not ja or not jb:  # None, or the label column: cells run together
+            raise self.error("예산 총괄 header needs one (A) and one (B) column, each a cell of its own "
+                             f"(tab-separated): {self.lines[header].strip()!r}", header)
+        years = [self.column_year(cells[j], header) for j in (ja, jb)]
+        if years[0] == years[1]:
+            raise self.error(f"예산 총괄 columns (A) and (B) are both labelled {years[0]}", header)
+        if years[1] != years[0] + 1:
+            raise self.error(f"예산 총괄 column (A) is labelled {years[0]} and (B) {years[1]}: (A) must be the "
+                             "year before (B)", header)
+        totals, summary = [], []
+        for i in range(header + 1, b.end):
+            line = self.lines[i]
+            row = _cells(line)
+            label = row[0]
+            if not line.strip() or unit_factor(line) is not None:
+                continue
+            if not label:
+                if any(row[j] for j in (ja, jb, jc) if j is not None and j < len(row)):
+                    raise self.error("예산 총괄 row has amounts but no category (구분)", i)
+                continue  # the stray percent-only row of the extraction
+            if row == cells:
+                continue  # the header repeated (a page break)
+            if "\t" not in line.strip():
+                if _is_percent(line):
+                    continue  # the stray percent-only row, its tabs lost
+                raise self.error(f"예산 총괄 row is not tab-separated: {line.strip()[:60]!r}", i)
+            if len(row) <= max(ja, jb):
+                raise self.error(f"예산 총괄 row {label!r} has {len(row)} cells (cut off?)", i)
+            if any(row[len(cells):]):
+                raise self.error(f"예산 총괄 row {label!r} has more cells than its header", i)
+            if any(r["category"] == label for r in summary):
+                raise self.error(f"예산 총괄 lists {label!r} twice", i)
+            a = self.amount(row[ja], factor, i, f"예산 총괄 {label} (A)")
+            bb = self.amount(row[jb], factor, i, f"예산 총괄 {label} (B)")
+            change = pct = None
+            if jc is not None and jc < len(row) and row[jc]:
+                change = self.amount(row[jc], factor, i, f"예산 총괄 {label} (B-A)")
+            if jp is not None and jp < len(row):
+                pct = self.percent(row[jp], i, label)
+            for year, amount, j in ((years[0], a, ja), (years[1], bb, jb)):
+                totals.append(dict(fiscal_year=year, category=label, amount_krw=amount, column_ko=cells[j],
+                                   source_line=i + 1))
+            summary.append(dict(category=label, a=a, b=bb, change=change, pct=pct, source_line=i + 1))
+        if not summary:
+            raise self.error("예산 총괄 has no rows", header)
+        if not any(_key(r["category"]) in _TOTAL_LABELS for r in summary):
+            self.note("warning", "summary_no_total", "예산 총괄 has no 계 (total) row: the year's total is not "
+                      "checked against it", header)
+        return years[1], totals, summary
+
+    def column_year(self, cell: str, index: int) -> int:
+        """The one year a budget summary column label names (``2024예산액 (B)``)."""
+        found = set(_YEAR.findall(cell))
+        if len(found) != 1:
+            raise self.error(f"예산 총괄 column {cell!r} names {'no' if not found else 'more than one'} year",
+                             index)
+        return int(found.pop())
+
+    def percent(self, cell: str, index: int, label: str) -> float | None:
+        """A change percent; an unreadable one is a warning (the percent repeats what A and B say)."""
+        try:
+            return _percent(cell)
+        except ValueError:
+            self.note("warning", "summary_percent_unread",
+                      f"{label}: percent {cell!r} is not a number; not checked", index)
+            return None
+
+    def rows_before_header(self, b: Block, header: int, table: str) -> None:
+        """Lines between a table's title and its header: a tab-separated or numeric line is a row out of
+        place (an error: it would be lost); other text is a warning."""
+        for i in range(b.heading + 1, header):
+            text = self.lines[i].strip()
+            if not text or unit_factor(text) is not None:
+                continue
+            if "\t" in text or text[0].isdigit():
+                raise self.error(f"{table} row before its header row: {text[:60]!r}", i)
+            self.note("warning", "text_not_read", f"{table}: text before the header not read: {text[:60]!r}", i)
+
+    def line_items(self, fiscal_year: int) -> list[dict]:
+        b = self.block("산출근거")
+        items: list[dict] = []
+        counters = [0, 0, 0]
+        parents: list[str | None] = [None, None, None]
+        category = None
+        for i in range(b.heading + 1, b.end):
+            line = self.lines[i]
+            cells = [c for c in _cells(line) if c]
+            if not cells or _key(" ".join(cells)).startswith("과목구분") or unit_factor(line) is not None:
+                continue
+            text = " ".join(cells)
+            m = _ITEM.match(text)
+            if not m and _ITEM_LIKE.match(text):
+                raise self.error(f"산출근거 line looks like a line item (○ name = N천원) but cannot be read: "
+                                 f"{text[:60]!r}", i)
+            if m:
+                level = _LEVEL_MARKERS[m.group("marker")]
+                if level > 1 and parents[level - 2] is None:
+                    raise self.error(f"sub-item {m.group('name').strip()!r} has no parent item above it", i)
+                if m.group("lead").strip():
+                    category = m.group("lead").strip()
+                counters[level - 1] += 1
+                for k in range(level, 3):
+                    counters[k] = 0
+                item_id = f"{fiscal_year}-" + "-".join(f"{n:02d}" for n in counters[:level])
+                parents[level - 1] = item_id
+                for k in range(level, 3):
+                    parents[k] = None
+                name, note = m.group("name").strip(), None
+                if nm := _NOTE.match(name):
+                    name, note = nm.group("name").strip(), nm.group("note").strip()
+                amount = self.amount(m.group("amount"), 1, i, name)
+                if amount < 0:
+                    raise self.error(f"line item {name!r} has a negative amount ({amount:,} won)", i)
+                items.append(dict(
+                    fiscal_year=fiscal_year, item_id=item_id, parent_id=parents[level - 2] if level > 1 else None,
+                    level=level, name_ko=name, amount_krw=amount,
+                    basis_ko=note, category_ko=category, stated_won_krw=None, formula_ko=None,
+                    formula_krw=None, source_line=i + 1,
+                ))
+                if m.group("tail").strip():
+                    self._basis(items[-1], m.group("tail").strip(" ()"), i)
+            elif items:
+                self._basis(items[-1], text, i)
+            else:
+                self.note("warning", "line_item_text", f"text before the first line item not read: {text[:60]!r}", i)
+        if not items:
+            raise self.error("산출근거 has no line items (○ … = N천원)", b.heading)
+        return items
+
+    def _basis(self, item: dict, text: str, i: int) -> None:
+        """Attach a basis line (the amount in 원, or a formula) to its item and check it. Other text joins
+        the item's basis_ko; an amount that cannot be read is a warning, one beyond the bound an error."""
+        what = f"basis of line item {item['name_ko']!r}"
+        try:
+            formula = evaluate_formula(text)
+            won = _stated_won(text)
+        except AmountError as exc:
+            raise self.error(f"{what}: {exc}", i) from None
+        if formula is not None:
+            item["formula_ko"], item["formula_krw"] = text, formula
+            if formula != item["amount_krw"]:
+                self.note("warning", "line_item_formula",
+                          f"{item['name_ko']}: formula {text} = {formula:,} won, stated "
+                          f"{item['amount_krw']:,} won (difference {item['amount_krw'] - formula:,})", i)
+        elif won is not None:
+            item["stated_won_krw"] = won
+            if won != item["amount_krw"]:
+                raise self.error(f"line item {item['name_ko']!r} is {item['amount_krw']:,} won in 천원 "
+                                 f"(line {item['source_line']}) but {won:,} won here", i)
+        elif _AMOUNT_LIKE.fullmatch(text):
+            self.note("warning", "line_item_basis",
+                      f"{item['name_ko']}: basis {text!r} looks like an amount but cannot be read; not checked", i)
+        if item["basis_ko"] is None:
+            item["basis_ko"] = text
+        elif formula is None and won is None:
+            item["basis_ko"] = f"{item['basis_ko']}; {text}"
+
+    def basis_dates(self, fiscal_year: int) -> None:
+        """A policy basis dated inside the fiscal year itself cannot predate the document: flag it."""
+        b = self.block("사업근거")
+        if b is None:
+            return
+        for i in range(b.heading + 1, b.end):
+            for year, month, day in find_dates(self.lines[i]):
+                if year >= fiscal_year:
+                    when = f"{year}-{month:02d}" + (f"-{day:02d}" if day else "")
+                    self.note("warning", "basis_date",
+                              f"basis dated {when} inside a document prepared for fiscal {fiscal_year} "
+                              f"(before {fiscal_year}-01-01): possibly a wrong year", i)
+
+    def milestones(self) -> list[dict]:
+        """Dated lines of 추진경위; any other text there, a month that does not exist, a repeated line or a
+        date out of order is a warning (the milestones are history, nothing adds them up)."""
+        b = self.block("추진경위")
+        if b is None:
+            self.note("info", "missing_section", "no 추진경위 (milestones) section", None)
+            return []
+        rows = []
+        for i in range(b.heading + 1, b.end):
+            text = self.lines[i].replace("\t", " ").strip()
+            if not text:
+                continue
+            m = _MILESTONE.match(text)
+            date = year_month(m.group("date")) if m else None
+            if date is None:
+                self.note("warning", "milestone_unread", f"추진경위 line is not a dated milestone (YYYY.MM. …); "
+                          f"not read: {text[:60]!r}", i)
+                continue
+            row = dict(date=date, event_ko=m.group("ev").strip(), source_line=i + 1)
+            if any((r["date"], r["event_ko"]) == (date, row["event_ko"]) for r in rows):
+                self.note("warning", "milestone_repeated", f"milestone {date} {row['event_ko'][:40]!r} repeated; "
+                          "read once", i)
+                continue
+            if rows and date < rows[-1]["date"]:
+                self.note("warning", "milestone_order", f"milestone dated {date} follows one dated "
+                          f"{rows[-1]['date']} (line {rows[-1]['source_line']}): a mistyped date?", i)
+            rows.append(row)
+        return rows
+
+    def schedule(self, fiscal_year: int) -> tuple[list[dict], dict | None]:
+        """This year's schedule. Its identities are warnings, so lines it cannot read are warnings too,
+        except an amount that is not a number (as everywhere) and a step listed twice with other values."""
+        b = self.block("추진일정")
+        if b is None:
+            self.note("info", "missing_section", "no 추진일정 (schedule) section", None)
+            return [], None
+        factor = self.block_factor(b)
+        years = {int(y) for y in _YEAR.findall(b.title)}
+        year = years.pop() if len(years) == 1 else fiscal_year
+        if year != fiscal_year:
+            self.note("warning", "schedule_year", f"추진일정 is titled {year} in a document for fiscal "
+                      f"{fiscal_year}; its rows are read as {year}", b.heading)
+        header = next((i for i in range(b.heading + 1, b.end)
+                       if any("추진기간" in k or "추진절차" in k for k in map(_key, _cells(self.lines[i])))), None)
+        if header is None:
+            lines = [i for i in range(b.heading + 1, b.end)
+                     if self.lines[i].strip() and unit_factor(self.lines[i]) is None]
+            if lines:
+                self.note("warning", "schedule_unread", f"추진일정 has no header row (사업추진절차, 추진기간 …); "
+                          f"its {len(lines)} line(s) were not read", lines[0])
+            return [], None
+        self.rows_before_header(b, header, "추진일정")
+        keys = [_key(c) for c in _cells(self.lines[header])]
+        if twice := sorted({k for k in keys if k and keys.count(k) > 1}):
+            raise self.error(f"추진일정 header lists {', '.join(twice)} twice", header)
+        cols = _schedule_columns(keys)
+        found = [j for j in cols.values() if j is not None]
+        if len(found) != len(set(found)) or cols["step"] is None:
+            raise self.error("추진일정 header columns cannot be told apart (tab-separated cells for 사업추진절차, "
+                             f"추진기간, 금액 …): {self.lines[header].strip()[:60]!r}", header)
+        need = max(found) + 1 if cols["amount"] is None else cols["amount"] + 1
+        rows, total = [], None
+        for i in range(header + 1, b.end):
+            line = self.lines[i]
+            cells = _cells(line)
+            if not line.strip() or unit_factor(line) is not None or [_key(c) for c in cells] == keys:
+                continue  # blank, the unit line, the header repeated
+            step = cells[cols["step"]] if cols["step"] < len(cells) else ""
+            if "\t" not in line or len(cells) < need or not step:
+                self.note("warning", "schedule_row", f"추진일정 line is not a row of the table (tab-separated, "
+                          f"with a step and its amount); not read: {line.strip()[:60]!r}", i)
+                continue
+
+            def cell(name, cells=cells):
+                j = cols[name]
+                return cells[j] if j is not None and j < len(cells) else ""
+
+            raw = cell("amount")
+            if raw:
+                amount = self.amount(raw, factor, i, f"추진일정 {step}")
+                if amount < 0:
+                    raise self.error(f"추진일정 {step}: negative amount {raw!r}", i)
+            else:
+                amount = 0
+                self.note("info", "schedule_amount", f"schedule step {step!r} has no amount; read as 0", i)
+            if _key(step) in _TOTAL_LABELS:
+                if total is not None and total["amount_krw"] != amount:
+                    raise self.error(f"추진일정 has two 계 rows ({total['amount_krw']:,} and {amount:,} won)", i)
+                total = total or dict(amount_krw=amount, source_line=i + 1)
+                continue
+            if extra := [c for c in cells[len(keys):] if c]:
+                self.note("warning", "schedule_row", f"schedule step {step!r}: cells beyond the header not read: "
+                          f"{' | '.join(extra)[:60]!r}", i)
+            start, end = _period(cell("period"))
+            if cell("period") and (start is None or end is None or start > end
+                                   or not {start[:4], end[:4]} <= {str(year), str(year + 1)}):
+                self.note("warning", "schedule_period", f"schedule step {step!r}: period {cell('period')!r} "
+                          f"not read as months of {year}", i)
+            row = dict(fiscal_year=year, step_ko=step, start=start, end=end, amount_krw=amount,
+                       detail_ko=cell("detail") or None, source_line=i + 1)
+            same = [r for r in rows if r["step_ko"] == step]
+            if same and any(same[0][k] != row[k] for k in ("start", "end", "amount_krw", "detail_ko")):
+                raise self.error(f"추진일정 lists step {step!r} twice with different values", i)
+            if same:
+                self.note("warning", "schedule_repeated", f"schedule step {step!r} repeated; read once", i)
+                continue
+            rows.append(row)
+        return rows, total
+
+    def activities(self, fiscal_year: int) -> list[dict]:
+        """Outcome items per year label. A label that is not a year, a year listed twice or items before
+        the first year are errors: the items would land in the wrong year or be lost."""
+        b = self.block("추진실적")
+        if b is None:
+            self.note("info", "missing_section", "no 추진실적 (outcomes) section", None)
+            return []
+        items: list[tuple[int, str, int]] = []  # (year, text, line index)
+        year, seen = None, set()
+        for i in range(b.heading + 1, b.end):
+            line = self.lines[i]
+            if m := _YEAR_LABEL.match(line):
+                year = int(m.group("year"))
+                if year in seen:
+                    raise self.error(f"추진실적 lists {year} twice", i)
+                if seen and year != max(seen) + 1:
+                    self.note("warning", "outcome_years", f"추진실적 year {year} follows {max(seen)}: the years are "
+                              "not consecutive (a mistyped year?)", i)
+                seen.add(year)
+                if year > fiscal_year:
+                    self.note("warning", "outcome_year", f"outcomes of {year} in a document for fiscal "
+                              f"{fiscal_year}", i)
+                line = line[m.end():]
+            elif m := _BAD_YEAR_LABEL.match(line):
+                raise self.error(f"추진실적 year label {m.group(0).strip()!r} is not a year (YYYY년도)", i)
+            if not line.strip():
+                continue
+            head, new = act.split_markers(line)
+            if year is None:
+                if new or "\t" in line.strip():
+                    raise self.error(f"추진실적 items before the first year label (YYYY년도): "
+                                     f"{line.strip()[:60]!r}", i)
+                self.note("warning", "text_not_read", f"추진실적: text before the first year not read: "
+                          f"{line.strip()[:60]!r}", i)
+                continue
+            if head:
+                if items and items[-1][0] == year:
+                    y, text, at = items[-1]
+                    items[-1] = (y, f"{text} {head}", at)
+                else:
+                    items.append((year, head, i))
+            items.extend((year, t, i) for t in new)
+        rows, seq = [], {}
+        for year, text, i in items:
+            try:
+                found = act.item_activities(text)
+            except AmountError as exc:
+                raise self.error(f"추진실적 {year}: {exc}", i) from None
+            for row in found:
+                if row["number"] == 0:
+                    raise self.error(f"추진실적 {year}: meeting number 제0차 in {text[:40]!r}", i)
+                seq[year] = seq.get(year, 0) + 1
+                rows.append(dict(fiscal_year=year, activity_id=f"{year}-{seq[year]:02d}", **row,
+                                 source_line=i + 1))
+        return rows
+
+    def settlements(self, fiscal_year: int) -> list[dict]:
+        """One row per past year, consecutive and before the document's fiscal year. Every line after the
+        header is a year row, a 계 row (not read, noted) or prose (a warning); a row whose year cannot be
+        read, or breaks that sequence, is an error."""
+        b = self.block("결산")
+        factor = self.block_factor(b)
+        names = {"최종예산": "final_budget_krw", "전년이월": "carried_in_krw", "예산변경": "budget_change_krw",
+                 "예산현액": "available_krw", "집행액": "executed_krw", "차년이월": "carried_out_krw",
+                 "집행잔액": "unspent_krw"}
+        header = next((i for i in range(b.heading + 1, b.end)
+                       if "집행액" in map(_key, _cells(self.lines[i]))), None)
+        if header is None:
+            raise self.error("결산 현황 has no header row (연도 … 집행액 …)", b.heading)
+        self.rows_before_header(b, header, "결산 현황")
+        keys = [_key(c) for c in _cells(self.lines[header])]
+        if twice := sorted({k for k in keys if k in names and keys.count(k) > 1}):
+            raise self.error(f"결산 header lists {', '.join(twice)} twice", header)
+        cols = {names[k]: j for j, k in enumerate(keys) if k in names}
+        if missing := [k for k, v in names.items() if v not in cols]:
+            raise self.error(f"결산 header lacks {', '.join(missing)}", header)
+        rows = []
+        for i in range(header + 1, b.end):
+            line = self.lines[i]
+            text = line.strip()
+            if not text or unit_factor(line) is not None:
+                continue
+            cells = _cells(line)
+            if [_key(c) for c in cells] == keys:
+                continue  # the header repeated (a page break)
+            m = _SETTLEMENT_YEAR.match(cells[0])
+            if not m:
+                if _key(cells[0]) in _TOTAL_LABELS:
+                    self.note("info", "settlement_total", "결산 total row not read (the years are)", i)
+                elif "\t" not in text and text[0].isdigit():
+                    raise self.error(f"결산 row is not tab-separated: {text[:60]!r}", i)
+                elif "\t" in text:
+                    raise self.error(f"결산 row {cells[0]!r} does not start with a year (YYYY)"
+                                     if cells[0] else "결산 row has no year in its first cell", i)
+                else:
+                    self.note("warning", "text_not_read", f"결산 현황: text after the table not read: "
+                              f"{text[:60]!r}", i)
+                continue
+            y = int(m.group(1))
+            if len(cells) <= max(cols.values()):
+                raise self.error(f"결산 row {y} has {len(cells)} cells, its header {len(keys)}", i)
+            if len([c for c in cells if c]) < len(cols) + 1:
+                raise self.error(f"결산 row {y} has {len([c for c in cells if c]) - 1} of "
+                                 f"{len(cols)} amounts (cut off?)", i)
+            if any(cells[len(keys):]):
+                raise self.error(f"결산 row {y} has more cells than its header", i)
+            if any(r["fiscal_year"] == y for r in rows):
+                raise self.error(f"결산 lists {y} twice", i)
+            if y >= fiscal_year:
+                raise self.error(f"결산 row {y} is not a past year for a document of fiscal {fiscal_year}", i)
+            if rows and y != rows[-1]["fiscal_year"] + 1:
+                raise self.error(f"결산 row {y} follows {rows[-1]['fiscal_year']} (line {rows[-1]['source_line']}): "
+                                 "the years must be consecutive", i)
+            row = dict(fiscal_year=y)
+            for label, col in names.items():
+                row[col] = self.amount(cells[cols[col]], factor, i, f"결산 {y} {label}")
+            row["source_line"] = i + 1
+            rows.append(row)
+        if not rows:
+            raise self.error("결산 현황 has no year rows (cut off?)", header)
+        return rows
+
+
+def _stated_won(text: str) -> int | None:
+    """The amount of a basis line written in 원 (``232,360,000원``); None for any other text. An amount
+    beyond the bound raises AmountRangeError."""
+    if not text.rstrip().endswith("원"):
+        return None
+    try:
+        return parse_amount(text)
+    except AmountRangeError:
+        raise
+    except AmountError:
+        return None
+
+
+def _checked_label(line: str) -> str | None:
+    """The label after the ticked ``<input checked …/>`` box of a 사업기간 row."""
+    m = re.search(r"<input[^>]*checked[^>]*>\s*([^<\t]+)", line)
+    return m.group(1).strip() if m else None
+
+
+def _summary_columns(cells: list[str]) -> tuple[int | None, int | None, int | None, int | None]:
+    """Columns (A), (B), change (B-A) and percent of a budget summary header; (A) or (B) is None unless
+    exactly one cell ends with it."""
+    keys = [c.replace(" ", "") for c in cells]
+    ja = [j for j, k in enumerate(keys) if k.endswith("(A)")]
+    jb = [j for j, k in enumerate(keys) if k.endswith("(B)")]
+    a = ja[0] if len(ja) == 1 else None
+    b = jb[0] if len(jb) == 1 else None
+    rest = [j for j in range(len(keys)) if j not in (a, b)]
+    jc = next((j for j in rest if keys[j].startswith("증감") or keys[j] == "(B-A)"), None)
+    jp = next((j for j in rest if j != jc and ("*100" in keys[j] or "%" in keys[j] or "증감률" in keys[j])), None)
+    return a, b, jc, jp
+
+
+_PERCENT = re.compile(r"(?P<sign>[-△−]?)\s*(?P<num>\d{1,15}(?:\.\d{1,6})?)")
+
+
+def _schedule_columns(keys: list[str]) -> dict[str, int | None]:
+    """Columns of a schedule header (keys without spaces): step, period, amount, detail."""
+    words = (("step", ("추진절차", "구분")), ("period", ("기간",)), ("amount", ("금액", "예산")),
+             ("detail", ("세부", "내용")))
+    return {name: next((j for j, k in enumerate(keys) if any(w in k for w in ws)), None) for name, ws in words}
+
+
+def _is_percent(text: str) -> bool:
+    try:
+        return _percent(text) is not None
+    except ValueError:
+        return False
+
+
+def _percent(cell: str) -> float | None:
+    """A percent cell as a number; None when empty or ``-`` (not applicable, e.g. A = 0); ValueError when
+    it is not a number."""
+    text = re.sub(r"\(x-\)", "", cell).strip().rstrip("%").strip().replace(",", "")
+    if text in ("", "-", "－", "—"):
+        return None
+    m = _PERCENT.fullmatch(text)
+    if not m:
+        raise ValueError(f"not a percent: {cell!r}")
+    return -float(m.group("num")) if m.group("sign") else float(m.group("num"))
+
+
+def _period(text: str) -> tuple[str | None, str | None]:
+    """``2024.01~2024.12`` (or ``2024.01~12``, or one month) as start and end months; None for a part that
+    cannot be read."""
+    parts = re.split(r"\s*[~∼～]\s*", text.strip(), maxsplit=1)
+    start = year_month(parts[0]) if parts[0] else None
+    if len(parts) == 1:
+        return start, start
+    end = year_month(parts[1])
+    if end is None and start and (m := re.fullmatch(r"(\d{1,2})\.?", parts[1])) and 1 <= int(m.group(1)) <= 12:
+        end = f"{start[:4]}-{int(m.group(1)):02d}"
+    return start, end
+
+
+def parse_document(text: str, name: str) -> Parsed:
+    """Every table of one document; raises InputError for a document the pipeline cannot read."""
+    p = DocumentParser(text, name)
+    p.require_blocks()
+    summary_block = p.block("예산총괄")
+    fiscal_year, totals, summary = p.budget_summary()
+    doc = p.overview(summary_block.heading)
+    doc["fiscal_year"] = fiscal_year
+    items = p.line_items(fiscal_year)
+    p.basis_dates(fiscal_year)
+    schedule, schedule_total = p.schedule(fiscal_year)
+    tables = dict(
+        budget_totals=totals,
+        line_items=items,
+        settlements=p.settlements(fiscal_year),
+        activities=p.activities(fiscal_year),
+        milestones=p.milestones(),
+        schedule=schedule,
+    )
+    return Parsed(document=doc, tables=tables, anomalies=p.anomalies, summary=summary,
+                  schedule_total=schedule_total)

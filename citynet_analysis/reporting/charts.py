@@ -1,0 +1,180 @@
+"""Memo charts built from the metrics: each returns a matplotlib Figure in memo style, with a source
+line under it, or the :class:`~citynet_analysis.analysis.metrics.Unavailable` that explains why it cannot.
+
+The figures are not managed by pyplot; a notebook shows and saves one with ``report.figure(fig, name)``
+(:mod:`citynet_analysis.reporting.notebook`), like any figure it draws itself."""
+
+from __future__ import annotations
+
+from .. import vocabulary
+from ..analysis import metrics, reference
+from ..analysis.metrics import Unavailable, available
+from ..dataset.load import Dataset
+from .figures import PALETTE, add_source_note, new_figure
+from .format import category_label, format_krw, item_label, krw_formatter, side_label
+from .format import chart_label as label
+
+
+def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int] | None = None) -> str:
+    """The source line under a chart: the documents used and, for constant prices or USD, the series."""
+    docs = ds.documents
+    ids = ", ".join(f"FY{y}" for y in docs["fiscal_year"])
+    if lang == "ko":
+        text = f"출처: 서울특별시 사업설명서({ids}) '시티넷 사무국 운영 지원'"
+    else:
+        text = f"Source: Seoul Metropolitan Government, budget program explanation (사업설명서) {ids}"
+    if prices:
+        cpi, fx = reference.cpi(), reference.krw_per_usd()
+        text += ("\n물가: " if lang == "ko" else "\nPrices: ") + reference.short_source(cpi)
+        text += ("; 환율: " if lang == "ko" else "; exchange rate: ") + reference.short_source(fx)
+    return text
+
+
+def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
+    """Horizontal bars: each top-level line item of a year, in 백만원, with its share of the total."""
+    comp = metrics.composition(ds, fiscal_year)
+    if not available(comp):
+        return comp
+    top = comp[comp["level"] == 1].sort_values("amount_krw")
+    title = (f"{fiscal_year}년 예산 구성 (총 {format_krw(top['amount_krw'].sum())}백만원)" if lang == "ko" else
+             f"FY{fiscal_year} budget by line item (total KRW {format_krw(top['amount_krw'].sum(), lang='en')} million)")
+    fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
+    names = [item_label(n, lang) for n in top["name_ko"]]
+    colors = [PALETTE[0] if vocabulary.side_of(g) == "program" else PALETTE[1] for g in top["group"]]
+    ax.barh(names, top["amount_krw"], color=colors)
+    ax.xaxis.set_major_formatter(krw_formatter("million", lang))
+    for y, (amount, share) in enumerate(zip(top["amount_krw"], top["share_of_total_pct"], strict=True)):
+        ax.text(amount, y, f" {format_krw(amount)} ({share:.1f}%)", va="center", fontsize=8)
+    ax.set_xlim(0, top["amount_krw"].max() * 1.3)
+    ax.grid(axis="y", visible=False)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=PALETTE[0]), Patch(color=PALETTE[1])]
+    ax.legend(handles, [side_label("program", lang), side_label("overhead", lang)], loc="lower right",
+              frameon=False)
+    add_source_note(fig, source_text(ds, lang))
+    return fig
+
+
+def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
+    """The sub-items of the program costs (사업비) of a year, in 백만원."""
+    comp = metrics.composition(ds, fiscal_year)
+    if not available(comp):
+        return comp
+    subs = comp[(comp["level"] == 2) & (comp["group"] == "programs")].sort_values("amount_krw")
+    if subs.empty:
+        return Unavailable("program breakdown", fiscal_year, "사업비 has no sub-items")
+    title = f"{fiscal_year}년 사업비 세부 내역" if lang == "ko" else f"FY{fiscal_year} program costs by activity"
+    fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
+    ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
+    ax.xaxis.set_major_formatter(krw_formatter("million", lang))
+    for y, (amount, share) in enumerate(zip(subs["amount_krw"], subs["share_of_parent_pct"], strict=True)):
+        ax.text(amount, y, f" {format_krw(amount)} ({share:.1f}%)", va="center", fontsize=8)
+    ax.set_xlim(0, subs["amount_krw"].max() * 1.3)
+    ax.grid(axis="y", visible=False)
+    add_source_note(fig, source_text(ds, lang))
+    return fig
+
+
+def trend_chart(ds: Dataset, lang: str = "ko"):
+    """Budget per year (bars, nominal), executed (points) and the budget in constant 2020 won (line)."""
+    budget = metrics.growth(metrics.budget_series(ds))
+    if budget.empty:
+        return Unavailable("budget trend", None, "no budget or settlement in the data")
+    executed = metrics.executed_series(ds)
+    title = "연도별 예산과 집행액" if lang == "ko" else "Budget and execution by fiscal year"
+    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
+    years = budget["fiscal_year"].astype(int)
+    ax.bar(years, budget["amount_krw"], color=PALETTE[0], width=0.6, label=label("budget", lang))
+    ax.plot(years, budget["amount_2020krw"], color=PALETTE[2], marker="o",
+            label="2020년 불변가격 예산" if lang == "ko" else "Budget, constant 2020 prices")
+    if len(executed):
+        ax.scatter(executed["fiscal_year"], executed["amount_krw"], color=PALETTE[1], zorder=3, marker="D",
+                   label=label("executed", lang))
+    ax.yaxis.set_major_formatter(krw_formatter("million", lang))
+    ax.set_xticks(list(years))
+    ax.legend(frameon=False, loc="upper left")
+    note = source_text(ds, lang, prices=True)
+    final = budget.loc[budget["basis"].str.startswith("settlement"), "fiscal_year"].astype(int).tolist()
+    if final:
+        years = f"{min(final)}–{max(final)}" if len(final) > 1 else str(final[0])
+        note += (f"\n{years}년 예산은 결산상 최종예산" if lang == "ko" else
+                 f"\nBudget {years}: final budget from the settlements")
+    add_source_note(fig, note)
+    return fig
+
+
+def execution_chart(ds: Dataset, lang: str = "ko"):
+    """Available budget against executed amount per settled year, with the execution rate."""
+    rates = metrics.execution_rates(ds)
+    if rates.empty:
+        return Unavailable("execution rate", None, "no settlement (결산) in the data")
+    title = "결산: 예산현액 대비 집행액" if lang == "ko" else "Settlements: available budget and executed"
+    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
+    x = rates["fiscal_year"].astype(int)
+    ax.bar(x - 0.18, rates["available_krw"], width=0.36, color=PALETTE[3], label=label("available_budget", lang))
+    ax.bar(x + 0.18, rates["executed_krw"], width=0.36, color=PALETTE[0], label=label("executed", lang))
+    for xi, ex, rate in zip(x, rates["executed_krw"], rates["execution_rate_pct"], strict=True):
+        ax.text(xi + 0.18, ex, f"{rate:.1f}%", ha="center", va="bottom", fontsize=8)
+    ax.yaxis.set_major_formatter(krw_formatter("million", lang))
+    ax.set_xticks(list(x))
+    ax.set_ylim(0, rates["available_krw"].max() * 1.15)
+    ax.legend(frameon=False, loc="upper left")
+    add_source_note(fig, source_text(ds, lang))
+    return fig
+
+
+def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT_CATEGORIES):
+    """Cost per event for every year that has counted events; hatched where the basis is the budget."""
+    table = metrics.cost_per_event_table(ds, categories)
+    if not available(table):
+        return table
+    left_out = table.loc[~table["complete"], "fiscal_year"].tolist()
+    table = table[table["complete"]]
+    if table.empty:
+        return Unavailable("cost per event", None, "every year has activities without a stated count")
+    title = "연도별 행사당 비용" if lang == "ko" else "Cost per event by fiscal year"
+    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("cost_per_event", lang), pyplot=False)
+    x = table["fiscal_year"].astype(int)
+    executed = table["basis"].str.startswith("executed").tolist()
+    bars = ax.bar(x, table["cost_per_event_krw"], color=[PALETTE[0] if e else "white" for e in executed],
+                  edgecolor=PALETTE[0], width=0.6)
+    for bar, e in zip(bars, executed, strict=True):
+        if not e:
+            bar.set_hatch("//")
+    unit = "회" if lang == "ko" else " events"
+    for xi, cost, n in zip(x, table["cost_per_event_krw"], table["events"], strict=True):
+        ax.text(xi, cost, f"{format_krw(cost, decimals=1)}\n({n}{unit})", ha="center", va="bottom", fontsize=8)
+    ax.yaxis.set_major_formatter(krw_formatter("million", lang))
+    ax.set_xticks(list(x))
+    ax.set_xlim(x.min() - 0.8, x.max() + 0.8)
+    ax.set_ylim(0, table["cost_per_event_krw"].max() * 1.35)
+    legend = (["집행액 기준", "예산 기준 (결산 전)"] if lang == "ko" else ["executed basis", "budget basis (not settled)"])
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=PALETTE[0]), Patch(facecolor="white", edgecolor=PALETTE[0], hatch="//")]
+    ax.legend(handles, legend, frameon=False, loc="upper right")
+    note = source_text(ds, lang)
+    if left_out:
+        years = ", ".join(map(str, left_out))
+        note += (f"\n{years}년 제외: 횟수가 기재되지 않은 활동이 있음" if lang == "ko" else
+                 f"\nLeft out: {years} (activities without a stated count)")
+    add_source_note(fig, note)
+    return fig
+
+
+def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
+    """Events per activity type in a year (stated counts only)."""
+    counts = metrics.activity_counts(ds, fiscal_year).dropna(subset=["events"])
+    if counts.empty:
+        return Unavailable("activities", fiscal_year, "no outcome activities with a stated count")
+    counts = counts.sort_values("events")
+    title = f"{fiscal_year}년 유형별 행사 수" if lang == "ko" else f"FY{fiscal_year} events by type"
+    fig, ax = new_figure(title, xlabel=label("events", lang), pyplot=False)
+    ax.barh([category_label(c, lang) for c in counts["category"]], counts["events"].astype(int), color=PALETTE[0])
+    for y, n in enumerate(counts["events"].astype(int)):
+        ax.text(n, y, f" {n}", va="center", fontsize=8)
+    ax.set_xlim(0, max(1, int(counts["events"].max())) * 1.2)
+    ax.grid(axis="y", visible=False)
+    add_source_note(fig, source_text(ds, lang))
+    return fig

@@ -1,0 +1,38 @@
+"""A plain-text summary of a data set, for the terminal."""
+
+from __future__ import annotations
+
+from .. import vocabulary
+from ..dataset.load import Dataset
+from .format import format_krw
+
+
+def _m(won: int) -> str:
+    return format_krw(won, "million", "en", decimals=1, minus="-")
+
+
+def summary_text(ds: Dataset) -> str:
+    """Totals, line items, settlements, activity counts and anomalies, in 백만원 (million won)."""
+    out = [f"Data set: {len(ds.documents)} document(s), fiscal years {', '.join(map(str, ds.fiscal_years()))}"]
+    for _, doc in ds.documents.iterrows():
+        out.append(f"  {doc['document_id']}: {doc['program_ko']} (FY{doc['fiscal_year']}), total "
+                   f"{_m(doc['total_krw'])} million won, {doc['source_file']}")
+    totals = ds.budget_totals[ds.budget_totals["category"].isin(vocabulary.total_labels())]
+    out.append("Budget (계), million won: " + ", ".join(
+        f"{r.fiscal_year} {_m(r.amount_krw)}" for r in totals.itertuples()))
+    for year, items in ds.line_items.groupby("fiscal_year"):
+        out.append(f"Line items FY{year} (million won):")
+        for r in items.itertuples():
+            out.append(f"  {'  ' * (r.level - 1)}{r.name_ko:<24} {_m(r.amount_krw):>10}")
+    out.append("Settlements (million won): available / executed / rate")
+    for r in ds.settlements.itertuples():
+        rate = r.executed_krw / r.available_krw if r.available_krw else float("nan")
+        out.append(f"  {r.fiscal_year}  {_m(r.available_krw):>10} {_m(r.executed_krw):>10} {rate:7.1%}")
+    counted = ds.activities.dropna(subset=["count"])
+    out.append("Activities with a stated count:")
+    for (year, cat), n in counted.groupby(["fiscal_year", "category"])["count"].sum().items():
+        out.append(f"  {year} {cat:<20} {n}")
+    out.append(f"Anomalies: {len(ds.anomalies)}")
+    for r in ds.anomalies.itertuples():
+        out.append(f"  {r.severity:7} {r.document_id}:{r.source_line} [{r.check}] {r.message}")
+    return "\n".join(out)

@@ -1,0 +1,140 @@
+"""Numbers-first summaries of the three analyses, in Korean or English: the sentences a memo quotes.
+
+Document text quoted in a sentence (item names, bases, notes) is escaped for Markdown; the sentences are
+shown as Markdown bullets in notebooks and reports."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..analysis import metrics
+from ..analysis.metrics import Unavailable, available
+from ..dataset.load import Dataset
+from .escape import markdown_text as md
+from .format import category_label, check_lang, group_label, metric_label, money, pct
+
+
+def unavailable_text(result: Unavailable, lang: str) -> str:
+    if lang == "ko":
+        year = f"{result.fiscal_year}년" if result.fiscal_year is not None else "이 데이터"
+        return f"**{year}에는 '{metric_label(result.metric, lang)}' 지표를 산출할 수 없습니다** ({md(result.reason)})."
+    return f"**{md(result)}.**"
+
+
+def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[str]:
+    """Headline facts of a year's budget, each a sentence with its number."""
+    check_lang(lang)
+    ko = lang == "ko"
+    out = []
+    budget = metrics.budget_series(ds).set_index("fiscal_year")
+    if fiscal_year in budget.index:
+        amount = int(budget.loc[fiscal_year, "amount_krw"])
+        line = (f"{fiscal_year}년 예산: **{money(amount, lang)}** ({md(budget.loc[fiscal_year, 'basis'])})" if ko else
+                f"FY{fiscal_year} budget: **{money(amount, lang)}** ({md(budget.loc[fiscal_year, 'basis'])})")
+        if fiscal_year - 1 in budget.index:
+            prev = int(budget.loc[fiscal_year - 1, "amount_krw"])
+            change = 100 * (amount / prev - 1)
+            line += (f", 전년 대비 {pct(change, signed=True)} ({money(amount - prev, lang)})" if ko else
+                     f", {pct(change, signed=True)} on the year before ({money(amount - prev, lang)})")
+        out.append(line)
+    else:
+        out.append(f"{fiscal_year}년 예산 자료가 없습니다." if ko else f"No budget for FY{fiscal_year} in the data.")
+    shares = metrics.overhead_vs_program(ds, fiscal_year)
+    if available(shares):
+        s = shares.set_index("side")["share_pct"]
+        out.append(f"운영경비(인건비·임대료·사무관리비·업무추진비) {pct(s.get('overhead', 0))}, "
+                   f"사업성 경비(사업비·행사) {pct(s.get('program', 0))}" if ko else
+                   f"Overhead (personnel, rent, administration, promotion) {pct(s.get('overhead', 0))}; "
+                   f"programs and events {pct(s.get('program', 0))}")
+        comp = metrics.composition(ds, fiscal_year)
+        top = comp[comp["level"] == 1].sort_values("amount_krw", ascending=False).iloc[0]
+        out.append(f"가장 큰 항목: {md(top['name_ko'])} {money(top['amount_krw'], lang)} "
+                   f"({pct(top['share_of_total_pct'])})" if ko else
+                   f"Largest item: {md(top['name_ko'])} ({group_label(top['group'], lang)}) "
+                   f"{money(top['amount_krw'], lang)} ({pct(top['share_of_total_pct'])})")
+    else:
+        out.append(unavailable_text(shares, lang))
+    head = metrics.personnel_cost_per_head(ds, fiscal_year)
+    if available(head):
+        h = head.iloc[0]
+        out.append(f"1인당 인건비: {money(h['cost_per_head_krw'], lang)} ({md(h['basis_ko'])}, {h['heads']}명 기준)" if ko
+                   else f"Personnel cost per head: {money(h['cost_per_head_krw'], lang)} "
+                        f"({h['heads']} heads: {md(h['basis_ko'])})")
+    rate = metrics.execution_rate(ds, fiscal_year)
+    if available(rate):
+        out.append(f"집행률(집행액/예산현액): {pct(rate)}" if ko else f"Execution rate (executed / available): {pct(rate)}")
+    else:
+        out.append(f"{fiscal_year}년 결산은 아직 자료에 없습니다 (집행률 산출 불가)." if ko else
+                   f"FY{fiscal_year} is not settled in the data (no execution rate).")
+    return out
+
+
+def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
+                 categories: tuple[str, ...] = metrics.EVENT_CATEGORIES) -> list[str]:
+    """Cost per event of a year with its basis and what was counted."""
+    check_lang(lang)
+    ko = lang == "ko"
+    out = []
+    cpe = metrics.cost_per_event(ds, fiscal_year, categories)
+    if available(cpe):
+        r = cpe.iloc[0]
+        counted = ", ".join(f"{category_label(c, lang)} {n}"
+                            for c, n in metrics.events_by_category(ds, fiscal_year, categories).items())
+        out.append(f"행사당 비용: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
+                   f"({md(r['basis'])}) ÷ {r['events']}회 ({counted})" if ko else
+                   f"Cost per event: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
+                   f"({md(r['basis'])}) ÷ {r['events']} events ({counted})")
+        if r["uncounted_activities"]:
+            out.append(f"주의: 횟수가 기재되지 않은 활동 {r['uncounted_activities']}건은 세지 않았습니다 "
+                       "(행사당 비용은 상한값)." if ko else
+                       f"Caution: {r['uncounted_activities']} activities without a stated count are not "
+                       "counted (the cost per event is an upper bound).")
+    else:
+        out.append(unavailable_text(cpe, lang))
+    by_type = metrics.cost_per_event_by_type(ds, fiscal_year, categories)
+    if available(by_type):
+        for r in by_type.itertuples():
+            if pd.notna(r.events):
+                out.append(f"{md(r.name_ko)}: {money(r.cost_per_event_krw, lang)} / {r.events}회" if ko else
+                           f"{md(r.name_ko)}: {money(r.cost_per_event_krw, lang)} per event ({r.events})")
+            else:
+                out.append(f"{md(r.name_ko)}: {money(r.amount_krw, lang)} (횟수 미기재, 행사당 비용 산출 불가)" if ko else
+                           f"{md(r.name_ko)}: {money(r.amount_krw, lang)} (no count stated; no cost per event)")
+    return out
+
+
+def trend_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[str]:
+    """Growth of the budget (nominal, real, USD) and execution over the years in the data."""
+    check_lang(lang)
+    ko = lang == "ko"
+    out = []
+    g = metrics.growth(metrics.budget_series(ds))
+    if len(g) >= 2:
+        c = metrics.cagr(g).set_index("measure")["cagr_pct"]
+        start, end = int(g["fiscal_year"].min()), int(g["fiscal_year"].max())
+        out.append(f"{start}–{end}년 예산 연평균 증가율: 명목 **{pct(c['amount_krw'])}**, "
+                   f"실질(2020년 불변) {pct(c['amount_2020krw'])}, 달러 기준 {pct(c['amount_usd'])}" if ko else
+                   f"Budget growth {start}–{end} per year (CAGR): nominal **{pct(c['amount_krw'])}**, real "
+                   f"(constant 2020 won) {pct(c['amount_2020krw'])}, in USD {pct(c['amount_usd'])}")
+    row = g[g["fiscal_year"] == fiscal_year]
+    if len(row) and not math.isnan(row["yoy_nominal_pct"].iloc[0]):
+        r = row.iloc[0]
+        out.append(f"{fiscal_year}년 전년 대비: 명목 {pct(r['yoy_nominal_pct'], signed=True)}, 실질 "
+                   f"{pct(r['yoy_real_pct'], signed=True)}, 달러 {pct(r['yoy_usd_pct'], signed=True)}" if ko else
+                   f"FY{fiscal_year} on the year before: nominal {pct(r['yoy_nominal_pct'], signed=True)}, real "
+                   f"{pct(r['yoy_real_pct'], signed=True)}, USD {pct(r['yoy_usd_pct'], signed=True)}")
+    elif len(row) == 0:
+        out.append(f"{fiscal_year}년 예산 자료가 없습니다." if ko else f"No budget for FY{fiscal_year} in the data.")
+    else:
+        out.append(f"{fiscal_year}년은 전년 자료가 없어 증감률을 산출할 수 없습니다." if ko else
+                   f"FY{fiscal_year}: no previous year in the data, so no year-over-year change.")
+    for note in g.loc[g["note"] != "", "note"]:
+        out.append(f"참고: {md(note)} (해당 연도 실질·달러 금액은 비워 둠)" if ko else
+                   f"Note: {md(note)} (the real and USD amounts are left empty)")
+    rates = metrics.execution_rates(ds)
+    if len(rates):
+        listed = ", ".join(f"{int(r.fiscal_year)} {pct(r.execution_rate_pct)}" for r in rates.itertuples())
+        out.append(f"집행률: {listed}" if ko else f"Execution rates: {listed}")
+    return out

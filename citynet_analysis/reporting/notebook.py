@@ -1,0 +1,108 @@
+"""What a notebook calls to show its results and, when its run has an output folder, to save them.
+
+One object per notebook, made in its first code cell from its parameters::
+
+    report = Report(output_dir, lang)
+    report.markdown(summaries.overview(ds, fiscal_year, lang))
+    report.table(composition, "composition", ["name_ko", "amount_krw", "share_of_total_pct"])
+    report.figure(charts.composition_chart(ds, fiscal_year, lang=lang), "composition")
+
+``figure`` takes any matplotlib figure, one of :mod:`citynet_analysis.reporting.charts` or one a notebook
+draws itself: it shows it and, with an output folder, saves it as PNG (300 dpi), SVG and PDF under
+``figures/``. ``table`` shows a formatted copy and saves the CSV under ``tables/``. The same calls do the
+same thing in JupyterLab, under papermill, nbval and the batch; with ``output_dir=None`` nothing is
+written. A result that is not available (:class:`~citynet_analysis.analysis.metrics.Unavailable`) is shown
+as the sentence that says why."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.metrics import available
+from .exports import write_csv
+from .figures import save_figure_cached
+from .format import check_lang, format_table
+from .narrative import unavailable_text
+
+
+class Report:
+    """A notebook's display and output settings: the language and the output folder (None: display only)."""
+
+    def __init__(self, output_dir: str | os.PathLike | None = None, lang: str = "ko"):
+        self.lang = check_lang(lang)
+        self.root = Path(output_dir) if output_dir is not None else None
+        self.written: list[Path] = []
+        setup_display()
+
+    def markdown(self, lines: list[str]) -> None:
+        """Bullet lines as Markdown (the summaries escape the document text they quote)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown("\n".join(f"- {line}" for line in lines)))
+
+    def table(self, result, name: str | None = None, columns: list[str] | None = None) -> None:
+        """Show a metric's table formatted for reading (only ``columns`` if given) and, with an output
+        folder and a ``name``, save the whole table as ``tables/<name>.csv``. A result that is not
+        available is shown as the sentence that says why, and nothing is saved."""
+        from IPython.display import Markdown, display
+
+        if not available(result):
+            display(Markdown(f"> {unavailable_text(result, self.lang)}"))
+            return
+        if name and self.root is not None:
+            self.written.append(write_csv(result, self.root / "tables" / f"{name}.csv"))
+        display(format_table(result if columns is None else result[columns], self.lang))
+
+    def figure(self, fig, name: str) -> None:
+        """Show a figure and, with an output folder, save it as ``figures/<name>.png|svg|pdf``.
+
+        A chart that is not available is shown as the sentence that says why. A pyplot figure is
+        closed afterwards, so the inline backend does not show it a second time."""
+        from IPython.display import Image, display
+
+        if not available(fig):
+            self.table(fig)
+            return
+        width = int(round(fig.get_figwidth() * 100))
+        if self.root is not None:
+            paths = save_figure_cached(fig, name, self.root / "figures")
+            self.written += paths
+            display(Image(filename=str(paths[0]), width=width))
+        else:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
+            display(Image(data=buf.getvalue(), width=width))
+        if fig.canvas.manager is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+
+
+def setup_display() -> None:
+    """Display options for notebooks: aligned Hangul columns, no truncation of long text, no MathJax
+    in tables (a ``$`` in a document is a dollar sign), and the memo look for figures."""
+    from .figures import apply_memo_style
+
+    pd.set_option("display.unicode.east_asian_width", True)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 160)
+    pd.set_option("display.max_colwidth", 60)
+    pd.set_option("display.html.use_mathjax", False)
+    apply_memo_style()
+    _inline_without_tight_bbox()
+
+
+def _inline_without_tight_bbox() -> None:
+    """Memo figures use constrained layout, so the inline backend's tight bounding box (which draws every
+    figure twice) is not needed."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
+        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")

@@ -1,0 +1,132 @@
+"""The reports folder as a site: which paths earlier batches own (``manifest.json``), the rule that the
+batch replaces only those, and the index page that links every year's reports."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from ..atomic import write_text
+from ..errors import InputError
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+FAILED_DIR = "failed"
+GENERATOR = "citynet-analysis batch"
+
+
+def _owned_paths(manifest) -> set[str]:
+    """The paths (relative to the reports folder) that earlier batches wrote, as their manifest says."""
+    if isinstance(manifest, dict):
+        return {str(p) for p in manifest.get("owned", [])}
+    owned = set()  # the first manifest format: a list of runs
+    for e in manifest:
+        path = Path(str(e.get("path", "")))
+        owned.add(path.parts[0] if path.parts and path.parts[0] != FAILED_DIR else "/".join(path.parts[:2]))
+    return owned | {INDEX}
+
+
+def read_manifest(out: Path) -> dict:
+    """The reports folder's manifest, or an empty one for a new folder. InputError (exit 2) when the folder
+    cannot be ours: ``--out`` is a file or under one, or its manifest.json was not written by a batch."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise InputError("--out", f"{out}: exists and is not a folder")
+    blocking = next((p for p in out.parents if p.exists() or p.is_symlink()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise InputError("--out", f"{out}: {blocking} is not a folder")
+    path = out / MANIFEST
+    if not path.exists():
+        return {"generator": GENERATOR, "runs": [], "owned": []}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(manifest, list):  # the first manifest format
+            manifest = {"generator": GENERATOR, "runs": manifest, "owned": sorted(_owned_paths(manifest))}
+        if manifest.get("generator") != GENERATOR or not isinstance(manifest.get("runs"), list):
+            raise ValueError("not ours")
+        for e in manifest["runs"]:
+            int(e["year"]), str(e["notebook"]), str(e["path"]), str(e["status"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise InputError(str(path), "not a manifest written by citynet-analysis batch; "
+                                    "choose another --out folder") from None
+    return manifest
+
+
+def check_reports_target(out: Path, years: list[int]) -> dict:
+    """Everything the batch may replace in ``out`` (year folders, failed/<year>, index.html, manifest.json)
+    is absent or was written by an earlier batch; files beside them are never touched. Returns the
+    manifest; raises InputError (exit 2) before anything is written otherwise."""
+    manifest = read_manifest(out)
+    owned = _owned_paths(manifest) | ({MANIFEST} if (out / MANIFEST).exists() else set())
+    wanted = [INDEX, MANIFEST] + [str(y) for y in years] + [f"{FAILED_DIR}/{y}" for y in years]
+    failed = out / FAILED_DIR
+    if failed.is_symlink() or (failed.exists() and not failed.is_dir()):
+        raise InputError("--out", f"{failed}: exists and is not a folder written by citynet-analysis")
+    for rel in wanted:
+        target = out / rel
+        if (target.exists() or target.is_symlink()) and rel not in owned:
+            raise InputError("--out", f"{target}: was not written by citynet-analysis batch; not replacing it "
+                                      "(move it away or choose another --out folder)")
+        if rel not in (INDEX, MANIFEST) and target.exists() and (target.is_symlink() or not target.is_dir()):
+            raise InputError("--out", f"{target}: exists and is not a folder")
+    return manifest
+
+
+def write_index(out: Path, jobs: list, lang: str, manifest: dict) -> None:
+    """``index.html`` and ``manifest.json``: every year and notebook in the reports, with its status, and
+    the paths the batches own. Years that this run did not touch keep the entries of the run that made
+    them."""
+    entries = {(e["year"], e["notebook"]): e for e in manifest.get("runs", [])}
+    for j in jobs:
+        key = (j.year, j.notebook)
+        if j.status == "ok" or key not in entries:
+            entries[key] = asdict(j) | {"lang": lang}
+        else:  # the year was not published: keep the last good report and say what this run did
+            entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")} | {
+                "latest_run": j.status, "latest_error": j.error, "latest_path": j.path}
+    for key in list(entries):  # drop entries whose reports were removed by hand
+        e = entries[key]
+        if not (out / e["path"]).exists():
+            del entries[key]
+    ordered = [entries[k] for k in sorted(entries)]
+    owned = sorted(set(manifest.get("owned", [])) | {INDEX})
+    document = {"generator": GENERATOR, "runs": ordered, "owned": owned}
+    write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_text(out / INDEX, index_html(ordered))
+
+
+def index_html(entries: list[dict]) -> str:
+    rows = []
+    for e in entries:
+        base = e["path"][: -len(".ipynb")]
+        status = e["status"]
+        links = f'<a href="{html.escape(base)}.html">report</a> · <a href="{html.escape(e["path"])}">notebook</a>'
+        if status != "ok":
+            links = f'<a href="{html.escape(e["path"])}">{html.escape(status)} notebook</a>'
+        note = ""
+        if e.get("latest_run"):
+            note = (f' <span class="failed">latest run {html.escape(e["latest_run"])}: '
+                    f'{html.escape(e["latest_error"])} (<a href="{html.escape(e["latest_path"])}">notebook</a>)</span>')
+        if e.get("error") and status != "ok":
+            note = f' <span class="failed">{html.escape(e["error"])}</span>'
+        status_class = "ok" if status == "ok" else "failed"
+        year_dir = str(e["year"])
+        extra = (f' · <a href="{year_dir}/figures/">figures</a> · <a href="{year_dir}/tables/">tables</a>'
+                 if status == "ok" else "")
+        rows.append(f'<tr><td>{e["year"]}</td><td>{html.escape(e["notebook"])}</td>'
+                    f'<td class="{status_class}">{html.escape(str(status))}</td><td>{e["seconds"]:.1f}s</td>'
+                    f"<td>{links}{extra}{note}</td></tr>")
+    from .html_page import CSP
+
+    return ("<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            "<title>CityNet secretariat budget reports</title><style>"
+            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+            "td,th{border-bottom:1px solid #ccc;padding:.3em .8em;text-align:left}"
+            ".ok{color:#1b6e20}.failed{color:#b00020}</style></head><body>"
+            "<h1>CityNet secretariat budget reports · 시티넷 사무국 지원 예산 보고서</h1>"
+            "<table><tr><th>Year</th><th>Notebook</th><th>Status</th><th>Time</th><th>Files</th></tr>"
+            + "".join(rows) + "</table></body></html>\n")
+
+

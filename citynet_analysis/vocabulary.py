@@ -1,0 +1,122 @@
+"""The vocabularies (``vocabulary.toml``) as Python values: activity categories and their keywords, line-item
+groups, total labels, known programs and the Korean/English labels. Read once; every module asks here."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+
+from .config import VOCABULARY_FILE
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of a vocabulary: its id, Korean and English names, and the words that identify it."""
+
+    id: str
+    ko: str
+    en: str
+    keywords: tuple[str, ...] = ()
+    event: bool = False  # activity categories: counted as an event by default
+    side: str = ""  # line-item groups: overhead, program or other
+
+
+@functools.cache
+def _raw() -> dict:
+    with open(VOCABULARY_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _terms(section: str) -> tuple[Term, ...]:
+    return tuple(Term(id=t["id"], ko=t["ko"], en=t["en"], keywords=tuple(t.get("keywords", ())),
+                      event=bool(t.get("event", False)), side=t.get("side", "")) for t in _raw()[section])
+
+
+@functools.cache
+def languages() -> tuple[str, ...]:
+    return tuple(_raw()["languages"])
+
+
+@functools.cache
+def activity_categories() -> tuple[Term, ...]:
+    """Activity categories in match order (first match wins); ``other`` last."""
+    return _terms("activity_categories")
+
+
+@functools.cache
+def category_ids() -> tuple[str, ...]:
+    return tuple(t.id for t in activity_categories())
+
+
+@functools.cache
+def event_categories() -> tuple[str, ...]:
+    """The categories counted as events unless a notebook says otherwise."""
+    return tuple(t.id for t in activity_categories() if t.event)
+
+
+@functools.cache
+def line_item_groups() -> tuple[Term, ...]:
+    """Line-item groups in match order (first match wins); ``other`` last."""
+    return _terms("line_item_groups")
+
+
+@functools.cache
+def group_ids() -> tuple[str, ...]:
+    return tuple(t.id for t in line_item_groups())
+
+
+@functools.cache
+def total_labels() -> tuple[str, ...]:
+    return tuple(_raw()["total_labels"])
+
+
+@functools.cache
+def programs() -> tuple[dict, ...]:
+    return tuple(_raw()["programs"])
+
+
+def first_match(text: str, terms: tuple[Term, ...], default: str = "other") -> str:
+    """The id of the first term one of whose keywords occurs in ``text`` (case-insensitive)."""
+    lowered = text.lower()
+    for term in terms:
+        if any(word.lower() in lowered for word in term.keywords):
+            return term.id
+    return default
+
+
+def classify_activity(text: str) -> str:
+    """The activity category of an outcome item or line item by its key words."""
+    return first_match(text, activity_categories())
+
+
+def group_of(name_ko: str) -> str:
+    """The group of a top-level line item by its name."""
+    return first_match(name_ko, line_item_groups())
+
+
+def side_of(group: str) -> str:
+    """overhead, program or other."""
+    return next((t.side for t in line_item_groups() if t.id == group), "other")
+
+
+def normalise_name(text: str) -> str:
+    """A program name without spaces and punctuation, for comparing names as documents write them."""
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+@functools.cache
+def labels(section: str) -> dict[str, dict[str, str]]:
+    """Korean/English labels of a section: ``metrics``, ``measures``, ``columns``, ``chart_labels``,
+    ``sides``, or the terms of ``activity_categories`` and ``line_item_groups``."""
+    raw = _raw()[section]
+    if isinstance(raw, list):
+        return {t["id"]: {"ko": t["ko"], "en": t["en"]} for t in raw}
+    return {k: dict(v) for k, v in raw.items()}
+
+
+@functools.cache
+def item_names() -> tuple[tuple[str, str], ...]:
+    """(word, English name) of line items, first match wins."""
+    return tuple((t["word"], t["en"]) for t in _raw()["item_names"])

@@ -1,0 +1,144 @@
+"""Metrics with numbers checked by hand against the 2024 document (and the 2025 variant fixture)."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from citynet_analysis import load
+from citynet_analysis.analysis import metrics
+from citynet_analysis.analysis.metrics import Unavailable, available
+from citynet_analysis.dataset.load import Dataset
+
+
+@pytest.fixture(scope="module")
+def ds(ds_2024):
+    return ds_2024
+
+
+@pytest.fixture(scope="module")
+def ds_2025(tmp_path_factory):
+    from citynet_analysis.dataset.store import write_dataset
+    from citynet_analysis.documents.ingest import build_dataset
+
+    from ..conftest import RAW_2024, VARIANT_2025
+
+    out = tmp_path_factory.mktemp("p2025") / "processed"
+    write_dataset(build_dataset([RAW_2024, VARIANT_2025], relative_to=out), out)
+    return load(out)
+
+
+def test_composition_2024(ds):
+    comp = metrics.composition(ds, 2024).set_index("name_ko")
+    # 331,690 / 1,100,000 = 30.1536...%; 98,000 / 480,350 = 20.4018%
+    assert comp.loc["인건비", "share_of_total_pct"] == pytest.approx(30.153636, abs=1e-6)
+    assert comp.loc["회원도시 역량강화 연수", "share_of_parent_pct"] == pytest.approx(20.401790, abs=1e-6)
+    assert comp.loc["사무관리비", "group"] == "administration"  # not rent: 사무관리비 contains 관리비
+    assert comp.loc["2024 서울의 밤", "group"] == "events"
+
+
+def test_overhead_vs_program_2024(ds):
+    sides = metrics.overhead_vs_program(ds, 2024).set_index("side")["amount_krw"]
+    # overhead = 232,360 + 331,690 + 10,000 + 15,600 = 589,650 천원; program = 480,350 + 30,000 = 510,350
+    assert sides["overhead"] == 589_650_000 and sides["program"] == 510_350_000
+
+
+def test_cost_per_event_2021_and_2022(ds):
+    c21 = metrics.cost_per_event(ds, 2021).iloc[0]
+    # 2021: executed 698,747천원 / (9 webinars + 제40차 집행위원회) = 69,874,700 won
+    assert (c21["basis"], c21["events"], c21["cost_per_event_krw"]) == ("executed (집행액)", 10, 69_874_700)
+    c22 = metrics.cost_per_event(ds, 2022).iloc[0]
+    # 2022: 834,395천원 / (7 seminars + 2 conferences + 제9차 총회 + 제41·42차 집행위원회 = 12)
+    assert c22["events"] == 12
+    assert c22["cost_per_event_krw"] == pytest.approx(69_532_916.67, abs=0.01)
+    assert c22["events_by_category"] == "seminar 7, conference 2, congress 1, executive_committee 2"
+
+
+def test_cost_per_event_basis_and_parameter(ds):
+    c23 = metrics.cost_per_event(ds, 2023).iloc[0]
+    assert c23["basis"] == "budget (예산액)" and c23["amount_krw"] == 864_910_000  # not settled: the budget
+    assert c23["uncounted_activities"] == 1 and not c23["complete"]  # the 2023 seminar has no count
+    webinars_only = metrics.cost_per_event(ds, 2021, ("webinar",)).iloc[0]
+    assert webinars_only["events"] == 9
+    assert metrics.parse_categories("webinar, seminar") == ("webinar", "seminar")
+    with pytest.raises(ValueError, match="unknown activity categories"):
+        metrics.parse_categories("webinar,party")
+
+
+def test_cost_per_event_unavailable_is_explicit(ds):
+    for year in (2020, 2024, 2031):
+        r = metrics.cost_per_event(ds, year)
+        assert isinstance(r, Unavailable) and not available(r)
+        assert f"not available for FY{year}" in str(r)
+
+
+def test_cost_per_event_by_line_item(ds):
+    t = metrics.cost_per_event_by_type(ds, 2024).set_index("name_ko")
+    assert t.loc["제44차 집행위원회 개최", "cost_per_event_krw"] == 60_000_000
+    assert t.loc["제44차 집행위원회 개최", "events"] == 1
+    assert pd.isna(t.loc["회원도시 역량강화 연수", "events"])  # training with no count: no guess
+    assert math.isnan(t.loc["회원도시 역량강화 연수", "cost_per_event_krw"])
+
+
+def test_personnel_per_head(ds):
+    h = metrics.personnel_cost_per_head(ds, 2024).iloc[0]
+    # 331,690,000 / (직원 5 + 인턴 2) = 47,384,285.71
+    assert h["heads"] == 7 and h["cost_per_head_krw"] == pytest.approx(47_384_285.714, abs=0.01)
+    assert isinstance(metrics.personnel_cost_per_head(ds, 2022), Unavailable)
+
+
+def test_execution_rates(ds):
+    assert metrics.execution_rates(ds)["execution_rate_pct"].tolist() == [100.0, 100.0, 100.0]
+    assert isinstance(metrics.execution_rate(ds, 2024), Unavailable)
+
+
+def test_execution_rate_below_100_and_revisions(ds_2025):
+    # 2025 fixture: 2022 executed 830,000 of 834,395 → 99.4733%; 2023: 850,000 of 869,910 → 97.7113%
+    assert metrics.execution_rate(ds_2025, 2022) == pytest.approx(99.47327, abs=1e-4)
+    assert metrics.execution_rate(ds_2025, 2023) == pytest.approx(97.71125, abs=1e-4)
+
+
+def test_budget_series_and_growth(ds):
+    b = metrics.budget_series(ds).set_index("fiscal_year")
+    assert b.loc[2023, "amount_krw"] == 864_910_000 and b.loc[2023, "basis"].startswith("budget summary")
+    assert b.loc[2020, "amount_krw"] == 698_280_000 and b.loc[2020, "basis"].startswith("settlement")
+    g = metrics.growth(metrics.budget_series(ds)).set_index("fiscal_year")
+    # 2024 on 2023: 1,100,000 / 864,910 - 1 = 27.1809%
+    assert g.loc[2024, "yoy_nominal_pct"] == pytest.approx(27.180863, abs=1e-5)
+    # constant 2020 won: 1,100,000,000 * 100 / 114.18 = 963,391,136.8
+    assert g.loc[2024, "amount_2020krw"] == pytest.approx(963_391_136.8, abs=0.1)
+    # USD: 1,100,000,000 / 1,364.0 = 806,451.61
+    assert g.loc[2024, "amount_usd"] == pytest.approx(806_451.61, abs=0.01)
+    assert math.isnan(g.loc[2020, "yoy_nominal_pct"])
+    c = metrics.cagr(metrics.growth(metrics.budget_series(ds))).set_index("measure")["cagr_pct"]
+    # (1,100,000 / 698,280) ** (1/4) - 1 = 12.0317%
+    assert c["amount_krw"] == pytest.approx(12.03166, abs=1e-4)
+
+
+def test_missing_cpi_year_gives_nan_and_a_note(ds_2025):
+    g = metrics.growth(metrics.budget_series(ds_2025)).set_index("fiscal_year")
+    assert g.loc[2025, "amount_krw"] == 1_250_000_000
+    assert math.isnan(g.loc[2025, "amount_2020krw"]) and math.isnan(g.loc[2025, "amount_usd"])
+    assert g.loc[2025, "note"] == "no CPI for 2025; no KRW/USD rate for 2025"
+    assert g.loc[2025, "yoy_nominal_pct"] == pytest.approx(100 * (1_250_000 / 1_100_000 - 1))
+    assert math.isnan(g.loc[2025, "yoy_real_pct"])
+
+
+def test_year_without_line_items(ds):
+    for fn in (metrics.composition, metrics.group_shares, metrics.overhead_vs_program,
+               metrics.cost_per_event_by_type):
+        r = fn(ds, 2022)
+        assert isinstance(r, Unavailable) and "FY2022" in str(r)
+
+
+def test_empty_dataset_gives_unavailable_not_errors(ds):
+    empty = Dataset(**{n: df.iloc[0:0] for n, df in ds.tables().items()}, path=ds.path)
+    assert metrics.budget_series(empty).empty
+    assert isinstance(metrics.cost_per_event(empty, 2024), Unavailable)
+    assert metrics.metrics_by_year(empty).empty
+
+
+def test_year_activities(ds):
+    assert len(metrics.year_activities(ds, 2022)) == 7
+    r = metrics.year_activities(ds, 2024)
+    assert isinstance(r, Unavailable) and "no outcomes" in str(r)

@@ -1,0 +1,53 @@
+"""Two whole batches shared by the reporting tests: every notebook for every fiscal year, once in Korean and
+once in English (the every-notebook × every-year × both-languages check runs through the batch itself).
+
+The Korean batch runs the notebooks folder with one change an analyst would make: a chart of their own,
+written in a new cell of 01_budget_overview and shown through the one chart helper."""
+
+import shutil
+
+import nbformat
+import pytest
+
+from citynet_analysis.config import NOTEBOOK_DIR
+from citynet_analysis.reporting.batch import run_batch
+
+ANALYST_CELL = '''import matplotlib.pyplot as plt
+
+def spending_by_side(ds, year):
+    """Overhead against programs, drawn here in the notebook."""
+    shares = metrics.overhead_vs_program(ds, year)
+    if not metrics.available(shares):
+        return shares
+    fig, ax = plt.subplots(figsize=(6.4, 2.4))
+    ax.barh(shares["side"], shares["share_pct"])
+    ax.set_xlabel("%")
+    return fig
+
+report.figure(spending_by_side(ds, fiscal_year), "spending_by_side")'''
+
+
+@pytest.fixture(scope="session")
+def analyst_notebooks(tmp_path_factory):
+    """The notebooks folder with the analyst's chart cell added to 01_budget_overview."""
+    folder = tmp_path_factory.mktemp("notebooks")
+    for path in NOTEBOOK_DIR.glob("*.ipynb"):
+        shutil.copy(path, folder)
+    nb = nbformat.read(folder / "01_budget_overview.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(ANALYST_CELL))
+    nbformat.write(nb, folder / "01_budget_overview.ipynb")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def batch_ko(tmp_path_factory, analyst_notebooks):
+    out = tmp_path_factory.mktemp("batch_ko") / "reports"
+    jobs = run_batch(out_dir=out, lang="ko", progress=False, notebook_dir=analyst_notebooks)
+    return out, jobs
+
+
+@pytest.fixture(scope="session")
+def batch_en(tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch_en") / "reports"
+    jobs = run_batch(out_dir=out, lang="en", progress=False)
+    return out, jobs

@@ -1,0 +1,162 @@
+"""The batch: argument checks before any kernel, failing notebooks, keeping previous reports, exports."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from openpyxl import load_workbook
+
+from citynet_analysis.cli import main
+from citynet_analysis.config import NOTEBOOK_DIR
+from citynet_analysis.errors import InputError
+from citynet_analysis.reporting.batch import check_arguments, run_batch
+from citynet_analysis.reporting.html_page import find_external_resources
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--years", "2019"], "no data for 2019; available: 2020 2021 2022 2023 2024"),
+    (["--years", "20x4"], "'20x4' is not a year; available: 2020 2021 2022 2023 2024"),
+    (["--years", "2024;import os"], "is not a year"),
+    (["--notebooks", "04_nothing"], "unknown 04_nothing; available: 01_budget_overview"),
+    (["--lang", "fr"], "must be one of ko, en"),
+    (["--jobs", "0"], "must be at least 1"),
+    (["--data", "/nonexistent/folder"], "not a processed data set"),
+])
+def test_bad_arguments_exit_2_before_any_kernel(argv, message, tmp_path, capsys, no_kernels, processed_2024):
+    data = [] if "--data" in argv else ["--data", str(processed_2024)]
+    assert main(["batch", "--out", str(tmp_path / "reports"), *data, *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_check_arguments_defaults(processed_2024):
+    years, notebooks, data = check_arguments(None, None, processed_2024, None, "en")
+    assert years == [2020, 2021, 2022, 2023, 2024]
+    assert list(notebooks) == ["01_budget_overview", "02_cost_per_activity", "03_trends"]
+    with pytest.raises(InputError):
+        check_arguments(["2024"], ["03_trends", "nope"], None, 2, "ko")
+
+
+def _failing_notebook_dir(tmp_path, fail_year):
+    """01_budget_overview as it is, plus 99_fail that raises for one fiscal year."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(NOTEBOOK_DIR / "01_budget_overview.ipynb", folder)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("fiscal_year = 2024\nlang = 'ko'", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(f"if fiscal_year == {fail_year}:\n    raise ValueError('no good year')")]
+    nbformat.write(nb, folder / "99_fail.ipynb")
+    return folder
+
+
+def test_failing_notebook_keeps_previous_reports(tmp_path):
+    out = tmp_path / "reports"
+    good = run_batch(years=[2023, 2024], notebooks=["01_budget_overview"], out_dir=out, progress=False)
+    assert [j.status for j in good] == ["ok", "ok"]
+    before = _tree(out / "2024")
+
+    folder = _failing_notebook_dir(tmp_path, 2024)
+    jobs = run_batch(years=[2023, 2024], out_dir=out, progress=False, notebook_dir=folder)
+    status = {(j.year, j.notebook): j.status for j in jobs}
+    assert status == {(2023, "01_budget_overview"): "ok", (2023, "99_fail"): "ok",
+                      (2024, "01_budget_overview"): "not published", (2024, "99_fail"): "failed"}
+    failed = next(j for j in jobs if j.status == "failed")
+    assert failed.error.startswith("PapermillExecutionError") or "ValueError" in failed.error
+    # the year whose run failed keeps its previous reports, untouched
+    assert _tree(out / "2024") == before
+    # the failed executed notebook is kept, with its error, where the summary says
+    kept = out / failed.path
+    assert failed.path == "failed/2024/99_fail.ipynb" and kept.exists()
+    assert "no good year" in kept.read_text(encoding="utf-8")
+    # the year that succeeded was replaced, including the new notebook
+    assert (out / "2023" / "99_fail.html").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "failed/2024/99_fail.ipynb" in index and "2023/99_fail.html" in index
+    manifest = {(e["year"], e["notebook"]): e for e in json.loads((out / "manifest.json").read_text())["runs"]}
+    assert manifest[(2024, "01_budget_overview")]["status"] == "ok"
+    assert manifest[(2024, "01_budget_overview")]["latest_run"] == "not published"
+    assert manifest[(2024, "99_fail")]["status"] == "failed"
+
+
+def test_running_one_notebook_keeps_the_others_of_the_year(tmp_path):
+    out = tmp_path / "reports"
+    run_batch(years=[2021], notebooks=["01_budget_overview", "03_trends"], out_dir=out, progress=False)
+    trends = _tree(out / "2021")["03_trends.html"]
+    run_batch(years=[2021], notebooks=["01_budget_overview"], out_dir=out, progress=False)
+    assert _tree(out / "2021")["03_trends.html"] == trends
+    assert "execution_rates" in load_workbook(out / "2021" / "tables" / "tables.xlsx").sheetnames
+
+
+def test_cli_exit_code_1_when_a_notebook_fails(tmp_path, capsys, monkeypatch):
+    import citynet_analysis.reporting.batch as batch
+
+    folder = _failing_notebook_dir(tmp_path, 2022)
+    real = batch.run_batch
+    monkeypatch.setattr(batch, "run_batch", lambda **kw: real(**kw, notebook_dir=folder))
+    code = main(["batch", "--years", "2022", "--notebooks", "99_fail", "--out", str(tmp_path / "r"), "--no-progress"])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "2022  failed" in out and "kept in failed/2022/99_fail.ipynb" in out
+    assert "0 of 1 notebook runs succeeded" in out
+
+
+def test_batch_leaves_the_working_directory_alone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_batch(years=[2021, 2022], notebooks=["01_budget_overview"], out_dir="r", jobs=2, progress=False)
+    assert Path.cwd() == tmp_path
+    assert (tmp_path / "r" / "2021" / "01_budget_overview.html").exists()
+
+
+@pytest.mark.slow
+def test_reports_for_one_year(batch_en):
+    out, jobs = batch_en
+    assert all(j.status == "ok" for j in jobs), [j.error for j in jobs]
+    year = out / "2022"
+    for name in ("01_budget_overview", "02_cost_per_activity", "03_trends"):
+        assert (year / f"{name}.ipynb").exists()
+        page = (year / f"{name}.html").read_text(encoding="utf-8")
+        assert "@font-face" in page and "data:image/png;base64" in page or name == "01_budget_overview"
+        assert find_external_resources(page) == []
+    # the notebooks draw their own charts: the executed notebook holds them
+    trends = (year / "03_trends.ipynb").read_text(encoding="utf-8")
+    assert trends.count('"image/png"') >= 2
+    overview = (year / "01_budget_overview.ipynb").read_text(encoding="utf-8")
+    assert "not available for FY2022" in overview  # 2022 has no line items: said, not drawn
+    figures = sorted(p.name for p in (year / "figures").iterdir())
+    assert {"budget_trend.png", "budget_trend.svg", "budget_trend.pdf", "cost_per_event.pdf",
+            "activities.png"} <= set(figures)
+    assert (year / "figures" / "budget_trend.pdf").read_bytes().startswith(b"%PDF")
+    csv = year / "tables" / "execution_rates.csv"
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    wb = load_workbook(year / "tables" / "tables.xlsx")
+    assert {"execution_rates", "budget_growth", "cost_per_event", "activities"} <= set(wb.sheetnames)
+    assert wb["execution_rates"]["C4"].value == 834_395_000  # 2022 executed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr>") == 16 and "2022/03_trends.html" in index
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_batch_on_another_data_set(tmp_path):
+    from citynet_analysis.dataset.store import write_dataset
+    from citynet_analysis.documents.ingest import build_dataset
+
+    from ..conftest import RAW_2024, VARIANT_2025
+
+    data = tmp_path / "processed"
+    write_dataset(build_dataset([RAW_2024, VARIANT_2025], relative_to=data), data)
+    code = main(["batch", "--data", str(data), "--years", "2025", "--notebooks", "01_budget_overview",
+                 "--out", str(tmp_path / "r"), "--no-progress"])
+    assert code == 0
+    page = (tmp_path / "r" / "2025" / "01_budget_overview.html").read_text(encoding="utf-8")
+    assert "1,250.0" in page  # the 2025 total, from the other data set

@@ -1,0 +1,167 @@
+"""Tests for citynet_analysis.reporting.html_page: a self-contained, offline HTML report with Korean font."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import nbformat
+import pytest
+from nbformat import v4
+
+from citynet_analysis.reporting.html_page import (
+    TEMPLATE_DIR,
+    find_external_resources,
+    font_chars,
+    font_face_css,
+    notebook_to_html,
+)
+
+# a valid 1x1 PNG
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+PNG_B64 = base64.b64encode(PNG_1X1).decode("ascii")
+HANGUL_TITLE = "시티넷 사무국 운영 지원"
+HANGUL_BODY = "예산 집행률은 전년 대비 상승했다."
+
+
+def _tiny_notebook():
+    nb = v4.new_notebook()
+    nb.cells = [
+        v4.new_markdown_cell(f"# {HANGUL_TITLE}\n\n{HANGUL_BODY} (CityNet secretariat, FY2024)"),
+        v4.new_code_cell(
+            "show_figure()",
+            execution_count=1,
+            outputs=[
+                v4.new_output("stream", name="stdout", text="집행액 1,100백만원\n"),
+                v4.new_output(
+                    "display_data",
+                    data={"image/png": PNG_B64, "text/plain": "<Figure size 640x360 with 1 Axes>"},
+                ),
+            ],
+        ),
+    ]
+    for i, cell in enumerate(nb.cells):  # fixed ids: new_*_cell draws random ones
+        cell.id = f"cell-{i}"
+    return nb
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    return notebook_to_html(_tiny_notebook())
+
+
+def test_template_is_shipped_inside_the_package():
+    assert (TEMPLATE_DIR / "memo" / "conf.json").is_file()
+    assert (TEMPLATE_DIR / "memo" / "index.html.j2").is_file()
+
+
+def test_html_embeds_font_figure_and_hangul(rendered):
+    assert "@font-face" in rendered
+    assert "NanumGothic" in rendered
+    assert re.search(r"url\(data:font/(?:woff2?|ttf);base64,[A-Za-z0-9+/=]{100,}\)", rendered)
+    assert "unicode-range: U+1100-11FF" in rendered and "U+AC00-D7AF" in rendered
+    assert f"data:image/png;base64,{PNG_B64}" in rendered
+    assert HANGUL_TITLE in rendered
+    assert HANGUL_BODY in rendered
+    assert "집행액 1,100백만원" in rendered
+    assert '<html lang="ko">' in rendered
+
+
+def test_embedded_font_is_listed_first(rendered):
+    for var in ("--jp-content-font-family", "--jp-ui-font-family", "--jp-code-font-family"):
+        match = re.search(rf"{var}:\s*([^;]+);", rendered.split("@font-face", 1)[1])
+        assert match, var
+        assert match.group(1).lstrip().startswith("'NanumGothic'"), var
+
+
+def test_html_loads_nothing_from_the_network(rendered):
+    script_srcs = re.findall(r"<script[^>]*\bsrc\s*=\s*['\"]?([^'\" >]+)", rendered, flags=re.I)
+    link_hrefs = re.findall(r"<link[^>]*\bhref\s*=\s*['\"]?([^'\" >]+)", rendered, flags=re.I)
+    assert not [u for u in script_srcs + link_hrefs if u.startswith(("http://", "https://", "//"))]
+    assert "require.js" not in rendered and "mathjax" not in rendered.lower()
+    assert find_external_resources(rendered) == []
+
+
+def test_font_is_subset_to_the_notebook(rendered):
+    whole = notebook_to_html(_tiny_notebook(), subset_font=False)
+    assert len(rendered) < len(whole) / 10  # a few kB instead of the 4.7 MB font
+    assert "font/ttf" in whole
+
+
+def test_image_alt_text_from_metadata_and_no_nbconvert_warning(caplog):
+    nb = _tiny_notebook()
+    nb.cells[1].metadata["alt"] = "연도별 예산 / budget by year"
+    with caplog.at_level("WARNING"):
+        html = notebook_to_html(nb)
+    assert 'alt="연도별 예산 / budget by year"' in html
+    assert not [r for r in caplog.records if "Alternative text" in r.getMessage()]
+
+
+def test_output_is_deterministic(rendered):
+    assert notebook_to_html(_tiny_notebook()) == rendered
+
+
+def test_writes_file_atomically_from_a_path(tmp_path):
+    src = tmp_path / "memo_2024.ipynb"
+    nbformat.write(_tiny_notebook(), src)
+    out = tmp_path / "reports" / "2024" / "memo_2024.html"
+    html = notebook_to_html(src, out)
+    assert out.read_text(encoding="utf-8") == html
+    assert "<title>memo_2024</title>" in html
+    assert sorted(p.name for p in out.parent.iterdir()) == ["memo_2024.html"]  # no temp file left
+
+
+def test_exclude_input_hides_code(tmp_path):
+    html = notebook_to_html(_tiny_notebook(), exclude_input=True)
+    assert "show_figure" not in html
+    assert HANGUL_TITLE in html
+
+
+def test_external_script_in_an_output_is_refused():
+    nb = _tiny_notebook()
+    nb.cells.append(
+        v4.new_code_cell(
+            "plot()",
+            outputs=[
+                v4.new_output(
+                    "display_data",
+                    data={"text/html": '<script src="https://cdn.example.org/plot.js"></script>'},
+                )
+            ],
+        )
+    )
+    with pytest.raises(ValueError, match="network"):
+        notebook_to_html(nb)
+    assert "cdn.example.org" in notebook_to_html(nb, allow_external=True)
+
+
+def test_find_external_resources():
+    page = (
+        '<link rel="stylesheet" href="https://cdn.example.org/a.css">'
+        '<script src="//cdn.example.org/b.js"></script>'
+        '<img src="data:image/png;base64,AAAA"><a href="https://example.org/">link</a>'
+        "<style>@import 'https://fonts.example.org/c.css'; body { background: url(x.png) }</style>"
+    )
+    found = find_external_resources(page)
+    assert len(found) == 3
+    assert any("a.css" in f for f in found) and any("b.js" in f for f in found)
+    assert any("c.css" in f for f in found)
+
+
+def test_font_chars_and_font_face_css():
+    nb = _tiny_notebook()
+    chars = font_chars(nb)
+    assert "시" in chars and "집" in chars
+    assert not any(c.isascii() for c in chars)
+    css = font_face_css(chars)
+    assert css.startswith("@font-face") and "unicode-range" in css
+    # the PNG's base64 text is not scanned for characters
+    assert font_chars({"cells": [{"outputs": [{"data": {"image/png": "가나다"}}]}]}) == ""
+    assert font_chars({"cells": [{"source": "&#xAC00;"}]}) == "가"
+
+
+def test_rejects_other_inputs():
+    with pytest.raises(TypeError):
+        notebook_to_html(42)

@@ -1,0 +1,91 @@
+"""The package's shape: wings that follow the pipeline (documents → dataset → analysis → reporting → cli),
+each importing only from the wings before it, and no import cycle."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "citynet_analysis"
+# A wing may import the shared root modules and the wings listed for it.
+ALLOWED = {
+    "documents": {"dataset"},
+    "dataset": set(),
+    "analysis": {"dataset"},
+    "reporting": {"analysis", "dataset"},
+}
+ROOT_MODULES = {"config", "errors", "atomic", "vocabulary"}
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules of the package that a file imports, as dotted names relative to the package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel_parts = path.relative_to(PACKAGE).with_suffix("").parts
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(rel_parts[: len(rel_parts) - node.level])
+            mod = base + (node.module.split(".") if node.module else [])
+            if node.module is None:
+                found |= {".".join(mod + [a.name]) for a in node.names}
+            else:
+                found.add(".".join(mod))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("citynet_analysis."):
+            found.add(node.module.removeprefix("citynet_analysis."))
+    return found
+
+
+def _modules() -> dict[str, set[str]]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "bundled" in path.parts:
+            continue
+        name = ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        out[name] = _imports(path)
+    return out
+
+
+MODULES = _modules()
+
+
+def _module_of(name: str) -> str:
+    """The module an import names (``dataset`` for ``from ..dataset import checks`` is its package)."""
+    return name if name in MODULES or f"{name}.__init__" not in MODULES else f"{name}.__init__"
+
+
+@pytest.mark.parametrize("wing", sorted(ALLOWED))
+def test_wings_import_only_from_the_wings_before_them(wing):
+    for name, imports in MODULES.items():
+        if not name.startswith(wing + "."):
+            continue
+        for imp in imports:
+            top = imp.split(".")[0]
+            assert top == wing or top in ROOT_MODULES or top in ALLOWED[wing], f"{name} imports {imp}"
+
+
+def test_root_modules_import_no_wing():
+    for name in ROOT_MODULES:
+        assert {i.split(".")[0] for i in MODULES[name]} <= ROOT_MODULES, name
+
+
+def test_no_import_cycle():
+    graph = {m: {_module_of(i) for i in imps if _module_of(i) in MODULES} for m, imps in MODULES.items()}
+    state: dict[str, int] = {}
+
+    def visit(node, path):
+        state[node] = 1
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " → ".join(path + [nxt]))
+            if nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = 2
+
+    for m in graph:
+        if m not in state:
+            visit(m, [m])
+
+
+def test_no_module_named_for_nothing():
+    names = {Path(n.replace(".", "/")).name for n in MODULES}
+    assert not names & {"memo", "frames", "utils", "helpers", "misc"}
