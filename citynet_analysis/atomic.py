@@ -75,10 +75,12 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
 
 def replace_dir(new: str | os.PathLike, target: str | os.PathLike) -> None:
     """Move the complete folder ``new`` onto ``target``; the old folder is removed only once ``new`` is in
-    place (two renames on one file system). Callers decide beforehand that ``target`` is theirs."""
+    place (two renames on one file system). The new folder keeps the old one's permissions. Callers decide
+    beforehand that ``target`` is theirs."""
     new, target = Path(new), Path(target)
     old = None
     if target.exists():
+        os.chmod(new, target.stat().st_mode & 0o7777)
         old = temp_path(target, "old")
         os.rename(target, old)
     os.rename(new, target)
@@ -108,17 +110,17 @@ def is_leftover(name: str) -> bool:
     return _LEFTOVER.match(name) is not None
 
 
-def clean_leftovers(folder: str | os.PathLike) -> list[Path]:
-    """Remove the temporaries that killed runs left in ``folder`` (their process is gone). A folder that
-    was moved aside to be replaced, and whose replacement never arrived, is moved back. Returns what was
-    cleaned."""
+def clean_leftovers(folder: str | os.PathLike, names: set[str]) -> list[Path]:
+    """Remove the temporaries that killed runs left in ``folder`` for the targets ``names`` (their process
+    is gone); a name like ours for any other target is never touched. A folder that was moved aside to be
+    replaced, and whose replacement never arrived, is moved back. Returns what was cleaned."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
     cleaned = []
     for entry in sorted(folder.iterdir()):
         m = _LEFTOVER.match(entry.name)
-        if not m or _alive(int(m["pid"])):
+        if not m or m["name"] not in names or len(m["pid"]) > 9 or _alive(int(m["pid"])):
             continue
         original = folder / m["name"]
         if m["kind"] == "old" and not original.exists():

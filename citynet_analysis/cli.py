@@ -30,7 +30,9 @@ def cmd_ingest(args) -> int:
     from .dataset.store import dataset_target_problem, write_dataset
     from .documents.ingest import build_dataset, raw_documents
 
-    out = Path(args.out) if args.out else config.default_ingest_out()
+    if args.out is not None and not args.out.strip():
+        raise InputError("--out", "must name a folder")
+    out = Path(os.path.abspath(args.out)) if args.out is not None else config.default_ingest_out()
     if out is None:
         raise InputError("--out", "an installed package has no data folder of its own; name one with --out")
     if not args.raw and config.RAW_DIR is None:
@@ -88,8 +90,12 @@ def cmd_summary(args) -> int:
 
 
 def cmd_refresh_notebooks(args) -> int:
+    from . import config
     from .reporting.notebooks import notebook_paths, refresh
 
+    if not config.IN_REPOSITORY:
+        raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "
+                                              "package's notebooks are not edited in place)")
     available = notebook_paths()
     unknown = [n for n in args.names if n not in available]
     if unknown:

@@ -1,5 +1,6 @@
-"""The package's shape: wings that follow the pipeline (documents → dataset → analysis → reporting → cli),
-each importing only from the wings before it, and no import cycle."""
+"""The package's shape: wings that follow the pipeline, none importing a wing above it (the data set's
+contract at the bottom; documents write it, analysis reads it, reporting presents both, cli on top), and
+no import cycle."""
 
 import ast
 from pathlib import Path
@@ -30,8 +31,12 @@ def _imports(path: Path) -> set[str]:
                 found |= {".".join(mod + [a.name]) for a in node.names}
             else:
                 found.add(".".join(mod))
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("citynet_analysis."):
-            found.add(node.module.removeprefix("citynet_analysis."))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("citynet_analysis"):
+            module = node.module.removeprefix("citynet_analysis").lstrip(".")
+            found |= {f"{module}.{a.name}".lstrip(".") for a in node.names} if not module else {module}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.removeprefix("citynet_analysis.") for a in node.names
+                      if a.name.startswith("citynet_analysis.")}
     return found
 
 

@@ -114,12 +114,12 @@ def write_dataset(tables: dict[str, pd.DataFrame], out_dir: str | Path, inputs: 
 
     Refuses (InputError) a target that is a file, a folder holding anything but an earlier data set of
     ours, or a folder holding one of the ``inputs``: those are left exactly as they were."""
-    out = Path(out_dir)
+    out = Path(os.path.abspath(out_dir))
     problem = dataset_target_problem(out, tuple(Path(p) for p in inputs))
     if problem:
         raise InputError("--out", f"{out}: {problem}")
     try:
-        clean_leftovers(out.parent)
+        clean_leftovers(out.parent, {out.name})
         tmp = make_temp_dir(out)
     except OSError as exc:
         raise InputError("--out", f"{out}: cannot write there ({exc.strerror or exc})") from None

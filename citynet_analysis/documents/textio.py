@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -28,7 +29,12 @@ def decode(data: bytes, name: str) -> str:
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t")
     if bad > max(3, len(text) // 1000):
         raise InputError(name, "not a text document (control characters)")
-    return text
+    # the few stray control characters a PDF/HWP extraction leaves are not text: a space in their place,
+    # so that no terminal escape or character a spreadsheet refuses ever reaches a table
+    return _CONTROL.sub(" ", text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def read_document(path: str | Path) -> str:

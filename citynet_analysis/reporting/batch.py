@@ -31,7 +31,7 @@ from .exports import build_workbook
 from .format import LANGS
 from .html_page import notebook_to_html
 from .notebooks import notebook_paths
-from .site import FAILED_DIR, check_reports_target, write_index
+from .site import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owned, write_index
 
 
 @dataclass
@@ -121,12 +121,13 @@ def _one_line(exc: Exception) -> str:
     return f"{name}: {str(value).strip().splitlines()[0] if str(value).strip() else ''}"[:300]
 
 
-def publish_year(staged: Path, target: Path) -> None:
-    """Make ``staged`` the year's reports: files of notebooks not run this time are kept, files of the
-    notebooks that ran are replaced, the workbook is rebuilt from every table; one rename at the end."""
-    if target.exists():
+def publish_year(staged: Path, target: Path, keep_others: bool) -> None:
+    """Make ``staged`` the year's reports, in one rename. With ``keep_others`` (only some notebooks ran)
+    the files of the other notebooks are kept from the previous reports; otherwise the folder is replaced
+    whole, so nothing of an earlier run lingers. The workbook is rebuilt from the tables."""
+    if target.exists() and keep_others:
         merged = temp_path(target, "new")
-        shutil.copytree(target, merged, symlinks=True)
+        shutil.copytree(target, merged)  # no symlinks: check_reports_target refused them
         shutil.copytree(staged, merged, dirs_exist_ok=True)
         remove_tree(staged)
     else:
@@ -198,17 +199,21 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     before any kernel). Ctrl-C or SIGTERM raise :class:`Interrupted` after the kernels are stopped and the
     staging folder is removed, with the previous reports untouched."""
     chosen, selected, data = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir)
+    if not str(out_dir).strip():
+        raise InputError("--out", "must name a folder")
     out = Path(os.path.abspath(out_dir))
+    ours = {"batch", INDEX, MANIFEST} | {str(y) for y in chosen}
+    clean_leftovers(out, ours)  # before the check: a folder moved back is checked like any other
+    clean_leftovers(out / FAILED_DIR, {str(y) for y in chosen})
     manifest = check_reports_target(out, chosen)
+    all_notebooks = set(notebook_paths(next(iter(selected.values())).parent)) == set(selected)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(out)
-        clean_leftovers(out / FAILED_DIR)
         staging_root = make_temp_dir(out / "batch", "new")
     except OSError as exc:
         raise InputError("--out", f"{out}: cannot write there ({exc.strerror or exc})") from None
-    workers = jobs or os.cpu_count() or 1
     all_jobs = [Job(y, n) for y in chosen for n in selected]
+    workers = min(jobs or os.cpu_count() or 1, len(all_jobs))
     cancel = threading.Event()
     pool = None
     try:
@@ -222,7 +227,8 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
             _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel)
             bar.close()
             for y in chosen:
-                _publish(out, y, [j for j in all_jobs if j.year == y], staging_root / str(y), manifest)
+                _publish(out, y, [j for j in all_jobs if j.year == y], staging_root / str(y), manifest,
+                         keep_others=not all_notebooks)
             write_index(out, all_jobs, lang, manifest)
     except BaseException:
         cancel.set()
@@ -235,27 +241,27 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     return all_jobs
 
 
-def _publish(out: Path, year: int, year_jobs: list[Job], staged: Path, manifest: dict) -> None:
-    """A year whose notebooks all ran replaces its reports; otherwise its run is kept under failed/."""
+def _publish(out: Path, year: int, year_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool) -> None:
+    """A year whose notebooks all ran replaces its reports; otherwise its run is kept under failed/. The
+    manifest records the folder as ours before it is moved into place, so a run stopped in between never
+    leaves a folder that later runs refuse."""
     owned = set(manifest.setdefault("owned", []))
     if all(j.status == "ok" for j in year_jobs):
-        publish_year(staged, out / str(year))
-        owned.add(str(year))
+        record_owned(out, manifest, owned | {str(year)})
+        publish_year(staged, out / str(year), keep_others)
         for j in year_jobs:
             j.path = f"{year}/{j.notebook}.ipynb"
         remove_tree(out / FAILED_DIR / str(year))
-        owned.discard(f"{FAILED_DIR}/{year}")
     else:
+        record_owned(out, manifest, owned | {f"{FAILED_DIR}/{year}"})
         failed_dir = out / FAILED_DIR / str(year)
         failed_dir.parent.mkdir(exist_ok=True)
         replace_dir(staged, failed_dir)
-        owned.add(f"{FAILED_DIR}/{year}")
         for j in year_jobs:
             j.path = f"{FAILED_DIR}/{year}/{j.notebook}.ipynb"
             if j.status == "ok":
                 j.status = "not published"
                 j.error = "another notebook of this year failed; the previous reports were kept"
-    manifest["owned"] = sorted(owned)
 
 
 def _progress(total: int, enabled: bool):

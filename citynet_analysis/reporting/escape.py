@@ -13,7 +13,7 @@ import pandas as pd
 
 # What makes Markdown of plain text anywhere in a line: emphasis, code, links and images, headings inside
 # list items, tables, strikethrough, math, backslashes. ``&<>`` become entities (no raw HTML).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~$!])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~$!:])")  # ':' too: no autolinked https://…
 # ... and what does so only at the start of the text: list items and numbered lists.
 _MD_LEADING = re.compile(r"^(\s*)([-+]|\d+(?=[.)]))")
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -25,6 +25,7 @@ def markdown_text(value) -> str:
     text = str(value)
     text = "".join(_MD_ENTITIES.get(ch, ch) for ch in text)
     text = _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ").replace("\r", " ")
+    text = re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:-1] + "\\.", text)  # no autolinked www.…
     m = _MD_LEADING.match(text)
     if m:
         lead = m.group(2)

@@ -193,7 +193,7 @@ def new_figure(
     Applies :func:`apply_memo_style` first. ``title`` is set left-aligned on the axes; extra keyword
     arguments go to :func:`matplotlib.pyplot.subplots`. ``pyplot=False`` makes a plain Figure that pyplot
     does not manage (importing pyplot costs about 0.25 s, a large part of a short notebook run); the
-    caller then shows it itself (``memo.figure`` does).
+    caller then shows it itself (``Report.figure`` does).
     """
     apply_memo_style()
     subplots_kw.setdefault("layout", "constrained")
@@ -255,7 +255,8 @@ def add_source_note(fig: Figure, text: str, *, fontsize: float = 7, color: str =
 # --------------------------------------------------------------------------------------------------
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """A file name for a figure or table: no path separators, no leading dot, no control characters."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError("figure name must be a non-empty string")
     bad = {"/", "\\", "\0", os.sep}
@@ -311,7 +312,7 @@ def save_figure(
     """
     import matplotlib as mpl
 
-    _check_name(name)
+    check_name(name)
     unknown = [f for f in formats if f not in _SAVE_METADATA]
     if unknown:
         raise ValueError(f"unsupported format(s) {unknown}; expected a subset of {SAVE_FORMATS}")

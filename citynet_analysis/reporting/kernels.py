@@ -126,10 +126,12 @@ class KernelPool:
             except BaseException as exc:  # handed to the taker, who reports it for its notebook
                 self._ready.put(exc)
                 return
-            if self._closed:
+            with self._lock:
+                closed = self._closed
+                if not closed:
+                    self._ready.put(km)
+            if closed:
                 shutdown(km)
-            else:
-                self._ready.put(km)
 
         threading.Thread(target=run, daemon=True, name="kernel-start").start()
 
@@ -142,8 +144,9 @@ class KernelPool:
         return item
 
     def close(self) -> None:
-        """Shut down the kernels started and not taken."""
-        self._closed = True
+        """Shut down the kernels started and not taken (one still starting is shut down when it is up)."""
+        with self._lock:
+            self._closed = True
         while True:
             try:
                 item = self._ready.get_nowait()

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..analysis.metrics import available
 from .exports import write_csv
-from .figures import save_figure_cached
+from .figures import check_name, save_figure_cached
 from .format import check_lang, format_table
 from .narrative import unavailable_text
 
@@ -54,7 +54,7 @@ class Report:
             display(Markdown(f"> {unavailable_text(result, self.lang)}"))
             return
         if name and self.root is not None:
-            self.written.append(write_csv(result, self.root / "tables" / f"{name}.csv"))
+            self.written.append(write_csv(result, self.root / "tables" / f"{check_name(name)}.csv"))
         display(format_table(result if columns is None else result[columns], self.lang))
 
     def figure(self, fig, name: str) -> None:

@@ -45,12 +45,39 @@ def read_manifest(out: Path) -> dict:
             manifest = {"generator": GENERATOR, "runs": manifest, "owned": sorted(_owned_paths(manifest))}
         if manifest.get("generator") != GENERATOR or not isinstance(manifest.get("runs"), list):
             raise ValueError("not ours")
-        for e in manifest["runs"]:
-            int(e["year"]), str(e["notebook"]), str(e["path"]), str(e["status"])
+        if not all(_valid_run(e) for e in manifest["runs"]) or not all(
+                isinstance(p, str) and _relative(p) for p in manifest.get("owned", [])):
+            raise ValueError("not ours")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         raise InputError(str(path), "not a manifest written by citynet-analysis batch; "
                                     "choose another --out folder") from None
     return manifest
+
+
+def _relative(path: str) -> bool:
+    """A plain relative path inside the reports folder (no absolute path, no '..')."""
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+
+
+def _valid_run(e) -> bool:
+    return (isinstance(e, dict) and type(e.get("year")) is int and isinstance(e.get("notebook"), str)
+            and isinstance(e.get("path"), str) and _relative(e["path"]) and isinstance(e.get("status"), str)
+            and isinstance(e.get("seconds", 0), int | float))
+
+
+def _symlink_inside(folder: Path) -> Path | None:
+    for p in folder.rglob("*"):
+        if p.is_symlink():
+            return p
+    return None
+
+
+def record_owned(out: Path, manifest: dict, owned: set[str]) -> None:
+    """Write the manifest with ``owned`` before the paths are moved into place."""
+    manifest["owned"] = sorted(owned | {INDEX})
+    document = {"generator": GENERATOR, "runs": manifest.get("runs", []), "owned": manifest["owned"]}
+    write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def check_reports_target(out: Path, years: list[int]) -> dict:
@@ -70,6 +97,10 @@ def check_reports_target(out: Path, years: list[int]) -> dict:
                                       "(move it away or choose another --out folder)")
         if rel not in (INDEX, MANIFEST) and target.exists() and (target.is_symlink() or not target.is_dir()):
             raise InputError("--out", f"{target}: exists and is not a folder")
+        link = _symlink_inside(target) if rel not in (INDEX, MANIFEST) and target.is_dir() else None
+        if link is not None:
+            raise InputError("--out", f"{link}: a link inside the reports, which the batch does not follow; "
+                                      "remove it")
     return manifest
 
 
@@ -91,6 +122,7 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict) -> None:
             del entries[key]
     ordered = [entries[k] for k in sorted(entries)]
     owned = sorted(set(manifest.get("owned", [])) | {INDEX})
+    manifest["owned"] = owned
     document = {"generator": GENERATOR, "runs": ordered, "owned": owned}
     write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     write_text(out / INDEX, index_html(ordered))

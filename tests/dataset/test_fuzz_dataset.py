@@ -7,7 +7,7 @@ renamed; files truncated, emptied or deleted; datapackage.json corrupted as text
 pandera schemas (and, for ``validate``, the identities), or exit 2 with a few lines naming a file of the
 data set and no traceback; nothing in the folder may change.
 
-``CITYNET_FUZZ_EXAMPLES`` sets the number of examples (default 30), ``CITYNET_FUZZ_SEED`` the seed."""
+``CITYNET_FUZZ_EXAMPLES`` sets the number of examples (default 15), ``CITYNET_FUZZ_SEED`` the seed."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from citynet_analysis.dataset.validate import dataset_errors
 
 from ..conftest import PROCESSED
 
-EXAMPLES = int(os.environ.get("CITYNET_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("CITYNET_FUZZ_EXAMPLES", "15"))
 SEED = int(os.environ.get("CITYNET_FUZZ_SEED", "20240"))
 COMMANDS = ("validate", "years", "summary")
 FILES = [f"{name}.csv" for name in TABLES] + ["datapackage.json"]

@@ -53,7 +53,8 @@ def hostile_document(text: str) -> str:
 def test_markdown_text_renders_as_the_text_itself():
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    for text in (IMG, SVG, LINK, "**bold** *i* _u_ `code`", "# heading", "- item", "1. item", MATH, "a | b"):
+    for text in (IMG, SVG, LINK, "**bold** *i* _u_ `code`", "# heading", "- item", "1. item", MATH, "a | b",
+                 "사업비 https://evil.example/phish", "see www.evil.example"):
         rendered = markdown2html_mistune(f"- {markdown_text(text)}")
         assert "<img" not in rendered and "<svg" not in rendered and "href" not in rendered
         assert not re.search(r"<(strong|em|code|h1|ol|table|b)>", rendered), rendered

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from openpyxl import load_workbook
 
 from citynet_analysis import load
+from citynet_analysis.reporting.html_page import find_external_resources
 from citynet_analysis.reporting.notebooks import notebook_paths
 
 NOTEBOOKS = notebook_paths()
@@ -85,3 +87,32 @@ def test_an_analysts_own_chart_is_published_like_the_others(batch_ko):
     png = nbformat.read(out / "2024" / "01_budget_overview.ipynb", as_version=4).cells[-1].outputs[0]
     assert png["data"]["image/png"][:200] in page
     assert not (out / "2022" / "figures" / "spending_by_side.png").exists()  # 2022: not available, said
+
+
+@pytest.mark.slow
+def test_reports_for_one_year(batch_en):
+    out, jobs = batch_en
+    assert all(j.status == "ok" for j in jobs), [j.error for j in jobs]
+    year = out / "2022"
+    for name in ("01_budget_overview", "02_cost_per_activity", "03_trends"):
+        assert (year / f"{name}.ipynb").exists()
+        page = (year / f"{name}.html").read_text(encoding="utf-8")
+        assert "@font-face" in page and "data:image/png;base64" in page or name == "01_budget_overview"
+        assert find_external_resources(page) == []
+    # the notebooks draw their own charts: the executed notebook holds them
+    trends = (year / "03_trends.ipynb").read_text(encoding="utf-8")
+    assert trends.count('"image/png"') >= 2
+    overview = (year / "01_budget_overview.ipynb").read_text(encoding="utf-8")
+    assert "not available for FY2022" in overview  # 2022 has no line items: said, not drawn
+    figures = sorted(p.name for p in (year / "figures").iterdir())
+    assert {"budget_trend.png", "budget_trend.svg", "budget_trend.pdf", "cost_per_event.pdf",
+            "activities.png"} <= set(figures)
+    assert (year / "figures" / "budget_trend.pdf").read_bytes().startswith(b"%PDF")
+    csv = year / "tables" / "execution_rates.csv"
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    wb = load_workbook(year / "tables" / "tables.xlsx")
+    assert {"execution_rates", "budget_growth", "cost_per_event", "activities"} <= set(wb.sheetnames)
+    assert wb["execution_rates"]["C4"].value == 834_395_000  # 2022 executed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr>") == 16 and "2022/03_trends.html" in index
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind

@@ -1,6 +1,7 @@
 """Never delete what we did not write: the rules for ``ingest --out`` and ``batch --out``, umask modes,
 leftovers of killed runs, and interrupts."""
 
+import json
 import os
 import signal
 import subprocess
@@ -107,9 +108,11 @@ def test_leftovers_of_dead_processes_are_cleaned_and_live_ones_kept(tmp_path):
     mine = temp_path(tmp_path / "batch", "new")  # this process is alive: never touched
     mine.mkdir()
     (tmp_path / "foreign.txt").write_text("x", encoding="utf-8")
-    cleaned = clean_leftovers(tmp_path)
+    lookalike = tmp_path / f".notes.tmp-{dead.pid}-ab"  # named like ours, for a target that is not ours
+    lookalike.write_text("someone's notes", encoding="utf-8")
+    cleaned = clean_leftovers(tmp_path, {"batch", "index.html", "2024"})
     assert {p.name for p in cleaned} == {staging.name, half.name, aside.name}
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["2024", "foreign.txt", mine.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["2024", "foreign.txt", mine.name, lookalike.name])
     assert (target / "report.html").read_text(encoding="utf-8") == "previous"
 
 
@@ -259,3 +262,83 @@ def test_refresh_of_a_failing_notebook_is_one_line_and_keeps_it(tmp_path, monkey
     assert err == (f"citynet-analysis: error: {path}: cell 2: ValueError: bad cell; "
                    "the stored notebook was not changed\n")
     assert path.read_bytes() == before
+
+
+# -- found by review ---------------------------------------------------------------------------------
+
+def _owned_reports(out: Path, years=("2024",)) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = {"generator": "citynet-analysis batch", "runs": [], "owned": list(years)}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for y in years:
+        (out / y).mkdir(exist_ok=True)
+
+
+def test_a_link_inside_the_reports_is_refused(tmp_path, capsys, no_kernels, processed_2024):
+    out = tmp_path / "reports"
+    _owned_reports(out)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (out / "2024" / "figures").symlink_to(victim)
+    code = main(["batch", "--years", "2024", "--data", str(processed_2024), "--out", str(out)])
+    assert code == 2 and "a link inside the reports" in capsys.readouterr().err
+    assert list(victim.iterdir()) == []
+
+
+@pytest.mark.parametrize("manifest", [
+    '{"generator": "citynet-analysis batch", "runs": [], "owned": 5}',
+    '{"generator": "citynet-analysis batch", "runs": [], "owned": ["../elsewhere"]}',
+    '{"generator": "citynet-analysis batch", "runs": [{"year": "2023", "notebook": "a", "path": "2023/a.ipynb", '
+    '"status": "ok"}], "owned": []}',
+])
+def test_a_manifest_of_the_wrong_shape_is_refused(tmp_path, capsys, no_kernels, processed_2024, manifest):
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "manifest.json").write_text(manifest, encoding="utf-8")
+    code = main(["batch", "--years", "2024", "--data", str(processed_2024), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "not a manifest written by citynet-analysis batch" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["ingest", "--out", ""], ["batch", "--out", " "]])
+def test_an_empty_out_is_refused(command, capsys, no_kernels, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(command) == 2 and "--out: must name a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_replacing_a_data_set_keeps_the_folders_permissions(tmp_path, doc):
+    out = tmp_path / "p"
+    assert main(["ingest", str(doc), "--out", str(out)]) == 0
+    out.chmod(0o2750)
+    assert main(["ingest", str(doc), "--out", str(out)]) == 0
+    assert out.stat().st_mode & 0o7777 == 0o2750
+
+
+def test_control_characters_in_a_document_become_spaces(tmp_path):
+    text = RAW_2024.read_text(encoding="utf-8").replace("- 클러스터 활동 지원", "- 클러스터\x1b[2J 활동 지원", 1)
+    doc = tmp_path / "doc.txt"
+    doc.write_text(text, encoding="utf-8")
+    assert main(["ingest", str(doc), "--out", str(tmp_path / "p")]) == 0
+    items = (tmp_path / "p" / "line_items.csv").read_text(encoding="utf-8")
+    assert "\x1b" not in items and "클러스터 [2J 활동 지원" in items
+
+
+@pytest.mark.slow
+def test_a_full_run_leaves_nothing_of_an_earlier_run(tmp_path, processed_2024):
+    """Every notebook ran: the year folder is replaced whole (a table that became unavailable, or a chart
+    that was removed, does not linger from the previous reports)."""
+    import shutil
+
+    from citynet_analysis.config import NOTEBOOK_DIR
+    from citynet_analysis.reporting.batch import run_batch
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(NOTEBOOK_DIR / "03_trends.ipynb", notebooks)
+    out = tmp_path / "reports"
+    assert run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False,
+                     notebook_dir=notebooks)[0].status == "ok"
+    (out / "2024" / "tables" / "old_chart_data.csv").write_text("a\n1\n", encoding="utf-8")
+    run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False, notebook_dir=notebooks)
+    assert not (out / "2024" / "tables" / "old_chart_data.csv").exists()
