@@ -91,7 +91,7 @@ def cmd_summary(args) -> int:
 
 def cmd_refresh_notebooks(args) -> int:
     from . import config
-    from .reporting.notebooks import notebook_paths, refresh
+    from .reporting.notebooks import baseline_dir, notebook_paths, refresh, refresh_baselines
 
     if not config.IN_REPOSITORY:
         raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "
@@ -102,6 +102,9 @@ def cmd_refresh_notebooks(args) -> int:
         raise InputError("notebooks/", f"unknown notebook(s) {', '.join(unknown)}; available: {', '.join(available)}")
     for path in refresh([available[n] for n in (args.names or available)]):
         print(f"refreshed {path.relative_to(path.parent.parent)}")
+    if not args.no_baselines:
+        written = refresh_baselines()
+        print(f"refreshed {len(written)} baseline figure(s) in {baseline_dir().relative_to(config.REPO_DIR)}/")
     return 0
 
 
@@ -149,8 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("refresh-notebooks",
-                       help="re-execute notebooks in place with their default parameters (updates stored outputs)")
+                       help="re-execute notebooks in place with their default parameters (updates stored outputs) "
+                            "and re-draw the baseline memo figures the tests compare")
     p.add_argument("names", nargs="*", help="notebook names, e.g. 01_budget_overview (default: all)")
+    p.add_argument("--no-baselines", action="store_true",
+                   help="do not re-draw the baseline memo figures under tests/reporting/baseline")
     p.set_defaults(func=cmd_refresh_notebooks)
     return parser
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_DIR = PACKAGE_DIR.parent
+#: The checkout (meaningful only when IN_REPOSITORY).
+REPO_DIR = _REPO_DIR
 #: True in a checkout of the repository, False in an installed package.
 IN_REPOSITORY = (_REPO_DIR / "pyproject.toml").is_file() and (_REPO_DIR / "data" / "processed").is_dir()
 BUNDLED_DIR = PACKAGE_DIR / "bundled"
@@ -32,6 +34,7 @@ BUNDLED_PATHS = ("data/processed", "data/reference", "notebooks")
 FONT_DIR = PACKAGE_DIR / "fonts"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 VOCABULARY_FILE = PACKAGE_DIR / "vocabulary.toml"
+MESSAGES_FILE = PACKAGE_DIR / "messages.toml"
 
 #: Environment variable naming a processed data set for ``load()`` with no argument.
 DATA_ENV = "CITYNET_DATA_DIR"

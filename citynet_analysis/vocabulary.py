@@ -8,7 +8,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 
-from .config import VOCABULARY_FILE
+from .config import MESSAGES_FILE, VOCABULARY_FILE
 
 
 @dataclass(frozen=True)
@@ -120,3 +120,53 @@ def labels(section: str) -> dict[str, dict[str, str]]:
 def item_names() -> tuple[tuple[str, str], ...]:
     """(word, English name) of line items, first match wins."""
     return tuple((t["word"], t["en"]) for t in _raw()["item_names"])
+
+
+@functools.cache
+def column_units() -> dict[str, dict]:
+    """Units of the table columns: ``{unit: {"display": {lang: text}, "exact": {lang: text},
+    "number_format": str}}`` (a style or language without text: no unit in the header)."""
+    return {k: dict(v) for k, v in _raw()["column_units"].items()}
+
+
+@functools.cache
+def tables() -> dict[str, dict[str, dict[str, str]]]:
+    """The known saved tables in workbook order: ``{name: {"title": {lang: …}, "description": {lang: …}}}``."""
+    return {k: {part: dict(text) for part, text in v.items()} for k, v in _raw()["tables"].items()}
+
+
+@functools.cache
+def workbook_words() -> dict:
+    """Words of the tables workbook and README.txt: ``{key: {lang: text or list of lines}}``."""
+    return {k: dict(v) for k, v in _raw()["workbook"].items()}
+
+
+# -- anomaly messages (messages.toml) ----------------------------------------------------------------
+
+@functools.cache
+def _messages() -> dict:
+    with open(MESSAGES_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def anomaly_text(check: str, variant: str | None = None, **params) -> dict[str, str]:
+    """The message of a finding in both languages, ``{"message": English, "message_ko": Korean}``, from the
+    templates of ``check`` (or its ``check.variant`` wording) filled with ``params``. KeyError for a check
+    or placeholder the file does not know (a bug, caught by the tests)."""
+    entry = _messages()["checks"][f"{check}.{variant}" if variant else check]
+    return {"message": entry["en"].format(**params), "message_ko": entry["ko"].format(**params)}
+
+
+def check_label(check: str, lang: str) -> str:
+    """The label of a kind of finding (``basis_date`` → 사업근거 날짜); the id itself if unknown."""
+    entry = _messages()["checks"].get(check, {})
+    return entry.get("label", {}).get(lang, check)
+
+
+def severity_label(severity: str, lang: str) -> str:
+    return _messages()["severity"].get(severity, {}).get(lang, severity)
+
+
+def message_checks() -> tuple[str, ...]:
+    """Every check (and check.variant) that has messages."""
+    return tuple(_messages()["checks"])

@@ -34,15 +34,24 @@ def parse_categories(text: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Unavailable:
-    """A metric that the data cannot give for a fiscal year, and why."""
+    """A metric that the data cannot give for a fiscal year, and why: ``reason`` is a key of
+    vocabulary.toml ``[unavailable]`` (worded in Korean and English there), ``categories`` fills it."""
 
     metric: str
     fiscal_year: int | None
     reason: str
+    categories: tuple[str, ...] = ()
+
+    def reason_text(self, lang: str = "en") -> str:
+        """Why, in ``lang`` (ko or en)."""
+        template = vocabulary.labels("unavailable").get(self.reason, {}).get(lang, self.reason)
+        names = vocabulary.labels("activity_categories")
+        listed = ", ".join(names[c][lang] if c in names else c for c in self.categories)
+        return template.format(categories=listed)
 
     def __str__(self) -> str:
         year = f"FY{self.fiscal_year}" if self.fiscal_year is not None else "this data set"
-        return f"{self.metric}: not available for {year} ({self.reason})"
+        return f"{self.metric}: not available for {year} ({self.reason_text('en')})"
 
     def _repr_markdown_(self) -> str:
         return f"*{self}*"
@@ -65,7 +74,7 @@ def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     their parent)."""
     items = _items(ds, fiscal_year)
     if items.empty:
-        return Unavailable("composition", fiscal_year, "the data has no line items (산출근거) for this year")
+        return Unavailable("composition", fiscal_year, "no_line_items")
     total = int(items.loc[items["level"] == 1, "amount_krw"].sum())
     by_id = items.set_index("item_id")
     rows = []
@@ -105,15 +114,19 @@ def overhead_vs_program(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavail
     return out
 
 
+#: The phase of an amount (the ``basis`` columns): budget (예산액 of a budget summary), final budget
+#: (최종예산 of a settlement), executed (집행액). Labels in vocabulary.toml ``[phases]``.
+BUDGET, FINAL_BUDGET, EXECUTED = "budget", "final_budget", "executed"
+
+
 def budget_series(ds: Dataset) -> pd.DataFrame:
-    """The approved budget per fiscal year: the budget summary's 계 where a document states it, else the
-    settlement's final budget (최종예산); ``basis`` says which."""
+    """The approved budget per fiscal year: the budget summary's 계 where a document states it (basis
+    ``budget``), else the settlement's final budget (최종예산, basis ``final_budget``)."""
     bt = ds.budget_totals[ds.budget_totals["category"].isin(TOTAL_LABELS)]
-    rows = {int(r.fiscal_year): (int(r.amount_krw), "budget summary (예산액)", r.document_id, r.source_line)
+    rows = {int(r.fiscal_year): (int(r.amount_krw), BUDGET, r.document_id, r.source_line)
             for r in bt.itertuples()}
     for r in ds.settlements.itertuples():
-        rows.setdefault(int(r.fiscal_year), (int(r.final_budget_krw), "settlement final budget (최종예산)",
-                                             r.document_id, r.source_line))
+        rows.setdefault(int(r.fiscal_year), (int(r.final_budget_krw), FINAL_BUDGET, r.document_id, r.source_line))
     return pd.DataFrame(
         [dict(fiscal_year=y, amount_krw=a, basis=b, document_id=d, source_line=s)
          for y, (a, b, d, s) in sorted(rows.items())],
@@ -124,7 +137,7 @@ def budget_series(ds: Dataset) -> pd.DataFrame:
 def executed_series(ds: Dataset) -> pd.DataFrame:
     """Executed amounts (집행액) per settled fiscal year."""
     s = ds.settlements
-    return pd.DataFrame(dict(fiscal_year=s["fiscal_year"], amount_krw=s["executed_krw"], basis="settlement (집행액)",
+    return pd.DataFrame(dict(fiscal_year=s["fiscal_year"], amount_krw=s["executed_krw"], basis=EXECUTED,
                              document_id=s["document_id"], source_line=s["source_line"])).reset_index(drop=True)
 
 
@@ -136,18 +149,19 @@ def _pct(new, old) -> float:
 
 def growth(series: pd.DataFrame, reference_dir=None) -> pd.DataFrame:
     """Year-over-year change of a series (``budget_series`` or ``executed_series``): nominal, in constant
-    2020 won (CPI) and in US dollars (annual average rate). A year without CPI or rate gets NaN and a note.
+    2020 won (CPI) and in US dollars (annual average rate). A year without CPI or rate gets NaN and a note
+    (``no_cpi``, ``no_fx``, separated by ``; ``).
     YoY is computed only between consecutive years."""
     cpi, fx = reference.cpi(reference_dir), reference.krw_per_usd(reference_dir)
     rows, prev = [], None
     for r in series.itertuples():
         year, amount = int(r.fiscal_year), int(r.amount_krw)
         c, x = cpi.get(year), fx.get(year)
-        notes = []
+        notes = []  # codes, worded by the reporting side (vocabulary.toml [growth_notes])
         if c is None:
-            notes.append(f"no CPI for {year}")
+            notes.append("no_cpi")
         if x is None:
-            notes.append(f"no KRW/USD rate for {year}")
+            notes.append("no_fx")
         row = dict(fiscal_year=year, amount_krw=amount, basis=r.basis,
                    amount_2020krw=amount * 100 / c if c else math.nan,
                    amount_usd=amount / x if x else math.nan, cpi_2020_100=c if c else math.nan,
@@ -197,19 +211,20 @@ def execution_rate(ds: Dataset, fiscal_year: int) -> float | Unavailable:
     rates = execution_rates(ds)
     row = rates[rates["fiscal_year"] == fiscal_year]
     if row.empty:
-        return Unavailable("execution rate", fiscal_year, "no settlement (결산) for this year in the data")
+        return Unavailable("execution rate", fiscal_year, "no_settlement_year")
     return float(row["execution_rate_pct"].iloc[0])
 
 
 def year_money(ds: Dataset, fiscal_year: int) -> tuple[int, str] | None:
-    """The money of a year: executed where a settlement exists, else the approved budget; with its basis."""
+    """The money of a year: executed where a settlement exists, else the approved budget; with its basis
+    (a phase: ``executed``, ``budget`` or ``final_budget``)."""
     s = ds.settlements[ds.settlements["fiscal_year"] == fiscal_year]
     if len(s):
-        return int(s["executed_krw"].iloc[0]), "executed (집행액)"
+        return int(s["executed_krw"].iloc[0]), EXECUTED
     b = budget_series(ds)
     b = b[b["fiscal_year"] == fiscal_year]
     if len(b):
-        return int(b["amount_krw"].iloc[0]), "budget (예산액)"
+        return int(b["amount_krw"].iloc[0]), str(b["basis"].iloc[0])
     return None
 
 
@@ -217,28 +232,27 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
                    categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
     """A year's money divided by its discrete events in ``categories``, with the basis stated.
 
-    Events are the stated or implied counts (``(9회)`` → 9, a numbered committee → 1). Activities of the
-    chosen categories without a count are not counted, and the note says how many there were."""
+    Events are the stated or implied counts (``(9회)`` → 9, a numbered committee → 1). A year where some
+    activities of the chosen categories have no stated count is incompletely counted: dividing by the
+    counted events alone would overstate the cost per event, so ``cost_per_event_krw`` is left empty and
+    ``complete`` is False (``uncounted_activities`` says how many)."""
     money = year_money(ds, fiscal_year)
     if money is None:
-        return Unavailable("cost per event", fiscal_year, "no budget or settlement for this year in the data")
+        return Unavailable("cost per event", fiscal_year, "no_budget_year")
     acts = ds.activities[(ds.activities["fiscal_year"] == fiscal_year)
                          & ds.activities["category"].isin(categories)]
     counted = acts.dropna(subset=["count"])
     events = int(counted["count"].sum())
     by_cat = events_by_category(ds, fiscal_year, categories)
     if events == 0:
-        what = "no outcome activities (추진실적)" if acts.empty else "no activity with a stated count"
-        return Unavailable("cost per event", fiscal_year, f"{what} in {', '.join(categories)}")
+        return Unavailable("cost per event", fiscal_year, "no_outcomes_in" if acts.empty else "no_count_in",
+                           tuple(categories))
     amount, basis = money
     uncounted = len(acts) - len(counted)
-    note = ", ".join(f"{c} {n}" for c, n in by_cat.items())
-    if uncounted:
-        note += f"; {uncounted} activit{'y' if uncounted == 1 else 'ies'} without a stated count not counted"
     return pd.DataFrame([dict(fiscal_year=fiscal_year, basis=basis, amount_krw=amount, events=events,
-                              cost_per_event_krw=amount / events, uncounted_activities=uncounted,
-                              complete=uncounted == 0,
-                              events_by_category=note)])
+                              cost_per_event_krw=amount / events if uncounted == 0 else math.nan,
+                              uncounted_activities=uncounted, complete=uncounted == 0,
+                              events_by_category=", ".join(f"{c} {n}" for c, n in by_cat.items()))])
 
 
 def events_by_category(ds: Dataset, fiscal_year: int,
@@ -254,7 +268,7 @@ def cost_per_event_table(ds: Dataset, categories: tuple[str, ...] = EVENT_CATEGO
     """Cost per event of every fiscal year that has counted events."""
     rows = [r for y in ds.fiscal_years() if available(r := cost_per_event(ds, y, categories))]
     if not rows:
-        return Unavailable("cost per event", None, "no year in the data has counted events")
+        return Unavailable("cost per event", None, "no_year_counted")
     return pd.concat(rows, ignore_index=True)
 
 
@@ -265,7 +279,7 @@ def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
     Items whose text gives no number of events get a missing cost per event, not a guess."""
     items = _items(ds, fiscal_year)
     if items.empty:
-        return Unavailable("cost per event by type", fiscal_year, "the data has no line items for this year")
+        return Unavailable("cost per event by type", fiscal_year, "no_line_items")
     rows = []
     for r in items[items["event_category"].isin(categories)].itertuples():
         count = None if pd.isna(r.event_count) else int(r.event_count)
@@ -274,7 +288,7 @@ def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
                          events=count, cost_per_event_krw=r.amount_krw / count if count else math.nan,
                          source_line=r.source_line))
     if not rows:
-        return Unavailable("cost per event by type", fiscal_year, "no line item names an event")
+        return Unavailable("cost per event by type", fiscal_year, "no_event_items")
     out = pd.DataFrame(rows)
     out["events"] = out["events"].astype("Int64")
     return out
@@ -288,11 +302,11 @@ def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Una
     items = _items(ds, fiscal_year)
     personnel = items[(items["level"] == 1) & items["group"].eq("personnel")]
     if personnel.empty:
-        return Unavailable("personnel cost per head", fiscal_year, "no personnel (인건비) line item")
+        return Unavailable("personnel cost per head", fiscal_year, "no_personnel")
     r = personnel.iloc[0]
     heads = _HEADS.findall(r["basis_ko"] if isinstance(r["basis_ko"], str) else "")
     if not heads:
-        return Unavailable("personnel cost per head", fiscal_year, "the 인건비 basis states no head count")
+        return Unavailable("personnel cost per head", fiscal_year, "no_head_count")
     total = sum(int(n) for _, n in heads)
     return pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=int(r["amount_krw"]), heads=total,
                               heads_detail=", ".join(f"{w} {n}" for w, n in heads),
@@ -304,7 +318,7 @@ def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable
     """The outcome activities (추진실적) listed for a fiscal year."""
     a = ds.activities[ds.activities["fiscal_year"] == fiscal_year].reset_index(drop=True)
     if a.empty:
-        return Unavailable("activities", fiscal_year, "no outcomes (추진실적) for this year")
+        return Unavailable("activities", fiscal_year, "no_outcomes_year")
     return a
 
 
@@ -344,7 +358,8 @@ def metrics_by_year(ds: Dataset) -> pd.DataFrame:
             else math.nan,
             events=int(cpe["events"].iloc[0]) if available(cpe) else pd.NA,
             uncounted_activities=int(cpe["uncounted_activities"].iloc[0]) if available(cpe) else pd.NA,
-            cost_per_event_krw=round(float(cpe["cost_per_event_krw"].iloc[0]), 2) if available(cpe) else math.nan,
+            cost_per_event_krw=round(float(cpe["cost_per_event_krw"].iloc[0]), 2) if available(cpe)
+            and cpe["complete"].iloc[0] else math.nan,
             cost_basis=cpe["basis"].iloc[0] if available(cpe) else "",
             overhead_share_pct=round(float(side.get("overhead", math.nan)), 4) if available(shares) else math.nan,
             program_share_pct=round(float(side.get("program", math.nan)), 4) if available(shares) else math.nan,
@@ -361,4 +376,4 @@ def year_anomalies(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
     """Anomalies of the documents that state facts about the year (its own document and later ones)."""
     docs = ds.documents[ds.documents["fiscal_year"] >= fiscal_year]["document_id"]
     a = ds.anomalies[ds.anomalies["document_id"].isin(docs)]
-    return a[["document_id", "source_line", "severity", "check", "message"]].reset_index(drop=True)
+    return a[["document_id", "source_line", "severity", "check", "message", "message_ko"]].reset_index(drop=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import vocabulary
 from ..config import REFERENCE_DIR
 
 CPI_FILE = "korea_cpi_2020base.csv"
@@ -19,7 +20,7 @@ class Series:
 
     values: pd.Series  # index: year (int), float values
     source: str
-    short_name: str = ""
+    short_name: str = ""  # key of vocabulary.toml [reference_series]
 
     def get(self, year: int) -> float | None:
         """The value for a year, or None where the series has no final value for it."""
@@ -35,14 +36,15 @@ def _read(path: Path, column: str, short_name: str) -> Series:
 
 def cpi(reference_dir: str | Path | None = None) -> Series:
     """Consumer price index, annual average, 2020 = 100 (Statistics Korea)."""
-    return _read(Path(reference_dir or REFERENCE_DIR) / CPI_FILE, "cpi_2020_100", "CPI, 2020=100")
+    return _read(Path(reference_dir or REFERENCE_DIR) / CPI_FILE, "cpi_2020_100", "cpi")
 
 
 def krw_per_usd(reference_dir: str | Path | None = None) -> Series:
     """Won per US dollar, annual average of daily rates (Bank of Korea)."""
-    return _read(Path(reference_dir or REFERENCE_DIR) / FX_FILE, "krw_per_usd", "KRW/USD annual average")
+    return _read(Path(reference_dir or REFERENCE_DIR) / FX_FILE, "krw_per_usd", "krw_per_usd")
 
 
-def short_source(series: Series) -> str:
-    """The source's institution and series name, short enough for a figure's source line."""
-    return f"{series.source.split(',')[0]} ({series.short_name})"
+def short_source(series: Series, lang: str = "en") -> str:
+    """The source's institution and series name in ``lang``, short enough for a figure's source line
+    (vocabulary.toml ``[reference_series]``)."""
+    return vocabulary.labels("reference_series")[series.short_name][lang]

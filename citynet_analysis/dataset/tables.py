@@ -189,7 +189,8 @@ ANOMALIES = Table(
         Field("source_line", "integer", "Line it was found at", required=False, minimum=1),
         Field("severity", "string", "error, warning or info", enum=SEVERITIES),
         Field("check", "string", "Name of the check"),
-        Field("message", "string", "What is wrong, with the numbers"),
+        Field("message", "string", "What is wrong, with the numbers (English)"),
+        Field("message_ko", "string", "The same in Korean (both from messages.toml)"),
     ),
     (),
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import vocabulary
+
 # table -> (key columns, compared columns, whole_year). whole_year tables are lists per fiscal year
 # (line items, activities, schedule): the newest document's list for a year replaces older ones.
 MERGE_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
@@ -43,14 +45,16 @@ def merge_table(name: str, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, li
         if (sorted(map(str, old_values)) if whole_year else old_values) != (
                 sorted(map(str, new_values)) if whole_year else new_values):
             label = ", ".join(f"{k}={v}" for k, v in zip(keys, key, strict=True))
+            old_doc, new_doc = group["document_id"].iloc[0], new["document_id"].iloc[0]
             if whole_year:
-                message = (f"{name} for {label}: {len(group)} rows in {group['document_id'].iloc[0]} differ "
-                           f"from the {len(new)} rows in {new['document_id'].iloc[0]}; the newer list is kept")
+                text = vocabulary.anomaly_text("revision", "list", table=name, key=label, old_count=len(group),
+                                               old_document=old_doc, new_count=len(new), new_document=new_doc)
             else:
                 changes = [f"{c} {o} → {n}" for c, o, n in zip(compared, old_values[0], new_values[0], strict=True)
                            if o != n]
-                message = (f"{name} {label} revised: {'; '.join(changes)} ({group['document_id'].iloc[0]} line "
-                           f"{group['source_line'].iloc[0]} → {new['document_id'].iloc[0]})")
-            revisions.append(dict(document_id=new["document_id"].iloc[0], source_line=int(new["source_line"].min()),
-                                  severity="warning", check="revision", message=message))
+                text = vocabulary.anomaly_text("revision", table=name, key=label, changes="; ".join(changes),
+                                               old_document=old_doc, old_line=group["source_line"].iloc[0],
+                                               new_document=new_doc)
+            revisions.append(dict(document_id=new_doc, source_line=int(new["source_line"].min()),
+                                  severity="warning", check="revision", **text))
     return kept.drop(columns="_rank").reset_index(drop=True), revisions

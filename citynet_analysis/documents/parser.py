@@ -108,9 +108,10 @@ class DocumentParser:
     def error(self, message: str, index: int | None = None) -> InputError:
         return InputError(self.name, message, None if index is None else index + 1)
 
-    def note(self, severity: str, check: str, message: str, index: int | None) -> None:
+    def note(self, severity: str, check: str, index: int | None, variant: str | None = None, **params) -> None:
+        """An anomaly at line ``index`` (0-based), its message in both languages from messages.toml."""
         self.anomalies.append(dict(source_line=None if index is None else index + 1, severity=severity,
-                                   check=check, message=message))
+                                   check=check, **vocabulary.anomaly_text(check, variant, **params)))
 
     def block(self, key: str) -> Block | None:
         for b in self.blocks:
@@ -163,8 +164,7 @@ class DocumentParser:
             key = _key(cells[first])
             values = [c for c in cells[first + 1:] if c]
             if "\t" not in line.strip() and key.startswith(_OVERVIEW_LABELS) and key not in _OVERVIEW_LABELS:
-                self.note("warning", "overview_row", f"overview row is not tab-separated; not read: "
-                          f"{line.strip()[:60]!r}", i)
+                self.note("warning", "overview_row", i, text=repr(line.strip()[:60]))
             if key in ("사업명", "세부사업명") and values:
                 doc["program_ko"] = values[0]
             elif key == "회계" and values:
@@ -196,8 +196,7 @@ class DocumentParser:
         first = self.lines[found[0]].strip()
         title = " ".join(c for c in _cells(first) if c)
         if len(found) > 1 or title != first:
-            self.note("warning", "program_title", f"{len(found)} line(s) above the first section, the first "
-                      f"read as the program name: {title[:40]!r}", found[0])
+            self.note("warning", "program_title", found[0], count=len(found), title=repr(title[:40]))
         return title
 
     def _overview_total(self, doc: dict, values: list[str], i: int) -> None:
@@ -270,8 +269,7 @@ class DocumentParser:
         if not summary:
             raise self.error("예산 총괄 has no rows", header)
         if not any(_key(r["category"]) in _TOTAL_LABELS for r in summary):
-            self.note("warning", "summary_no_total", "예산 총괄 has no 계 (total) row: the year's total is not "
-                      "checked against it", header)
+            self.note("warning", "summary_no_total", header)
         return years[1], totals, summary
 
     def column_year(self, cell: str, index: int) -> int:
@@ -287,8 +285,7 @@ class DocumentParser:
         try:
             return _percent(cell)
         except ValueError:
-            self.note("warning", "summary_percent_unread",
-                      f"{label}: percent {cell!r} is not a number; not checked", index)
+            self.note("warning", "summary_percent_unread", index, label=label, cell=repr(cell))
             return None
 
     def rows_before_header(self, b: Block, header: int, table: str) -> None:
@@ -300,7 +297,7 @@ class DocumentParser:
                 continue
             if "\t" in text or text[0].isdigit():
                 raise self.error(f"{table} row before its header row: {text[:60]!r}", i)
-            self.note("warning", "text_not_read", f"{table}: text before the header not read: {text[:60]!r}", i)
+            self.note("warning", "text_not_read", i, table=table, text=repr(text[:60]))
 
     def line_items(self, fiscal_year: int) -> list[dict]:
         b = self.block("산출근거")
@@ -348,7 +345,7 @@ class DocumentParser:
             elif items:
                 self._basis(items[-1], text, i)
             else:
-                self.note("warning", "line_item_text", f"text before the first line item not read: {text[:60]!r}", i)
+                self.note("warning", "line_item_text", i, text=repr(text[:60]))
         if not items:
             raise self.error("산출근거 has no line items (○ … = N천원)", b.heading)
         return items
@@ -365,17 +362,15 @@ class DocumentParser:
         if formula is not None:
             item["formula_ko"], item["formula_krw"] = text, formula
             if formula != item["amount_krw"]:
-                self.note("warning", "line_item_formula",
-                          f"{item['name_ko']}: formula {text} = {formula:,} won, stated "
-                          f"{item['amount_krw']:,} won (difference {item['amount_krw'] - formula:,})", i)
+                self.note("warning", "line_item_formula", i, item=item["name_ko"], formula=text, computed=f"{formula:,}",
+                          stated=f"{item['amount_krw']:,}", difference=f"{item['amount_krw'] - formula:,}")
         elif won is not None:
             item["stated_won_krw"] = won
             if won != item["amount_krw"]:
                 raise self.error(f"line item {item['name_ko']!r} is {item['amount_krw']:,} won in 천원 "
                                  f"(line {item['source_line']}) but {won:,} won here", i)
         elif _AMOUNT_LIKE.fullmatch(text):
-            self.note("warning", "line_item_basis",
-                      f"{item['name_ko']}: basis {text!r} looks like an amount but cannot be read; not checked", i)
+            self.note("warning", "line_item_basis", i, item=item["name_ko"], text=repr(text))
         if item["basis_ko"] is None:
             item["basis_ko"] = text
         elif formula is None and won is None:
@@ -390,16 +385,14 @@ class DocumentParser:
             for year, month, day in find_dates(self.lines[i]):
                 if year >= fiscal_year:
                     when = f"{year}-{month:02d}" + (f"-{day:02d}" if day else "")
-                    self.note("warning", "basis_date",
-                              f"basis dated {when} inside a document prepared for fiscal {fiscal_year} "
-                              f"(before {fiscal_year}-01-01): possibly a wrong year", i)
+                    self.note("warning", "basis_date", i, when=when, fiscal_year=fiscal_year)
 
     def milestones(self) -> list[dict]:
         """Dated lines of 추진경위; any other text there, a month that does not exist, a repeated line or a
         date out of order is a warning (the milestones are history, nothing adds them up)."""
         b = self.block("추진경위")
         if b is None:
-            self.note("info", "missing_section", "no 추진경위 (milestones) section", None)
+            self.note("info", "missing_section", None, section_ko="추진경위", section="milestones")
             return []
         rows = []
         for i in range(b.heading + 1, b.end):
@@ -409,17 +402,15 @@ class DocumentParser:
             m = _MILESTONE.match(text)
             date = year_month(m.group("date")) if m else None
             if date is None:
-                self.note("warning", "milestone_unread", f"추진경위 line is not a dated milestone (YYYY.MM. …); "
-                          f"not read: {text[:60]!r}", i)
+                self.note("warning", "milestone_unread", i, text=repr(text[:60]))
                 continue
             row = dict(date=date, event_ko=m.group("ev").strip(), source_line=i + 1)
             if any((r["date"], r["event_ko"]) == (date, row["event_ko"]) for r in rows):
-                self.note("warning", "milestone_repeated", f"milestone {date} {row['event_ko'][:40]!r} repeated; "
-                          "read once", i)
+                self.note("warning", "milestone_repeated", i, date=date, event=repr(row["event_ko"][:40]))
                 continue
             if rows and date < rows[-1]["date"]:
-                self.note("warning", "milestone_order", f"milestone dated {date} follows one dated "
-                          f"{rows[-1]['date']} (line {rows[-1]['source_line']}): a mistyped date?", i)
+                self.note("warning", "milestone_order", i, date=date, previous=rows[-1]["date"],
+                          previous_line=rows[-1]["source_line"])
             rows.append(row)
         return rows
 
@@ -428,22 +419,20 @@ class DocumentParser:
         except an amount that is not a number (as everywhere) and a step listed twice with other values."""
         b = self.block("추진일정")
         if b is None:
-            self.note("info", "missing_section", "no 추진일정 (schedule) section", None)
+            self.note("info", "missing_section", None, section_ko="추진일정", section="schedule")
             return [], None
         factor = self.block_factor(b)
         years = {int(y) for y in _YEAR.findall(b.title)}
         year = years.pop() if len(years) == 1 else fiscal_year
         if year != fiscal_year:
-            self.note("warning", "schedule_year", f"추진일정 is titled {year} in a document for fiscal "
-                      f"{fiscal_year}; its rows are read as {year}", b.heading)
+            self.note("warning", "schedule_year", b.heading, year=year, fiscal_year=fiscal_year)
         header = next((i for i in range(b.heading + 1, b.end)
                        if any("추진기간" in k or "추진절차" in k for k in map(_key, _cells(self.lines[i])))), None)
         if header is None:
             lines = [i for i in range(b.heading + 1, b.end)
                      if self.lines[i].strip() and unit_factor(self.lines[i]) is None]
             if lines:
-                self.note("warning", "schedule_unread", f"추진일정 has no header row (사업추진절차, 추진기간 …); "
-                          f"its {len(lines)} line(s) were not read", lines[0])
+                self.note("warning", "schedule_unread", lines[0], count=len(lines))
             return [], None
         self.rows_before_header(b, header, "추진일정")
         keys = [_key(c) for c in _cells(self.lines[header])]
@@ -463,8 +452,7 @@ class DocumentParser:
                 continue  # blank, the unit line, the header repeated
             step = cells[cols["step"]] if cols["step"] < len(cells) else ""
             if "\t" not in line or len(cells) < need or not step:
-                self.note("warning", "schedule_row", f"추진일정 line is not a row of the table (tab-separated, "
-                          f"with a step and its amount); not read: {line.strip()[:60]!r}", i)
+                self.note("warning", "schedule_row", i, text=repr(line.strip()[:60]))
                 continue
 
             def cell(name, cells=cells):
@@ -478,27 +466,25 @@ class DocumentParser:
                     raise self.error(f"추진일정 {step}: negative amount {raw!r}", i)
             else:
                 amount = 0
-                self.note("info", "schedule_amount", f"schedule step {step!r} has no amount; read as 0", i)
+                self.note("info", "schedule_amount", i, step=repr(step))
             if _key(step) in _TOTAL_LABELS:
                 if total is not None and total["amount_krw"] != amount:
                     raise self.error(f"추진일정 has two 계 rows ({total['amount_krw']:,} and {amount:,} won)", i)
                 total = total or dict(amount_krw=amount, source_line=i + 1)
                 continue
             if extra := [c for c in cells[len(keys):] if c]:
-                self.note("warning", "schedule_row", f"schedule step {step!r}: cells beyond the header not read: "
-                          f"{' | '.join(extra)[:60]!r}", i)
+                self.note("warning", "schedule_row", i, "cells", step=repr(step), text=repr(" | ".join(extra)[:60]))
             start, end = _period(cell("period"))
             if cell("period") and (start is None or end is None or start > end
                                    or not {start[:4], end[:4]} <= {str(year), str(year + 1)}):
-                self.note("warning", "schedule_period", f"schedule step {step!r}: period {cell('period')!r} "
-                          f"not read as months of {year}", i)
+                self.note("warning", "schedule_period", i, step=repr(step), period=repr(cell("period")), year=year)
             row = dict(fiscal_year=year, step_ko=step, start=start, end=end, amount_krw=amount,
                        detail_ko=cell("detail") or None, source_line=i + 1)
             same = [r for r in rows if r["step_ko"] == step]
             if same and any(same[0][k] != row[k] for k in ("start", "end", "amount_krw", "detail_ko")):
                 raise self.error(f"추진일정 lists step {step!r} twice with different values", i)
             if same:
-                self.note("warning", "schedule_repeated", f"schedule step {step!r} repeated; read once", i)
+                self.note("warning", "schedule_repeated", i, step=repr(step))
                 continue
             rows.append(row)
         return rows, total
@@ -508,7 +494,7 @@ class DocumentParser:
         the first year are errors: the items would land in the wrong year or be lost."""
         b = self.block("추진실적")
         if b is None:
-            self.note("info", "missing_section", "no 추진실적 (outcomes) section", None)
+            self.note("info", "missing_section", None, section_ko="추진실적", section="outcomes")
             return []
         items: list[tuple[int, str, int]] = []  # (year, text, line index)
         year, seen = None, set()
@@ -519,12 +505,10 @@ class DocumentParser:
                 if year in seen:
                     raise self.error(f"추진실적 lists {year} twice", i)
                 if seen and year != max(seen) + 1:
-                    self.note("warning", "outcome_years", f"추진실적 year {year} follows {max(seen)}: the years are "
-                              "not consecutive (a mistyped year?)", i)
+                    self.note("warning", "outcome_years", i, year=year, previous=max(seen))
                 seen.add(year)
                 if year > fiscal_year:
-                    self.note("warning", "outcome_year", f"outcomes of {year} in a document for fiscal "
-                              f"{fiscal_year}", i)
+                    self.note("warning", "outcome_year", i, year=year, fiscal_year=fiscal_year)
                 line = line[m.end():]
             elif m := _BAD_YEAR_LABEL.match(line):
                 raise self.error(f"추진실적 year label {m.group(0).strip()!r} is not a year (YYYY년도)", i)
@@ -535,8 +519,7 @@ class DocumentParser:
                 if new or "\t" in line.strip():
                     raise self.error(f"추진실적 items before the first year label (YYYY년도): "
                                      f"{line.strip()[:60]!r}", i)
-                self.note("warning", "text_not_read", f"추진실적: text before the first year not read: "
-                          f"{line.strip()[:60]!r}", i)
+                self.note("warning", "text_not_read", i, "outcomes", text=repr(line.strip()[:60]))
                 continue
             if head:
                 if items and items[-1][0] == year:
@@ -591,15 +574,14 @@ class DocumentParser:
             m = _SETTLEMENT_YEAR.match(cells[0])
             if not m:
                 if _key(cells[0]) in _TOTAL_LABELS:
-                    self.note("info", "settlement_total", "결산 total row not read (the years are)", i)
+                    self.note("info", "settlement_total", i)
                 elif "\t" not in text and text[0].isdigit():
                     raise self.error(f"결산 row is not tab-separated: {text[:60]!r}", i)
                 elif "\t" in text:
                     raise self.error(f"결산 row {cells[0]!r} does not start with a year (YYYY)"
                                      if cells[0] else "결산 row has no year in its first cell", i)
                 else:
-                    self.note("warning", "text_not_read", f"결산 현황: text after the table not read: "
-                              f"{text[:60]!r}", i)
+                    self.note("warning", "text_not_read", i, "settlement", text=repr(text[:60]))
                 continue
             y = int(m.group(1))
             if len(cells) <= max(cols.values()):

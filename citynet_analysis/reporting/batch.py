@@ -32,6 +32,7 @@ from .format import LANGS
 from .html_page import notebook_to_html
 from .notebooks import notebook_paths
 from .site import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owned, write_index
+from .word_memo import write_memo
 
 
 @dataclass
@@ -121,10 +122,11 @@ def _one_line(exc: Exception) -> str:
     return f"{name}: {str(value).strip().splitlines()[0] if str(value).strip() else ''}"[:300]
 
 
-def publish_year(staged: Path, target: Path, keep_others: bool) -> None:
+def publish_year(staged: Path, target: Path, keep_others: bool, ds, year: int, lang: str) -> None:
     """Make ``staged`` the year's reports, in one rename. With ``keep_others`` (only some notebooks ran)
     the files of the other notebooks are kept from the previous reports; otherwise the folder is replaced
-    whole, so nothing of an earlier run lingers. The workbook is rebuilt from the tables."""
+    whole, so nothing of an earlier run lingers. The workbook and the Word memo are rebuilt from what the
+    executed notebooks produced (their tables, figures and output records)."""
     if target.exists() and keep_others:
         merged = temp_path(target, "new")
         shutil.copytree(target, merged)  # no symlinks: check_reports_target refused them
@@ -133,7 +135,8 @@ def publish_year(staged: Path, target: Path, keep_others: bool) -> None:
     else:
         merged = staged
     if (merged / "tables").is_dir():
-        build_workbook(merged / "tables")
+        build_workbook(merged / "tables", lang=lang, ds=ds, fiscal_year=year)
+    write_memo(merged, year, ds, lang)
     replace_dir(merged, target)
 
 
@@ -226,10 +229,11 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
             bar = _progress(len(all_jobs), progress)
             _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel)
             bar.close()
+            ds = load(data)
             for y in chosen:
                 _publish(out, y, [j for j in all_jobs if j.year == y], staging_root / str(y), manifest,
-                         keep_others=not all_notebooks)
-            write_index(out, all_jobs, lang, manifest)
+                         keep_others=not all_notebooks, ds=ds, lang=lang)
+            write_index(out, all_jobs, lang, manifest, ds)
     except BaseException:
         cancel.set()
         kernels.stop_all()
@@ -241,14 +245,15 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     return all_jobs
 
 
-def _publish(out: Path, year: int, year_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool) -> None:
+def _publish(out: Path, year: int, year_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool,
+             ds, lang: str) -> None:
     """A year whose notebooks all ran replaces its reports; otherwise its run is kept under failed/. The
     manifest records the folder as ours before it is moved into place, so a run stopped in between never
     leaves a folder that later runs refuse."""
     owned = set(manifest.setdefault("owned", []))
     if all(j.status == "ok" for j in year_jobs):
         record_owned(out, manifest, owned | {str(year)})
-        publish_year(staged, out / str(year), keep_others)
+        publish_year(staged, out / str(year), keep_others, ds, year, lang)
         for j in year_jobs:
             j.path = f"{year}/{j.notebook}.ipynb"
         remove_tree(out / FAILED_DIR / str(year))

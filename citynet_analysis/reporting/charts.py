@@ -25,8 +25,8 @@ def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int
         text = f"Source: Seoul Metropolitan Government, budget program explanation (사업설명서) {ids}"
     if prices:
         cpi, fx = reference.cpi(), reference.krw_per_usd()
-        text += ("\n물가: " if lang == "ko" else "\nPrices: ") + reference.short_source(cpi)
-        text += ("; 환율: " if lang == "ko" else "; exchange rate: ") + reference.short_source(fx)
+        text += ("\n물가: " if lang == "ko" else "\nPrices: ") + reference.short_source(cpi, lang)
+        text += ("; 환율: " if lang == "ko" else "; exchange rate: ") + reference.short_source(fx, lang)
     return text
 
 
@@ -63,7 +63,7 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
         return comp
     subs = comp[(comp["level"] == 2) & (comp["group"] == "programs")].sort_values("amount_krw")
     if subs.empty:
-        return Unavailable("program breakdown", fiscal_year, "사업비 has no sub-items")
+        return Unavailable("program breakdown", fiscal_year, "no_sub_items")
     title = f"{fiscal_year}년 사업비 세부 내역" if lang == "ko" else f"FY{fiscal_year} program costs by activity"
     fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
@@ -77,30 +77,36 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
 
 
 def trend_chart(ds: Dataset, lang: str = "ko"):
-    """Budget per year (bars, nominal), executed (points) and the budget in constant 2020 won (line)."""
+    """Per fiscal year: the approved amount as a bar, told apart by its phase (budget of a budget summary,
+    final budget of a settlement), the executed amount as a bar beside it, and the budget in constant
+    2020 won as a line. The legend lists only what is drawn."""
     budget = metrics.growth(metrics.budget_series(ds))
     if budget.empty:
-        return Unavailable("budget trend", None, "no budget or settlement in the data")
+        return Unavailable("budget trend", None, "no_budget_data")
     executed = metrics.executed_series(ds)
     title = "연도별 예산과 집행액" if lang == "ko" else "Budget and execution by fiscal year"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     years = budget["fiscal_year"].astype(int)
-    ax.bar(years, budget["amount_krw"], color=PALETTE[0], width=0.6, label=label("budget", lang))
-    ax.plot(years, budget["amount_2020krw"], color=PALETTE[2], marker="o",
-            label="2020년 불변가격 예산" if lang == "ko" else "Budget, constant 2020 prices")
+    settled = set(executed["fiscal_year"].astype(int))
+    # a settled year has two bars side by side; a year with only a budget keeps one centred bar
+    offset = {y: (-0.2 if y in settled else 0.0) for y in years}
+    styles = {metrics.BUDGET: dict(color=PALETTE[0]),
+              metrics.FINAL_BUDGET: dict(color="white", edgecolor=PALETTE[0], hatch="///", linewidth=1)}
+    for phase in (metrics.FINAL_BUDGET, metrics.BUDGET):
+        rows = budget[budget["basis"] == phase]
+        if len(rows):
+            ax.bar([y + offset[y] for y in rows["fiscal_year"].astype(int)], rows["amount_krw"], width=0.4,
+                   label=label(phase, lang), **styles[phase])
     if len(executed):
-        ax.scatter(executed["fiscal_year"], executed["amount_krw"], color=PALETTE[1], zorder=3, marker="D",
-                   label=label("executed", lang))
+        ax.bar(executed["fiscal_year"].astype(int) + 0.2, executed["amount_krw"], width=0.4, color=PALETTE[1],
+               label=label("executed", lang))
+    ax.plot(years, budget["amount_2020krw"], color=PALETTE[2], marker="o", zorder=3,
+            label="예산, 2020년 불변가격" if lang == "ko" else "Budget, constant 2020 prices")
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(years))
-    ax.legend(frameon=False, loc="upper left")
-    note = source_text(ds, lang, prices=True)
-    final = budget.loc[budget["basis"].str.startswith("settlement"), "fiscal_year"].astype(int).tolist()
-    if final:
-        years = f"{min(final)}–{max(final)}" if len(final) > 1 else str(final[0])
-        note += (f"\n{years}년 예산은 결산상 최종예산" if lang == "ko" else
-                 f"\nBudget {years}: final budget from the settlements")
-    add_source_note(fig, note)
+    ax.set_ylim(0, max(budget["amount_krw"].max(), executed["amount_krw"].max() if len(executed) else 0) * 1.3)
+    ax.legend(frameon=False, loc="upper left", ncols=2)
+    add_source_note(fig, source_text(ds, lang, prices=True))
     return fig
 
 
@@ -108,7 +114,7 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     """Available budget against executed amount per settled year, with the execution rate."""
     rates = metrics.execution_rates(ds)
     if rates.empty:
-        return Unavailable("execution rate", None, "no settlement (결산) in the data")
+        return Unavailable("execution rate", None, "no_settlement_data")
     title = "결산: 예산현액 대비 집행액" if lang == "ko" else "Settlements: available budget and executed"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     x = rates["fiscal_year"].astype(int)
@@ -125,14 +131,15 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
 
 
 def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT_CATEGORIES):
-    """Cost per event for every year that has counted events; hatched where the basis is the budget."""
+    """Cost per event for every year whose events are all counted; hatched where the basis is the budget.
+    Years with activities without a stated count are left out and named under the chart."""
     table = metrics.cost_per_event_table(ds, categories)
     if not available(table):
         return table
     left_out = table.loc[~table["complete"], "fiscal_year"].tolist()
     table = table[table["complete"]]
     if table.empty:
-        return Unavailable("cost per event", None, "every year has activities without a stated count")
+        return Unavailable("cost per event", None, "all_years_uncounted")
     title = "연도별 행사당 비용" if lang == "ko" else "Cost per event by fiscal year"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("cost_per_event", lang), pyplot=False)
     x = table["fiscal_year"].astype(int)
@@ -149,11 +156,13 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     ax.set_xticks(list(x))
     ax.set_xlim(x.min() - 0.8, x.max() + 0.8)
     ax.set_ylim(0, table["cost_per_event_krw"].max() * 1.35)
-    legend = (["집행액 기준", "예산 기준 (결산 전)"] if lang == "ko" else ["executed basis", "budget basis (not settled)"])
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=PALETTE[0]), Patch(facecolor="white", edgecolor=PALETTE[0], hatch="//")]
-    ax.legend(handles, legend, frameon=False, loc="upper right")
+    entries = [(Patch(color=PALETTE[0]), "집행액 기준" if lang == "ko" else "executed basis"),
+               (Patch(facecolor="white", edgecolor=PALETTE[0], hatch="//"),
+                "예산 기준 (결산 전)" if lang == "ko" else "budget basis (not settled)")]
+    drawn = [entry for entry, used in zip(entries, (any(executed), not all(executed)), strict=True) if used]
+    ax.legend([h for h, _ in drawn], [t for _, t in drawn], frameon=False, loc="upper right")
     note = source_text(ds, lang)
     if left_out:
         years = ", ".join(map(str, left_out))
@@ -167,7 +176,7 @@ def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     """Events per activity type in a year (stated counts only)."""
     counts = metrics.activity_counts(ds, fiscal_year).dropna(subset=["events"])
     if counts.empty:
-        return Unavailable("activities", fiscal_year, "no outcome activities with a stated count")
+        return Unavailable("activities", fiscal_year, "no_counted_activities")
     counts = counts.sort_values("events")
     title = f"{fiscal_year}년 유형별 행사 수" if lang == "ko" else f"FY{fiscal_year} events by type"
     fig, ax = new_figure(title, xlabel=label("events", lang), pyplot=False)

@@ -67,7 +67,57 @@ def measure_label(measure: str, lang: str) -> str:
 
 
 def column_label(column: str, lang: str) -> str:
-    return _label("columns", column, lang)
+    """The header of a displayed table (amounts in 백만원): ``금액 (백만원)``; the code if unknown."""
+    return column_header(column, lang, "display")
+
+
+#: Header styles: ``display`` (memos' tables: 백만원, thousand USD) and ``exact`` (the workbook: 원, dollars).
+HEADER_STYLES = ("display", "exact")
+_UNIT_SUFFIXES = (("_krw", "krw"), ("_usd", "usd"), ("_pct", "pct"))
+
+
+def column_unit(column: str) -> str | None:
+    """The kind of unit of a column (``krw``, ``pct``, …; see ``[column_units]``): from the vocabulary, or
+    from the name's ending (``_krw``, ``_usd``, ``_pct``) for a column the vocabulary does not know."""
+    entry = vocabulary.labels("columns").get(column)
+    if entry is not None:
+        return entry.get("unit")
+    return next((unit for suffix, unit in _UNIT_SUFFIXES if column.endswith(suffix)), None)
+
+
+def column_header(column: str, lang: str, style: str = "display") -> str:
+    """A column's header with its unit in ``style``: ``금액 (백만원)`` (display) or ``금액 (원)`` (exact).
+    An unknown column keeps its code name (in the exact style with the unit its name ending implies)."""
+    check_lang(lang)
+    if style not in HEADER_STYLES:
+        raise ValueError(f"style must be one of {', '.join(HEADER_STYLES)}, not {style!r}")
+    entry = vocabulary.labels("columns").get(column)
+    if entry is None and style == "display":
+        return column
+    label = entry[lang] if entry else column
+    unit = column_unit(column)
+    text = vocabulary.column_units()[unit].get(style, {}).get(lang, "") if unit else ""
+    return f"{label} ({text})" if text else label
+
+
+def column_number_format(column: str) -> str | None:
+    """The workbook's number format of a column (``#,##0`` for won, ``0.0`` for percent); None: as is."""
+    unit = column_unit(column)
+    return vocabulary.column_units()[unit].get("number_format") if unit else None
+
+
+def table_title(name: str, lang: str) -> str:
+    """The title of a saved table (``composition`` → 예산 구성); an unknown table keeps its name."""
+    check_lang(lang)
+    entry = vocabulary.tables().get(name)
+    return entry["title"][lang] if entry else name
+
+
+def table_description(name: str, lang: str) -> str:
+    """What a saved table holds, in a sentence; empty for an unknown table."""
+    check_lang(lang)
+    entry = vocabulary.tables().get(name)
+    return entry["description"][lang] if entry else ""
 
 
 def chart_label(key: str, lang: str = "ko") -> str:
@@ -167,25 +217,78 @@ def _tick(x: float, _pos: int, *, unit: str, lang: str, decimals: int) -> str:
     return format_krw(x, unit, lang, decimals=decimals)
 
 
-def format_table(df: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
-    """A display copy: won columns in 백만원 (1 decimal), percents to 1 decimal, USD in thousands,
-    categories and groups named in the language, columns labelled. Missing values show as ``—``."""
+def phase_label(phase: str, lang: str) -> str:
+    """budget → 예산액 (예산 총괄) / Budget (budget summary); final_budget; executed."""
+    return _label("phases", phase, lang)
+
+
+def check_label(check: str, lang: str) -> str:
+    """The kind of an anomaly (basis_date → 사업근거 날짜)."""
+    return vocabulary.check_label(check, check_lang(lang))
+
+
+def severity_label(severity: str, lang: str) -> str:
+    return vocabulary.severity_label(severity, check_lang(lang))
+
+
+def growth_note(note: str, year, lang: str) -> str:
+    """The note of a growth row (codes ``no_cpi; no_fx``) in words for its year."""
+    notes = vocabulary.labels("growth_notes")
+    words = [notes[c][check_lang(lang)].format(year=year) if c in notes else c
+             for c in str(note).split("; ") if c]
+    return "; ".join(words)
+
+
+def item_name(name_ko: str, lang: str) -> str:
+    """A line item's name for a table: the document's Korean, with the glossary's English after it on an
+    English page (``인건비 (Personnel)``)."""
+    english = item_label(name_ko, lang)
+    return name_ko if english == name_ko else f"{name_ko} ({english})"
+
+
+def _missing(v) -> bool:
+    return v is None or (not isinstance(v, str) and pd.isna(v))
+
+
+def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None = None) -> pd.DataFrame:
+    """A display copy of ``df`` (only ``columns`` if given), in the language throughout: won columns in
+    백만원 (1 decimal), percents to 1 decimal, USD in thousands; categories, groups, phases (basis),
+    anomaly kinds and severities by their labels; anomaly messages in Korean on a Korean page (the
+    ``message_ko`` column); item names with their English on an English page; columns labelled with
+    their units. Missing values show as ``—``; the index is dropped."""
+    check_lang(lang)
+    columns = list(df.columns) if columns is None else list(columns)
     out = pd.DataFrame(index=df.index)
-    for col in df.columns:
+    for col in columns:
         s = df[col]
         if col.endswith("_krw") or col == "amount_2020krw":
-            text = s.map(lambda v: "—" if pd.isna(v) else f"{v / MILLION:,.1f}")
+            text = s.map(lambda v: "—" if _missing(v) else f"{v / MILLION:,.1f}")
         elif col == "amount_usd":
-            text = s.map(lambda v: "—" if pd.isna(v) else f"{v / 1000:,.1f}")
+            text = s.map(lambda v: "—" if _missing(v) else f"{v / 1000:,.1f}")
         elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd"):
-            text = s.map(lambda v: "—" if pd.isna(v) else f"{v:,.1f}")
-        elif col == "category":
-            text = s.map(lambda v: category_label(v, lang))
+            text = s.map(lambda v: "—" if _missing(v) else f"{v:,.1f}")
+        elif col in ("category", "event_category"):
+            text = s.map(lambda v: "—" if _missing(v) else category_label(v, lang))
         elif col == "measure":
             text = s.map(lambda v: measure_label(v, lang))
         elif col in ("group", "side"):
             text = s.map(lambda v: group_label(v, lang))
+        elif col in ("basis", "cost_basis"):
+            text = s.map(lambda v: "—" if _missing(v) or v == "" else phase_label(v, lang))
+        elif col == "check":
+            text = s.map(lambda v: check_label(v, lang))
+        elif col == "severity":
+            text = s.map(lambda v: severity_label(v, lang))
+        elif col == "message" and lang == "ko" and "message_ko" in df.columns:
+            text = df["message_ko"].map(lambda v: "—" if _missing(v) else str(v))
+        elif col == "name_ko":
+            text = s.map(lambda v: "—" if _missing(v) else item_name(v, lang))
+        elif col == "note" and "fiscal_year" in df.columns:
+            text = pd.Series([growth_note(n, y, lang) if not _missing(n) else ""
+                              for n, y in zip(s, df["fiscal_year"], strict=True)], index=s.index)
+        elif s.dtype == bool:
+            text = s.map(lambda v: ("예" if v else "아니요") if lang == "ko" else ("yes" if v else "no"))
         else:
-            text = s.map(lambda v: "—" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+            text = s.map(lambda v: "—" if _missing(v) else str(v))
         out[column_label(col, lang)] = text.astype(object)
     return out.reset_index(drop=True)

@@ -13,14 +13,26 @@ from ..analysis import metrics
 from ..analysis.metrics import Unavailable, available
 from ..dataset.load import Dataset
 from .escape import markdown_text as md
-from .format import category_label, check_lang, group_label, metric_label, money, pct
+from .format import (
+    category_label,
+    check_lang,
+    group_label,
+    growth_note,
+    metric_label,
+    money,
+    pct,
+    phase_label,
+)
 
 
 def unavailable_text(result: Unavailable, lang: str) -> str:
     if lang == "ko":
         year = f"{result.fiscal_year}년" if result.fiscal_year is not None else "이 데이터"
-        return f"**{year}에는 '{metric_label(result.metric, lang)}' 지표를 산출할 수 없습니다** ({md(result.reason)})."
-    return f"**{md(result)}.**"
+        return (f"**{year}에는 '{metric_label(result.metric, lang)}' 지표를 산출할 수 없습니다** "
+                f"({md(result.reason_text('ko'))}).")
+    year = f"FY{result.fiscal_year}" if result.fiscal_year is not None else "this data set"
+    return (f"**{md(metric_label(result.metric, lang).capitalize())} is not available for {year}** "
+            f"({md(result.reason_text('en'))}).")
 
 
 def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[str]:
@@ -31,8 +43,9 @@ def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[st
     budget = metrics.budget_series(ds).set_index("fiscal_year")
     if fiscal_year in budget.index:
         amount = int(budget.loc[fiscal_year, "amount_krw"])
-        line = (f"{fiscal_year}년 예산: **{money(amount, lang)}** ({md(budget.loc[fiscal_year, 'basis'])})" if ko else
-                f"FY{fiscal_year} budget: **{money(amount, lang)}** ({md(budget.loc[fiscal_year, 'basis'])})")
+        basis = phase_label(budget.loc[fiscal_year, "basis"], lang)
+        line = (f"{fiscal_year}년 예산: **{money(amount, lang)}** ({basis})" if ko else
+                f"FY{fiscal_year} budget: **{money(amount, lang)}** ({basis})")
         if fiscal_year - 1 in budget.index:
             prev = int(budget.loc[fiscal_year - 1, "amount_krw"])
             change = 100 * (amount / prev - 1)
@@ -82,15 +95,20 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
         r = cpe.iloc[0]
         counted = ", ".join(f"{category_label(c, lang)} {n}"
                             for c, n in metrics.events_by_category(ds, fiscal_year, categories).items())
-        out.append(f"행사당 비용: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
-                   f"({md(r['basis'])}) ÷ {r['events']}회 ({counted})" if ko else
-                   f"Cost per event: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
-                   f"({md(r['basis'])}) ÷ {r['events']} events ({counted})")
-        if r["uncounted_activities"]:
-            out.append(f"주의: 횟수가 기재되지 않은 활동 {r['uncounted_activities']}건은 세지 않았습니다 "
-                       "(행사당 비용은 상한값)." if ko else
-                       f"Caution: {r['uncounted_activities']} activities without a stated count are not "
-                       "counted (the cost per event is an upper bound).")
+        basis = phase_label(r["basis"], lang)
+        if r["complete"]:
+            out.append(f"행사당 비용: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
+                       f"({basis}) ÷ {r['events']}회 ({counted})" if ko else
+                       f"Cost per event: **{money(r['cost_per_event_krw'], lang)}** = {money(r['amount_krw'], lang)} "
+                       f"({basis}) ÷ {r['events']} events ({counted})")
+        else:
+            n = int(r["uncounted_activities"])
+            out.append(f"행사당 비용: **산출하지 않음** — 횟수가 기재되지 않은 활동이 {n}건 있어, 기재된 "
+                       f"{r['events']}회({counted})로 {money(r['amount_krw'], lang)}({basis})을 나누면 "
+                       "행사당 비용이 과대 계상됩니다." if ko else
+                       f"Cost per event: **not computed** — {n} activit{'y' if n == 1 else 'ies'} without a "
+                       f"stated count; dividing {money(r['amount_krw'], lang)} ({basis}) by the {r['events']} "
+                       f"counted events ({counted}) would overstate it.")
     else:
         out.append(unavailable_text(cpe, lang))
     by_type = metrics.cost_per_event_by_type(ds, fiscal_year, categories)
@@ -130,9 +148,9 @@ def trend_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[str]:
     else:
         out.append(f"{fiscal_year}년은 전년 자료가 없어 증감률을 산출할 수 없습니다." if ko else
                    f"FY{fiscal_year}: no previous year in the data, so no year-over-year change.")
-    for note in g.loc[g["note"] != "", "note"]:
-        out.append(f"참고: {md(note)} (해당 연도 실질·달러 금액은 비워 둠)" if ko else
-                   f"Note: {md(note)} (the real and USD amounts are left empty)")
+    for year, note in g.loc[g["note"] != "", ["fiscal_year", "note"]].itertuples(index=False):
+        out.append(f"참고: {growth_note(note, year, lang)} (해당 연도 실질·달러 금액은 비워 둠)" if ko else
+                   f"Note: {growth_note(note, year, lang)} (the real and USD amounts are left empty)")
     rates = metrics.execution_rates(ds)
     if len(rates):
         listed = ", ".join(f"{int(r.fiscal_year)} {pct(r.execution_rate_pct)}" for r in rates.itertuples())

@@ -12,7 +12,12 @@ draws itself: it shows it and, with an output folder, saves it as PNG (300 dpi),
 ``figures/``. ``table`` shows a formatted copy and saves the CSV under ``tables/``. The same calls do the
 same thing in JupyterLab, under papermill, nbval and the batch; with ``output_dir=None`` nothing is
 written. A result that is not available (:class:`~citynet_analysis.analysis.metrics.Unavailable`) is shown
-as the sentence that says why."""
+as the sentence that says why.
+
+Every output carries a small record in its display metadata (``metadata["citynet"]``: the kind, the
+name, the columns shown, whether it belongs in the Word memo, the summary lines), so that the batch builds
+the year's memo from the executed notebooks themselves, in their order, never from a second copy of the
+numbers."""
 
 from __future__ import annotations
 
@@ -38,24 +43,33 @@ class Report:
         self.written: list[Path] = []
         setup_display()
 
-    def markdown(self, lines: list[str]) -> None:
-        """Bullet lines as Markdown (the summaries escape the document text they quote)."""
+    def markdown(self, lines: list[str], memo: bool = True) -> None:
+        """Bullet lines as Markdown (the summaries escape the document text they quote); ``memo``: the
+        lines open the notebook's part of the Word memo."""
         from IPython.display import Markdown, display
 
-        display(Markdown("\n".join(f"- {line}" for line in lines)))
+        display(Markdown("\n".join(f"- {line}" for line in lines)),
+                metadata=_record("summary", lines=list(lines), memo=memo))
 
-    def table(self, result, name: str | None = None, columns: list[str] | None = None) -> None:
-        """Show a metric's table formatted for reading (only ``columns`` if given) and, with an output
-        folder and a ``name``, save the whole table as ``tables/<name>.csv``. A result that is not
-        available is shown as the sentence that says why, and nothing is saved."""
+    def table(self, result, name: str | None = None, columns: list[str] | None = None,
+              memo: bool = False) -> None:
+        """Show a metric's table formatted for reading (only ``columns`` if given, no index column, long
+        text wrapped) and, with an output folder and a ``name``, save the whole table as
+        ``tables/<name>.csv``. ``memo=True`` puts the shown columns in the year's Word memo. A result
+        that is not available is shown as the sentence that says why, and nothing is saved."""
         from IPython.display import Markdown, display
 
         if not available(result):
-            display(Markdown(f"> {unavailable_text(result, self.lang)}"))
+            text = unavailable_text(result, self.lang)
+            display(Markdown(f"> {text}"), metadata=_record("unavailable", name=name, text=text, memo=memo))
             return
+        if name:
+            check_name(name)
         if name and self.root is not None:
-            self.written.append(write_csv(result, self.root / "tables" / f"{check_name(name)}.csv"))
-        display(format_table(result if columns is None else result[columns], self.lang))
+            self.written.append(write_csv(result, self.root / "tables" / f"{name}.csv"))
+        shown = list(result.columns) if columns is None else list(columns)
+        display(TableView(format_table(result, self.lang, shown)),
+                metadata=_record("table", name=name, columns=shown, memo=memo))
 
     def figure(self, fig, name: str) -> None:
         """Show a figure and, with an output folder, save it as ``figures/<name>.png|svg|pdf``.
@@ -67,19 +81,65 @@ class Report:
         if not available(fig):
             self.table(fig)
             return
+        check_name(name)
         width = int(round(fig.get_figwidth() * 100))
+        record = _record("figure", name=name, memo=True)
         if self.root is not None:
             paths = save_figure_cached(fig, name, self.root / "figures")
             self.written += paths
-            display(Image(filename=str(paths[0]), width=width))
+            display(Image(filename=str(paths[0]), width=width), metadata=record)
         else:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
-            display(Image(data=buf.getvalue(), width=width))
+            display(Image(data=buf.getvalue(), width=width), metadata=record)
         if fig.canvas.manager is not None:
             import matplotlib.pyplot as plt
 
             plt.close(fig)
+
+
+RECORD_KEY = "citynet"
+
+
+def _record(kind: str, **fields) -> dict:
+    """The display metadata that says what an output is (read back by :func:`records`)."""
+    return {RECORD_KEY: {"kind": kind, **fields}}
+
+
+def records(nb) -> list[dict]:
+    """The records of an executed notebook's outputs, in order: each ``{"kind": "summary" | "table" |
+    "figure" | "unavailable", "name": …, …}`` plus ``"heading"`` records for its Markdown headings
+    (``{"kind": "heading", "level": n, "text": …}``)."""
+    out = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith("#"):
+                    level = len(line) - len(line.lstrip("#"))
+                    out.append({"kind": "heading", "level": level, "text": line[level:].strip()})
+            continue
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get(RECORD_KEY)
+            if isinstance(record, dict) and "kind" in record:
+                out.append(dict(record))
+    return out
+
+
+class TableView:
+    """A formatted table as a notebook shows it: HTML without the index column, every cell escaped, long
+    text in full (the page wraps it); plain text for consoles and nbval."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return self.frame.to_html(index=False, escape=True, border=0, na_rep="—",
+                                      classes=["dataframe", "citynet-table"])
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return self.frame.to_string(index=False)
 
 
 def setup_display() -> None:

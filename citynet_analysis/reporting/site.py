@@ -3,13 +3,13 @@ batch replaces only those, and the index page that links every year's reports.""
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import asdict
 from pathlib import Path
 
 from ..atomic import write_text
 from ..errors import InputError
+from .portal import portal_html
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -104,10 +104,10 @@ def check_reports_target(out: Path, years: list[int]) -> dict:
     return manifest
 
 
-def write_index(out: Path, jobs: list, lang: str, manifest: dict) -> None:
+def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> None:
     """``index.html`` and ``manifest.json``: every year and notebook in the reports, with its status, and
     the paths the batches own. Years that this run did not touch keep the entries of the run that made
-    them."""
+    them. The index is the portal (:mod:`.portal`) in ``lang``; its headline figures come from ``ds``."""
     entries = {(e["year"], e["notebook"]): e for e in manifest.get("runs", [])}
     for j in jobs:
         key = (j.year, j.notebook)
@@ -125,40 +125,4 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict) -> None:
     manifest["owned"] = owned
     document = {"generator": GENERATOR, "runs": ordered, "owned": owned}
     write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    write_text(out / INDEX, index_html(ordered))
-
-
-def index_html(entries: list[dict]) -> str:
-    rows = []
-    for e in entries:
-        base = e["path"][: -len(".ipynb")]
-        status = e["status"]
-        links = f'<a href="{html.escape(base)}.html">report</a> · <a href="{html.escape(e["path"])}">notebook</a>'
-        if status != "ok":
-            links = f'<a href="{html.escape(e["path"])}">{html.escape(status)} notebook</a>'
-        note = ""
-        if e.get("latest_run"):
-            note = (f' <span class="failed">latest run {html.escape(e["latest_run"])}: '
-                    f'{html.escape(e["latest_error"])} (<a href="{html.escape(e["latest_path"])}">notebook</a>)</span>')
-        if e.get("error") and status != "ok":
-            note = f' <span class="failed">{html.escape(e["error"])}</span>'
-        status_class = "ok" if status == "ok" else "failed"
-        year_dir = str(e["year"])
-        extra = (f' · <a href="{year_dir}/figures/">figures</a> · <a href="{year_dir}/tables/">tables</a>'
-                 if status == "ok" else "")
-        rows.append(f'<tr><td>{e["year"]}</td><td>{html.escape(e["notebook"])}</td>'
-                    f'<td class="{status_class}">{html.escape(str(status))}</td><td>{e["seconds"]:.1f}s</td>'
-                    f"<td>{links}{extra}{note}</td></tr>")
-    from .html_page import CSP
-
-    return ("<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            "<title>CityNet secretariat budget reports</title><style>"
-            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border-bottom:1px solid #ccc;padding:.3em .8em;text-align:left}"
-            ".ok{color:#1b6e20}.failed{color:#b00020}</style></head><body>"
-            "<h1>CityNet secretariat budget reports · 시티넷 사무국 지원 예산 보고서</h1>"
-            "<table><tr><th>Year</th><th>Notebook</th><th>Status</th><th>Time</th><th>Files</th></tr>"
-            + "".join(rows) + "</table></body></html>\n")
-
-
+    write_text(out / INDEX, portal_html(out, ordered, lang, ds))

@@ -46,7 +46,7 @@ def test_overhead_vs_program_2024(ds):
 def test_cost_per_event_2021_and_2022(ds):
     c21 = metrics.cost_per_event(ds, 2021).iloc[0]
     # 2021: executed 698,747천원 / (9 webinars + 제40차 집행위원회) = 69,874,700 won
-    assert (c21["basis"], c21["events"], c21["cost_per_event_krw"]) == ("executed (집행액)", 10, 69_874_700)
+    assert (c21["basis"], c21["events"], c21["cost_per_event_krw"]) == ("executed", 10, 69_874_700)
     c22 = metrics.cost_per_event(ds, 2022).iloc[0]
     # 2022: 834,395천원 / (7 seminars + 2 conferences + 제9차 총회 + 제41·42차 집행위원회 = 12)
     assert c22["events"] == 12
@@ -56,8 +56,10 @@ def test_cost_per_event_2021_and_2022(ds):
 
 def test_cost_per_event_basis_and_parameter(ds):
     c23 = metrics.cost_per_event(ds, 2023).iloc[0]
-    assert c23["basis"] == "budget (예산액)" and c23["amount_krw"] == 864_910_000  # not settled: the budget
+    assert c23["basis"] == "budget" and c23["amount_krw"] == 864_910_000  # not settled: the budget
     assert c23["uncounted_activities"] == 1 and not c23["complete"]  # the 2023 seminar has no count
+    # 864.9 million over the one counted committee would overstate the cost per event: no number
+    assert c23["events"] == 1 and pd.isna(c23["cost_per_event_krw"])
     webinars_only = metrics.cost_per_event(ds, 2021, ("webinar",)).iloc[0]
     assert webinars_only["events"] == 9
     assert metrics.parse_categories("webinar, seminar") == ("webinar", "seminar")
@@ -100,8 +102,8 @@ def test_execution_rate_below_100_and_revisions(ds_2025):
 
 def test_budget_series_and_growth(ds):
     b = metrics.budget_series(ds).set_index("fiscal_year")
-    assert b.loc[2023, "amount_krw"] == 864_910_000 and b.loc[2023, "basis"].startswith("budget summary")
-    assert b.loc[2020, "amount_krw"] == 698_280_000 and b.loc[2020, "basis"].startswith("settlement")
+    assert b.loc[2023, "amount_krw"] == 864_910_000 and b.loc[2023, "basis"] == "budget"
+    assert b.loc[2020, "amount_krw"] == 698_280_000 and b.loc[2020, "basis"] == "final_budget"
     g = metrics.growth(metrics.budget_series(ds)).set_index("fiscal_year")
     # 2024 on 2023: 1,100,000 / 864,910 - 1 = 27.1809%
     assert g.loc[2024, "yoy_nominal_pct"] == pytest.approx(27.180863, abs=1e-5)
@@ -119,7 +121,7 @@ def test_missing_cpi_year_gives_nan_and_a_note(ds_2025):
     g = metrics.growth(metrics.budget_series(ds_2025)).set_index("fiscal_year")
     assert g.loc[2025, "amount_krw"] == 1_250_000_000
     assert math.isnan(g.loc[2025, "amount_2020krw"]) and math.isnan(g.loc[2025, "amount_usd"])
-    assert g.loc[2025, "note"] == "no CPI for 2025; no KRW/USD rate for 2025"
+    assert g.loc[2025, "note"] == "no_cpi; no_fx"  # codes; the reports word them (test_format)
     assert g.loc[2025, "yoy_nominal_pct"] == pytest.approx(100 * (1_250_000 / 1_100_000 - 1))
     assert math.isnan(g.loc[2025, "yoy_real_pct"])
 

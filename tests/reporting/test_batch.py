@@ -94,7 +94,7 @@ def test_running_one_notebook_keeps_the_others_of_the_year(tmp_path):
     trends = _tree(out / "2021")["03_trends.html"]
     run_batch(years=[2021], notebooks=["01_budget_overview"], out_dir=out, progress=False)
     assert _tree(out / "2021")["03_trends.html"] == trends
-    assert "execution_rates" in load_workbook(out / "2021" / "tables" / "tables.xlsx").sheetnames
+    assert "집행률" in load_workbook(out / "2021" / "tables" / "tables.xlsx").sheetnames  # execution_rates
 
 
 def test_cli_exit_code_1_when_a_notebook_fails(tmp_path, capsys, monkeypatch):

@@ -32,11 +32,13 @@ def test_report_saves_tables_and_figures(tmp_path, ds_2024, capsys):
     assert figures.joinpath("composition.png").read_bytes().startswith(b"\x89PNG")
     assert report.written == [csv, tables / "execution_rates.csv", figures / "composition.png",
                               figures / "composition.svg", figures / "composition.pdf"]
-    build_workbook(tables)
+    build_workbook(tables)  # the workbook's layout: tests/reporting/test_workbook.py
     wb = load_workbook(tables / WORKBOOK_NAME)
-    assert wb.sheetnames == ["composition", "execution_rates"]
-    ws = wb["composition"]
+    assert wb.sheetnames == ["안내", "예산 구성", "집행률"]
+    ws = wb["예산 구성"]
     assert ws["D2"].value == "임대료 및 관리비 등" and ws["F2"].value == 232_360_000
+    assert ws["F1"].value == "금액 (원)" and ws["F2"].number_format == "#,##0"
+    assert (tables / "README.txt").exists()
 
 
 def test_report_without_output_dir_writes_nothing(tmp_path, monkeypatch, ds_2024):

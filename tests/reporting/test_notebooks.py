@@ -111,8 +111,8 @@ def test_reports_for_one_year(batch_en):
     csv = year / "tables" / "execution_rates.csv"
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
     wb = load_workbook(year / "tables" / "tables.xlsx")
-    assert {"execution_rates", "budget_growth", "cost_per_event", "activities"} <= set(wb.sheetnames)
-    assert wb["execution_rates"]["C4"].value == 834_395_000  # 2022 executed
+    assert {"Execution rates", "Budget growth", "Cost per event", "Activities"} <= set(wb.sheetnames)
+    assert wb["Execution rates"]["C4"].value == 834_395_000  # 2022 executed
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr>") == 16 and "2022/03_trends.html" in index
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind

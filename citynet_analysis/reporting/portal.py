@@ -1,0 +1,268 @@
+"""The reports portal (``reports/index.html``): one card per fiscal year, newest first, with the year's
+headline figures, thumbnails of its figures, links to its pages, memo, workbook and executed notebooks, and
+the runs that failed and why.
+
+Why a portal: a reader opens one page and sees the numbers and where to read more, without knowing the
+folder layout. The headline figures come from the same functions the notebooks use
+(:mod:`citynet_analysis.analysis.metrics`) and are written with the same ``money``/``pct``, so the portal
+never disagrees with a report. The page is rendered from ``templates/portal/index.html.j2`` with
+autoescape (error messages and notebook headings are data), under the report pages' Content-Security-Policy,
+with the Korean font embedded the same way (subset to the characters the page uses) and thumbnails as
+``data:`` URIs, so it works offline and loads nothing."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+
+from .. import config, vocabulary
+from ..analysis import metrics
+from .format import check_lang, money, pct, phase_label
+from .html_page import CSP, CSS_FONT_FAMILY, font_face_css
+from .notebook import records
+
+TEMPLATE = "portal/index.html.j2"
+#: Width in pixels of a figure thumbnail (the figures are 300 dpi PNGs, several thousand pixels wide).
+THUMB_WIDTH = 320
+
+
+def label(key: str, lang: str, **values) -> str:
+    """A word of the portal (``[portal_labels]`` of vocabulary.toml), filled with ``values``; the key
+    itself if the vocabulary lacks it."""
+    entry = vocabulary.labels("portal_labels").get(key)
+    text = entry[lang] if entry else key
+    return text.format(**values) if values else text
+
+
+def figure_label(name: str, lang: str) -> str:
+    """The caption of a figure by its file name (``[portal_figures]``); the name in words otherwise (an
+    analyst's own chart)."""
+    entry = vocabulary.labels("portal_figures").get(name)
+    return entry[lang] if entry else name.replace("_", " ")
+
+
+def _href(path: str) -> str:
+    """A relative link to a file of the reports folder: each path segment percent-encoded."""
+    return quote(path, safe="/")
+
+
+# -- headline figures ----------------------------------------------------------------------------------
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _cost_reason(row: pd.Series, lang: str) -> str:
+    """Why a cost-per-event row has no number: its ``reason`` or ``note`` column if it has one, else the
+    activities without a stated count that make the count incomplete."""
+    for col in ("reason", "note"):
+        if col in row.index and not _missing(row[col]) and str(row[col]).strip():
+            return str(row[col])
+    uncounted = row.get("uncounted_activities")
+    if not _missing(uncounted) and int(uncounted):
+        return label("incomplete", lang, n=int(uncounted), events=int(row.get("events", 0)))
+    return label("not_available", lang)
+
+
+class Headlines:
+    """The metrics of every year, computed once per page: budget (and basis), the change on the year
+    before, the executed amount, the execution rate and the cost per event."""
+
+    def __init__(self, ds):
+        self.ds = ds
+        budget = metrics.budget_series(ds)
+        self.budget = budget.set_index("fiscal_year")
+        self.growth = metrics.growth(budget).set_index("fiscal_year")
+        self.rates = metrics.execution_rates(ds).set_index("fiscal_year")
+
+    def of(self, year: int, lang: str) -> list[dict]:
+        """The year's figures as ``{"key", "label", "value", "note"}`` (value ``—`` with the reason in the
+        note where the data cannot give it)."""
+        return [self._budget(year, lang), self._change(year, lang), self._executed(year, lang),
+                self._rate(year, lang), self._cost(year, lang)]
+
+    def _budget(self, year, lang):
+        item = dict(key="budget", label=label("budget", lang))
+        if year not in self.budget.index:
+            return item | dict(value="—", note=label("no_budget", lang))
+        row = self.budget.loc[year]
+        return item | dict(value=money(int(row["amount_krw"]), lang), note=phase_label(str(row["basis"]), lang))
+
+    def _change(self, year, lang):
+        item = dict(key="change", label=label("change", lang))
+        change = self.growth["yoy_nominal_pct"].get(year, math.nan)
+        if _missing(change):
+            return item | dict(value="—", note=label("no_previous", lang, year=year - 1))
+        previous = money(int(self.growth.loc[year - 1, "amount_krw"]), lang)
+        return item | dict(value=pct(change, signed=True), note=label("versus", lang, year=year - 1,
+                                                                       amount=previous))
+
+    def _executed(self, year, lang):
+        item = dict(key="executed", label=label("executed", lang))
+        if year not in self.rates.index:
+            return item | dict(value="—", note=label("not_settled", lang))
+        row = self.rates.loc[year]
+        return item | dict(value=money(int(row["executed_krw"]), lang),
+                           note=label("executed_of", lang, amount=money(int(row["available_krw"]), lang)))
+
+    def _rate(self, year, lang):
+        item = dict(key="execution_rate", label=label("execution_rate", lang))
+        rate = self.rates["execution_rate_pct"].get(year, math.nan)
+        if _missing(rate):
+            return item | dict(value="—", note=label("not_settled", lang))
+        return item | dict(value=pct(rate), note=label("rate_basis", lang))
+
+    def _cost(self, year, lang):
+        item = dict(key="cost_per_event", label=label("cost_per_event", lang))
+        cpe = metrics.cost_per_event(self.ds, year)
+        if not metrics.available(cpe):
+            return item | dict(value="—", note=f"{label('not_available', lang)}: {cpe.reason_text(lang)}")
+        row = cpe.iloc[0]
+        if _missing(row.get("cost_per_event_krw")):
+            return item | dict(value="—", note=_cost_reason(row, lang))
+        note = label("events", lang, events=int(row["events"]), basis=phase_label(str(row["basis"]), lang))
+        return item | dict(value=money(row["cost_per_event_krw"], lang), note=note)
+
+
+# -- files of a year ----------------------------------------------------------------------------------
+
+def thumbnail_uri(png: Path, width: int = THUMB_WIDTH) -> tuple[str, int, int] | None:
+    """A PNG downscaled to ``width`` pixels as a ``data:`` URI, with its size; None if it is no image."""
+    from PIL import Image
+
+    try:
+        with Image.open(png) as im:
+            im.load()
+            if im.width > width:
+                im = im.resize((width, max(1, round(im.height * width / im.width))), Image.Resampling.LANCZOS)
+            if im.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                im = im.convert("RGBA")
+            buf = io.BytesIO()
+            im.save(buf, format="PNG", optimize=True)
+            size = im.size
+    except (OSError, ValueError):
+        return None
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), *size
+
+
+def _notebook_records(path: Path) -> list[dict]:
+    try:
+        return records(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
+def notebook_title(recs: list[dict], notebook: str, lang: str) -> str:
+    """The notebook's title in ``lang``: its first heading (``한국어 · English``), else its name."""
+    heading = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), "")
+    parts = [p.strip() for p in str(heading).split(" · ") if p.strip()]
+    if not parts:
+        return notebook
+    return parts[0] if lang == "ko" or len(parts) == 1 else parts[-1]
+
+
+def _figures(year_dir: Path, order: list[str], lang: str) -> list[dict]:
+    """Every ``figures/*.png`` of the year, in the order the notebooks show them, with a thumbnail."""
+    pngs = {p.stem: p for p in sorted((year_dir / "figures").glob("*.png")) if p.is_file()}
+    names = [n for n in dict.fromkeys(order) if n in pngs] + [n for n in pngs if n not in order]
+    out = []
+    for name in names:
+        rel = f"{year_dir.name}/figures/{pngs[name].name}"
+        thumb = thumbnail_uri(pngs[name])
+        others = [dict(href=_href(f"{year_dir.name}/figures/{name}.{ext}"), text=ext.upper())
+                  for ext in ("svg", "pdf") if (year_dir / "figures" / f"{name}.{ext}").is_file()]
+        out.append(dict(name=name, caption=figure_label(name, lang), href=_href(rel),
+                        src=thumb[0] if thumb else None, width=thumb[1] if thumb else None,
+                        height=thumb[2] if thumb else None, others=others))
+    return out
+
+
+def _failure(out: Path, e: dict, lang: str, latest: bool) -> dict:
+    status = e["latest_run"] if latest else e["status"]
+    path = e.get("latest_path") if latest else e.get("path")
+    error = (e.get("latest_error") if latest else e.get("error")) or ""
+    return dict(notebook=e["notebook"], status=label(f"status {status}", lang) if
+                f"status {status}" in vocabulary.labels("portal_labels") else status,
+                error=error, kept_previous=latest,
+                href=_href(path) if path and (out / path).is_file() else None, path=path or "")
+
+
+def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: Headlines | None) -> dict:
+    """Everything the portal shows of one fiscal year."""
+    year_dir = out / str(year)
+    pages, notebooks, failures, figure_order = [], [], [], []
+    for e in entries:
+        if e["status"] == "ok" and (out / e["path"]).is_file():
+            recs = _notebook_records(out / e["path"])
+            figure_order += [str(r.get("name")) for r in recs if r.get("kind") == "figure"]
+            title = notebook_title(recs, e["notebook"], lang)
+            page = e["path"][: -len(".ipynb")] + ".html"
+            if (out / page).is_file():
+                pages.append(dict(href=_href(page), text=title))
+            notebooks.append(dict(href=_href(e["path"]), text=Path(e["path"]).stem))
+        if e["status"] != "ok":
+            failures.append(_failure(out, e, lang, latest=False))
+        elif e.get("latest_run"):
+            failures.append(_failure(out, e, lang, latest=True))
+    downloads = []
+    memo = f"{year}/memo_{year}.docx"
+    if (out / memo).is_file():
+        downloads.append(dict(href=_href(memo), text=label("memo", lang), kind="docx"))
+    workbook = f"{year}/tables/tables.xlsx"
+    if (out / workbook).is_file():
+        downloads.append(dict(href=_href(workbook), text=label("workbook", lang), kind="xlsx"))
+    published = year_dir.is_dir() and any(e["status"] == "ok" for e in entries)
+    return dict(
+        year=year, anchor=f"fy{year}", heading=label("year_heading", lang, year=year),
+        figures=headlines.of(year, lang) if headlines is not None else [],
+        thumbnails=_figures(year_dir, figure_order, lang) if published else [],
+        pages=pages, downloads=downloads, notebooks=notebooks, failures=failures,
+        state="failed" if failures else "ok",
+        state_text=label("n_failed", lang, n=len(failures)) if failures else label("all_ok", lang),
+    )
+
+
+# -- the page -------------------------------------------------------------------------------------------
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(str(config.TEMPLATE_DIR)), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
+    """The index page of the reports folder ``out`` for the manifest ``entries`` (one per year and
+    notebook), in ``lang``. Headline figures need the data set ``ds``; without it they are left out."""
+    from markupsafe import Markup
+
+    check_lang(lang)
+    out = Path(out)
+    headlines = Headlines(ds) if ds is not None else None
+    years = sorted({int(e["year"]) for e in entries}, reverse=True)
+    cards = [year_card(out, y, [e for e in entries if int(e["year"]) == y], lang, headlines) for y in years]
+    runs = [dict(year=e["year"], notebook=e["notebook"], status=e["status"],
+                 status_text=label(f"status {e['status']}", lang)
+                 if f"status {e['status']}" in vocabulary.labels("portal_labels") else e["status"],
+                 seconds=f"{float(e.get('seconds', 0)):.1f}",
+                 latest=label(f"status {e['latest_run']}", lang) if e.get("latest_run") else "")
+            for e in entries]
+    failed = sum(len(c["failures"]) for c in cards)
+    labels = {k: v[lang] for k, v in vocabulary.labels("portal_labels").items()}
+    context = dict(
+        lang=lang, csp=Markup(CSP), t=labels, cards=cards, runs=runs, font_family=Markup(CSS_FONT_FAMILY),
+        summary=label("summary", lang, years=len(years), ok=sum(e["status"] == "ok" for e in entries),
+                      total=len(entries)),
+        failed_summary=label("n_failed", lang, n=failed) if failed else "",
+    )
+    template = _environment().get_template(TEMPLATE)
+    draft = template.render(**context, font_css=Markup(""))
+    css = font_face_css(html.unescape(draft))  # subset to what the page shows (filtered to Hangul/CJK)
+    return template.render(**context, font_css=Markup(css))

@@ -1,0 +1,230 @@
+"""The reports portal (index.html) on a reports folder laid out as a batch leaves it, without running any
+notebook: headline figures checked by hand against data/processed, thumbnails, links to files only, and
+failed runs explained with their text escaped."""
+
+import base64
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import nbformat
+import pytest
+from PIL import Image
+
+from citynet_analysis.reporting.batch import Job
+from citynet_analysis.reporting.html_page import CSP, CSS_FONT_FAMILY
+from citynet_analysis.reporting.portal import THUMB_WIDTH
+from citynet_analysis.reporting.site import read_manifest, write_index
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"'
+NOTEBOOKS = {"01_budget_overview": "시티넷 사무국 지원 예산 개요 · Budget overview", "03_trends": "예산 추이 · Trends"}
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.imgs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        if tag == "img":
+            self.imgs.append(a)
+
+
+def _links(page: str) -> _Links:
+    parser = _Links()
+    parser.feed(page)
+    return parser
+
+
+def _notebook(path: Path, title: str, figures=()) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
+    for name in figures:
+        cell = nbformat.v4.new_code_cell("report.figure(fig)")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": name},
+                                               metadata={"citynet": {"kind": "figure", "name": name}})]
+        nb.cells.append(cell)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def _png(path: Path, size=(1920, 1080)) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (30, 60, 90)).save(path)
+
+
+def _reports(root: Path, years=(2020, 2021, 2022, 2023, 2024), memo_years=(2024,)) -> tuple[Path, list[Job]]:
+    """A reports folder as a full batch leaves it: pages, notebooks, figures and workbooks per year."""
+    out = root / "reports"
+    jobs = []
+    for y in years:
+        d = out / str(y)
+        for name, title in NOTEBOOKS.items():
+            _notebook(d / f"{name}.ipynb", title, figures=("budget_trend", "execution") if name == "03_trends" else ())
+            (d / f"{name}.html").write_text("<html></html>", encoding="utf-8")
+            jobs.append(Job(year=y, notebook=name, status="ok", seconds=1.25, path=f"{y}/{name}.ipynb"))
+        for fig in ("execution", "budget_trend", "zz_analyst_chart"):
+            _png(d / "figures" / f"{fig}.png")
+            (d / "figures" / f"{fig}.svg").write_text("<svg/>", encoding="utf-8")
+        (d / "tables").mkdir()
+        (d / "tables" / "tables.xlsx").write_bytes(b"PK")
+        if y in memo_years:
+            (d / f"memo_{y}.docx").write_bytes(b"PK")
+    return out, jobs
+
+
+def _section(page: str, year: int) -> str:
+    m = re.search(rf'<section class="year" id="fy{year}">(.*?)</section>', page, re.S)
+    assert m, f"no section for {year}"
+    return m.group(1)
+
+
+def _tile(section: str, key: str) -> tuple[str, str]:
+    m = re.search(rf'<div class="figure {key}[^"]*">\s*<dt>[^<]*</dt>\s*<dd class="value">([^<]*)</dd>\s*'
+                  r'<dd class="note">([^<]*)</dd>', section)
+    assert m, f"no {key} tile"
+    return m.group(1), m.group(2)
+
+
+@pytest.fixture(scope="module")
+def portal_ko(tmp_path_factory, ds_2024):
+    out, jobs = _reports(tmp_path_factory.mktemp("portal_ko"))
+    write_index(out, jobs, "ko", {"runs": [], "owned": []}, ds_2024)
+    return out, (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_headline_figures_by_hand(portal_ko):
+    """data/processed: budget_totals 계 2024 1,100,000,000 and 2023 864,910,000 (1100/864.91 = +27.2%);
+    settlements executed 2022 834,395,000 = available (100.0%), 2021 698,747,000, 2020 698,280,000;
+    cost per event 2022 = 834,395,000 / 12 counted events = 69.5 million, 2021 = 698,747,000 / 10."""
+    _, page = portal_ko
+    y2024, y2023, y2022, y2021, y2020 = (_section(page, y) for y in (2024, 2023, 2022, 2021, 2020))
+    assert _tile(y2024, "budget") == ("1,100.0백만원", "예산 총괄 예산액")
+    assert _tile(y2024, "change") == ("+27.2%", "2023년 864.9백만원 대비")
+    assert _tile(y2024, "executed") == ("—", "결산 자료 없음")
+    assert _tile(y2024, "execution_rate") == ("—", "결산 자료 없음")
+    value, note = _tile(y2024, "cost_per_event")
+    assert value == "—" and note.startswith("산출 불가") and "추진실적" in note  # 2024 lists no outcomes
+    assert _tile(y2023, "budget")[0] == "864.9백만원"
+    assert _tile(y2023, "change")[0] == "+3.7%"  # 864,910,000 / 834,395,000 (2022 final budget)
+    value, note = _tile(y2023, "cost_per_event")  # one 2023 activity has no stated count: no number
+    assert value == "—" and "횟수 미기재 활동 1건" in note
+    assert _tile(y2022, "executed") == ("834.4백만원", "결산 기준 · 예산현액 834.4백만원")
+    assert _tile(y2022, "execution_rate")[0] == "100.0%"
+    assert _tile(y2022, "cost_per_event") == ("69.5백만원", "12회 · 결산 집행액")
+    assert _tile(y2021, "executed")[0] == "698.7백만원"
+    assert _tile(y2021, "cost_per_event")[0] == "69.9백만원"
+    assert _tile(y2020, "executed")[0] == "698.3백만원"
+    assert _tile(y2020, "change") == ("—", "2019년 예산 자료 없음")
+    # newest first
+    assert [int(y) for y in re.findall(r'<section class="year" id="fy(\d+)">', page)] == [2024, 2023, 2022, 2021, 2020]
+
+
+def test_page_is_self_contained_and_in_korean(portal_ko):
+    _, page = portal_ko
+    assert '<html lang="ko">' in page
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert csp == CSP
+    assert "<script" not in page and "@font-face" in page and "font/woff" in page
+    assert f"font-family: {CSS_FONT_FAMILY}, system-ui" in page  # the embedded family comes first
+    assert "<h1>시티넷 사무국 운영 지원 예산 보고서</h1>" in page
+    assert "Budget" not in re.sub(r"<style>.*?</style>", "", page, flags=re.S).replace("Budget overview", "")
+    # the pages are named by their notebooks' headings in the page's language
+    assert ">시티넷 사무국 지원 예산 개요</a>" in page and ">예산 추이</a>" in page
+
+
+def test_links_are_existing_files(portal_ko):
+    out, page = portal_ko
+    hrefs = _links(page).hrefs
+    assert hrefs
+    for href in hrefs:
+        assert ":" not in href and not href.startswith(("/", "#")), href
+        assert (out / unquote(href)).is_file(), href
+    y2024, y2023 = _section(page, 2024), _section(page, 2023)
+    for section, year in ((y2024, 2024), (y2023, 2023)):
+        for name in NOTEBOOKS:
+            assert f'href="{year}/{name}.html"' in section and f'href="{year}/{name}.ipynb"' in section
+        assert f'href="{year}/tables/tables.xlsx"' in section
+    # the memo only where it was written
+    assert 'href="2024/memo_2024.docx"' in y2024 and "memo_2023.docx" not in page
+
+
+def test_thumbnails_are_small_embedded_pngs_in_notebook_order(portal_ko):
+    _, page = portal_ko
+    section = _section(page, 2022)
+    imgs = _links(section).imgs
+    assert len(imgs) == 3  # every figures/*.png, the analyst's own chart too
+    for img in imgs:
+        assert img["src"].startswith("data:image/png;base64,")
+        thumb = Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1])))
+        assert thumb.size == (THUMB_WIDTH, 180) == (int(img["width"]), int(img["height"]))
+    # 03_trends shows budget_trend then execution; the chart no notebook names comes last
+    order = re.findall(r'<a href="2022/figures/([a-z_]+)\.png"', section)
+    assert order == ["budget_trend", "execution", "zz_analyst_chart"]
+    assert [i["alt"] for i in imgs] == ["예산 추이", "예산 집행", "zz analyst chart"]
+    assert 'href="2022/figures/execution.svg"' in section
+
+
+def test_english_portal(tmp_path, ds_2024):
+    out, jobs = _reports(tmp_path, years=(2023, 2024))
+    write_index(out, jobs, "en", {"runs": [], "owned": []}, ds_2024)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<h1>CityNet secretariat budget reports</h1>" in page
+    y2024 = _section(page, 2024)
+    assert _tile(y2024, "budget") == ("KRW 1,100.0 million", "budget summary")
+    assert _tile(y2024, "change") == ("+27.2%", "FY2023: KRW 864.9 million")
+    assert ">Budget overview</a>" in y2024 and ">Trends</a>" in y2024 and ">Memo (Word)" in y2024
+    value, note = _tile(_section(page, 2023), "cost_per_event")
+    assert value == "—" and note.startswith("not computed")
+    shown = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
+    # Korean only where the documents' own words are quoted (the subtitle, 추진실적 in a reason)
+    assert set(re.findall(r"[가-힣]+", shown)) == {"사업설명서", "시티넷", "사무국", "운영", "지원", "추진실적"}
+
+
+def test_failed_runs_are_explained_and_escaped(tmp_path, ds_2024):
+    out, jobs = _reports(tmp_path, years=(2023, 2024))
+    manifest = {"runs": [], "owned": []}
+    write_index(out, jobs, "ko", manifest, ds_2024)
+    # a later run: 2024 fails (its previous reports stay), 2025 fails with no earlier reports at all
+    for year in (2024, 2025):
+        _notebook(out / "failed" / str(year) / "99_fail.ipynb", "실패 · Fail")
+    failed = [Job(year=2024, notebook="99_fail", status="failed", error=HOSTILE, path="failed/2024/99_fail.ipynb"),
+              Job(year=2024, notebook="01_budget_overview", status="not published",
+                  error="another notebook of this year failed; the previous reports were kept",
+                  path="failed/2024/01_budget_overview.ipynb"),
+              Job(year=2025, notebook="99_fail", status="failed", error="ValueError: " + HOSTILE,
+                  path="failed/2025/99_fail.ipynb")]
+    write_index(out, failed, "ko", read_manifest(out), ds_2024)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &#34;quotes&#34;" in page
+    y2024 = _section(page, 2024)
+    assert '<span class="badge failed">실패한 실행 2건</span>' in y2024
+    assert 'href="failed/2024/99_fail.ipynb"' in y2024 and "이전 보고서를 유지함" in y2024
+    assert 'href="2024/01_budget_overview.html"' in y2024  # the kept reports are still linked
+    # the kept notebook of 01_budget_overview was never written: named, not linked
+    assert "failed/2024/01_budget_overview.ipynb" not in _links(page).hrefs
+    y2025 = _section(page, 2025)
+    assert "99_fail: 실패" in y2025 and 'href="failed/2025/99_fail.ipynb"' in y2025
+    assert "<h3>보고서</h3>" not in y2025 and "<img" not in y2025  # nothing published for 2025
+    assert re.search(r'<p class="alert">실패한 실행 3건</p>', page)
+    for href in _links(page).hrefs:
+        assert (out / unquote(href)).is_file(), href
+    # manifest.json as before: every run with its status and the latest failure
+    runs = {(r["year"], r["notebook"]): r for r in json.loads((out / "manifest.json").read_text())["runs"]}
+    assert runs[(2024, "99_fail")]["status"] == "failed" and runs[(2024, "99_fail")]["error"] == HOSTILE
+    assert runs[(2024, "01_budget_overview")]["status"] == "ok"
+    assert runs[(2024, "01_budget_overview")]["latest_run"] == "not published"
+
+
+def test_without_a_data_set_the_portal_still_links_everything(tmp_path):
+    out, jobs = _reports(tmp_path, years=(2024,))
+    write_index(out, jobs, "en", {"runs": [], "owned": []})
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="figures"' not in page and 'href="2024/03_trends.html"' in page

@@ -1,0 +1,246 @@
+"""The Word memo: built from the executed notebooks' records, tables and figures; Korean fonts set on every
+run and style; document text shown as text. Numbers checked by hand against data/processed."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from PIL import Image
+
+from citynet_analysis.reporting.escape import markdown_text
+from citynet_analysis.reporting.exports import write_csv
+from citynet_analysis.reporting.format import column_label
+from citynet_analysis.reporting.notebook import records
+from citynet_analysis.reporting.word_memo import TEMPLATE, part_for_lang, write_memo
+
+PROCESSED = Path(__file__).resolve().parents[2] / "data" / "processed"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _text(doc) -> str:
+    """Every paragraph and table cell of the memo, one per line."""
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines += [c.text for c in row.cells]
+    return "\n".join(lines)
+
+
+def _assert_korean_fonts(doc, lang):
+    """Every run (and every run with Hangul in particular), every style and the document defaults carry
+    the East Asian font and language, so Word and Hangul on a Korean PC draw Hangul in a Korean face."""
+    runs = list(doc.element.body.iter(qn("w:r")))
+    assert any(HANGUL.search("".join(t.text or "" for t in r.iter(qn("w:t")))) for r in runs)
+    rprs = [r.find(qn("w:rPr")) for r in runs]
+    styles = doc.styles.element
+    rprs += [s.find(qn("w:rPr")) for s in styles.findall(qn("w:style")) if s.find(qn("w:rPr")) is not None]
+    rprs.append(styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    for rpr in rprs:
+        assert rpr is not None
+        fonts, language = rpr.find(qn("w:rFonts")), rpr.find(qn("w:lang"))
+        assert fonts.get(qn("w:eastAsia")) == "맑은 고딕"
+        assert fonts.get(qn("w:ascii")) and fonts.get(qn("w:hAnsi")) and fonts.get(qn("w:cs"))
+        assert fonts.get(qn("w:eastAsiaTheme")) is None and fonts.get(qn("w:asciiTheme")) is None
+        assert language.get(qn("w:eastAsia")) == "ko-KR"
+        assert language.get(qn("w:val")) == ("ko-KR" if lang == "ko" else "en-US")
+
+
+def _pictures(doc) -> list:
+    return list(doc.inline_shapes)
+
+
+def _text_width(doc) -> int:
+    s = doc.sections[-1]
+    return s.page_width - s.left_margin - s.right_margin
+
+
+# -- a hand-made year folder ----------------------------------------------------------------------------
+
+HOSTILE = "**x** <b>y</b> =cmd"
+
+
+def _output(record: dict, text: str = "") -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("display_data", data={"text/plain": text}, metadata={"citynet": record})
+
+
+def _year_folder(folder: Path) -> Path:
+    """One executed-notebook-like .ipynb with every kind of record, tables/x.csv and figures/f.png."""
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("report.markdown(...)")
+    code.outputs = [
+        _output({"kind": "summary", "memo": True, "lines": [
+            "예산: **1,100.0백만원**, 전년 대비 +27.2%",
+            f"가장 큰 항목: {markdown_text(HOSTILE)}",
+            "<b>raw</b> & =cmd",
+        ]}),
+        _output({"kind": "table", "name": "x", "columns": ["name_ko", "amount_krw", "events"], "memo": True}),
+        _output({"kind": "table", "name": "hidden", "columns": ["name_ko"], "memo": False}),
+        _output({"kind": "figure", "name": "f", "memo": True}),
+        _output({"kind": "unavailable", "name": "cost_per_event", "memo": True,
+                 "text": "**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (no outcomes \\(추진실적\\))."}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 시험 노트북 · Test notebook\n\n## 요약 · Summary"), code]
+    nbformat.write(nb, folder / "01_test.ipynb")
+    write_csv(pd.DataFrame({"name_ko": ["=cmd", "**x**", "<b>y</b>"],
+                            "amount_krw": [1_100_000_000, 331_690_000, 60_000_000],
+                            "events": [None, 1, 12], "source_line": [12, 40, 51]}), folder / "tables" / "x.csv")
+    write_csv(pd.DataFrame({"name_ko": ["숨은 표"]}), folder / "tables" / "hidden.csv")
+    (folder / "figures").mkdir()
+    Image.new("RGB", (600, 300), "steelblue").save(folder / "figures" / "f.png", dpi=(300, 300))
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
+    folder = _year_folder(tmp_path)
+    path = write_memo(folder, 2024, ds_2024, lang)
+    assert path == folder / "memo_2024.docx"
+    assert sorted(p.name for p in folder.iterdir()) == ["01_test.ipynb", "figures", "memo_2024.docx", "tables"]
+    doc = Document(str(path))
+    paragraphs = {p.text: p for p in doc.paragraphs}
+    assert doc.paragraphs[0].style.name == "Title"
+    assert doc.paragraphs[0].text == ("시티넷 사무국 운영 지원 · 2024 회계연도" if lang == "ko"
+                                      else "Support for the CityNet secretariat · FY2024")
+    assert "seoul_citynet_budget_explanation_2024.txt" in doc.paragraphs[1].text
+    assert ("시험 노트북" if lang == "ko" else "Test notebook") in paragraphs
+    assert paragraphs[("시험 노트북" if lang == "ko" else "Test notebook")].style.name == "Heading 1"
+
+    # summary lines: Markdown bold is bold, document text stays literal
+    budget = paragraphs["예산: 1,100.0백만원, 전년 대비 +27.2%"]
+    assert budget.style.name == "List Bullet"
+    assert [(r.text, bool(r.bold)) for r in budget.runs] == [
+        ("예산: ", False), ("1,100.0백만원", True), (", 전년 대비 +27.2%", False)]
+    hostile = paragraphs["가장 큰 항목: " + HOSTILE]
+    assert not any(r.bold or r.italic for r in hostile.runs)
+    assert "<b>raw</b> & =cmd" in paragraphs
+    unavailable = paragraphs["2024년에는 '행사당 비용' 지표를 산출할 수 없습니다 (no outcomes (추진실적))."]
+    assert unavailable.runs[0].bold
+
+    # the memo table: shown columns only, labelled, no index column, numbers right-aligned, header repeated
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header == [column_label(c, lang) for c in ("name_ko", "amount_krw", "events")]
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [r[0] for r in rows] == ["=cmd", "**x**", "<b>y</b>"]  # the CSV's protective ' removed
+    assert [r[1:] for r in rows] == [["1,100.0", "—"], ["331.7", "1"], ["60.0", "12"]]
+    assert table.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[1].cells[0].paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert "숨은 표" not in _text(doc)  # memo=False
+
+    # the figure at the full text width, with its caption
+    pictures = _pictures(doc)
+    assert len(pictures) == 1
+    assert abs(pictures[0].width - _text_width(doc)) < Cm(0.01)
+    assert any(p.style.name == "Caption" and p.text.startswith("그림 1." if lang == "ko" else "Figure 1.")
+               for p in doc.paragraphs)
+
+    # sources
+    text = _text(doc)
+    assert "28cadcb95a67" in text and "12, 40, 51" in text and ds_2024.fingerprint[:12] in text
+    assert "Statistics Korea" in text and "Bank of Korea" in text and "0.1.0" in text
+
+    _assert_korean_fonts(doc, lang)
+    assert doc.core_properties.title == doc.paragraphs[0].text
+    assert doc.core_properties.language == ("ko-KR" if lang == "ko" else "en-US")
+
+
+def test_a_folder_without_notebooks_gets_no_memo(tmp_path, ds_2024):
+    (tmp_path / "tables").mkdir()
+    assert write_memo(tmp_path, 2024, ds_2024, "ko") is None
+    assert not list(tmp_path.glob("*.docx")) and not list(tmp_path.glob(".*"))
+
+
+def test_heading_parts():
+    assert part_for_lang("요약 · Summary", "ko") == "요약"
+    assert part_for_lang("요약 · Summary", "en") == "Summary"
+    assert part_for_lang("Analyst's own", "en") == "Analyst's own"
+
+
+def test_the_template_is_a4_with_the_memo_styles():
+    doc = Document(str(TEMPLATE))
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert abs(section.page_width - Cm(21.0)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
+    assert all(abs(m - Cm(2)) < Cm(0.01) for m in (section.left_margin, section.right_margin,
+                                                     section.top_margin, section.bottom_margin))
+    names = {s.name for s in doc.styles}
+    assert {"Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Caption", "Memo Table",
+            "Table Text", "Figure"} <= names
+
+
+# -- the memos of the whole batches ------------------------------------------------------------------------
+
+def _memo_records(year_dir: Path) -> list[dict]:
+    out = []
+    for nb in sorted(year_dir.glob("*.ipynb")):
+        out += records(nbformat.read(nb, as_version=4))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_2024_memo(lang, batch_ko, batch_en):
+    out = (batch_ko if lang == "ko" else batch_en)[0]
+    doc = Document(str(out / "2024" / "memo_2024.docx"))
+    text = _text(doc)
+    # FY2024 budget 1,100,000,000 won; FY2023 864,910,000: +27.18%
+    assert ("1,100.0백만원" if lang == "ko" else "KRW 1,100.0 million") in text
+    assert "+27.2%" in text
+    # 2020–2024 CAGR, nominal: (1,100,000,000 / 698,280,000) ** (1/4) - 1 = 12.03%
+    assert ("명목 12.0%" if lang == "ko" else "12.0%") in text
+    composition = _table_with(doc, column_label("name_ko", lang))
+    rows = {r[0].split(" (")[0]: r for r in composition}
+    assert rows["인건비"][2] == "331.7" and rows["사업비"][2] == "480.4"  # 331,690,000 and 480,350,000 won
+    execution = _table_with(doc, column_label("available_krw", lang))
+    assert ["2022", "834.4", "834.4", "0.0", "0.0", "100.0", "130"] in execution  # settlement line 130
+
+    # the anomalies in full: every message of the data set, whole, in the memo's language
+    anomalies = pd.read_csv(PROCESSED / "anomalies.csv", encoding="utf-8-sig")
+    column = "message_ko" if lang == "ko" and "message_ko" in anomalies else "message"
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert len(anomalies) and all(m in cells for m in anomalies[column])
+
+    _assert_korean_fonts(doc, lang)
+
+
+def _table_with(doc, first_header: str) -> list[list[str]]:
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == first_header]
+    assert tables, first_header
+    return [[c.text for c in row.cells] for row in tables[0].rows[1:]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_memo_follows_its_notebooks(lang, batch_ko, batch_en):
+    out = (batch_ko if lang == "ko" else batch_en)[0]
+    years = sorted(p.name for p in out.iterdir() if p.name.isdigit())
+    assert years == ["2020", "2021", "2022", "2023", "2024"]
+    for year in years:
+        doc = Document(str(out / year / f"memo_{year}.docx"))
+        recs = _memo_records(out / year)
+        figures = [r for r in recs if r["kind"] == "figure" and r.get("memo", True)]
+        pictures = _pictures(doc)
+        assert len(pictures) == len(figures), year
+        assert all(abs(p.width - _text_width(doc)) < Cm(0.01) for p in pictures)
+        tables = [r for r in recs if r["kind"] == "table" and r.get("memo")]
+        assert len(doc.tables) == len(tables), year
+        for record, table in zip(tables, doc.tables, strict=True):
+            # no index column: the first header is the label of the first shown column
+            assert table.rows[0].cells[0].text == column_label(record["columns"][0], lang)
+            assert len(table.columns) == len(record["columns"])
+            assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+        h1 = [part_for_lang(r["text"], lang) for r in recs if r["kind"] == "heading" and r["level"] == 1]
+        assert headings == h1 + ["자료 출처" if lang == "ko" else "Sources"]
+    if lang == "ko":  # the analyst's own chart, added in a notebook cell, is in the memo too
+        assert any(r["kind"] == "figure" and r["name"] == "spending_by_side"
+                   for r in _memo_records(out / "2024"))
