@@ -33,6 +33,11 @@ case "${1:-}" in
   test)
     install
     shift
+    # the browser tests (tests/reporting/test_browser.py) open the reports in Debian's Chromium
+    if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+        || echo "tasks.sh: could not install chromium with apt; the browser tests cannot run" >&2
+    fi
     "$VENV/bin/ruff" check citynet_analysis tests benchmarks
     "$VENV/bin/python" -m pytest "$@" ;;
   *)

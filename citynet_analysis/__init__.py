@@ -1,6 +1,6 @@
 """citynet_analysis: Seoul's budget documents for the CityNet secretariat as validated, source-traced tables."""
 
+from .config import VERSION as __version__
 from .dataset.load import Dataset, load
 
-__all__ = ["Dataset", "load"]
-__version__ = "0.1.0"
+__all__ = ["Dataset", "__version__", "load"]

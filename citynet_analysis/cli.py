@@ -91,7 +91,8 @@ def cmd_summary(args) -> int:
 
 def cmd_refresh_notebooks(args) -> int:
     from . import config
-    from .reporting.notebooks import baseline_dir, notebook_paths, refresh, refresh_baselines
+    from .reporting.baselines import baseline_dir, refresh_baselines
+    from .reporting.notebooks import notebook_paths, refresh
 
     if not config.IN_REPOSITORY:
         raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "

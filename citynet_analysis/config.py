@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The package's version (pyproject.toml says the same; the memo, workbook and manifest cite it).
+VERSION = "0.1.0"
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_DIR = PACKAGE_DIR.parent
 #: The checkout (meaningful only when IN_REPOSITORY).

@@ -24,8 +24,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .. import __version__, vocabulary
+from .. import vocabulary
 from ..atomic import atomic_path, write_text
+from ..config import VERSION
 from .escape import is_formula_like, spreadsheet_frame
 from .format import (
     category_label,
@@ -69,7 +70,7 @@ class WorkbookInfo:
     program: str = ""
     documents: tuple[tuple[str, str, str], ...] = ()
     fingerprint: str = ""
-    version: str = __version__
+    version: str = VERSION
     made: str = ""
 
 
@@ -205,7 +206,9 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
         longest = max([text_width(line) for s in shown for line in s.splitlines() or [""]] + [0])
         wrap = longest > MAX_WIDTH or any("\n" in s for s in shown)
         numeric = not any(isinstance(v, str) for v in values) and any(isinstance(v, (int, float)) for v in values)
-        if not numeric:
+        if df.iloc[:, j - 1].dtype == bool:
+            align = "center"  # yes / no
+        elif not numeric:
             align = "left"
         else:  # years, line numbers and levels centred; other numbers right
             align = "center" if column_unit(col) in ("year", "number") else "right"
@@ -220,7 +223,9 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
                 cell.number_format = fmt
             cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=wrap)
         # the header wraps at spaces beyond 24 columns; +2 for the autofilter's button
-        header_width = max([text_width(w) for w in header.split()] + [min(text_width(header), 24)]) + 2
+        # bold letters are wider; +2 for the autofilter's button
+        header_width = math.ceil(max([text_width(w) for w in header.split()] + [min(text_width(header), 24)])
+                                 * 1.15) + 2
         widths.append(min(MAX_WIDTH, max(longest, header_width, 4) + 2))
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
@@ -243,11 +248,16 @@ def _fit_row_heights(ws, widths: list[float], start_row: int = 1, merged: dict |
             if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             width = merged.get(cell.row, widths[cell.column - 1] if cell.column - 1 < len(widths) else 10)
-            room = max(width - 1, 1) / 1.1  # a proportional font's text runs a little wider than counted
-            lines = max(lines, sum(max(1, math.ceil(text_width(line) / room))
+            room = max(width - 1, 1)
+            lines = max(lines, sum(max(1, math.ceil(_drawn_width(line) / room))
                                    for line in cell.value.splitlines() or [""]))
         if lines > 1:
             ws.row_dimensions[row[0].row].height = _LINE_HEIGHT * lines + 2
+
+
+def _drawn_width(text: str) -> float:
+    """Like :func:`text_width`, but as fonts draw Hangul: a little wider than two Latin characters."""
+    return sum(2.2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _page_setup(ws) -> None:
@@ -317,6 +327,20 @@ def _write_about(ws, info: WorkbookInfo, tables: dict[str, pd.DataFrame], sheets
     ws.page_setup.orientation = "portrait"
 
 
+def one_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table in one language: where a text column ``X`` has a Korean twin ``X_ko`` (an anomaly's
+    ``message`` and ``message_ko``), the Korean workbook shows the Korean text under ``X`` and the
+    English one the English text; the twin column itself is left out (the CSV keeps both)."""
+    twins = [c for c in df.columns if isinstance(c, str) and c.endswith("_ko") and c[:-3] in df.columns]
+    if not twins:
+        return df
+    out = df.copy()
+    for twin in twins:
+        if lang == "ko":
+            out[twin[:-3]] = out[twin].where(out[twin].notna(), out[twin[:-3]])
+    return out.drop(columns=twins)
+
+
 def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> Workbook:
     """The workbook of a year's tables (``{table name: DataFrame as in its CSV}``): the About sheet first,
     then one sheet per table in :func:`table_order`. Pure: nothing is read or written."""
@@ -327,7 +351,7 @@ def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> Workbo
     sheets = sheet_names(tables, lang)
     for name in table_order(tables):
         ws = wb.create_sheet(sheets[name])
-        _write_table(ws, tables[name], lang)
+        _write_table(ws, one_language(tables[name], lang), lang)
     _write_about(about, info, tables, sheets)
     for ws in wb.worksheets:
         _text_cells_stay_text(ws)

@@ -6,9 +6,10 @@ summary lines, which tables and figures belong in the memo, see
 No number is computed a second way. Per notebook, in name order: its title (the H1 heading), its summary
 lines as bullets, its memo figures at the full text width with a caption, its memo tables (formatted with
 :func:`~citynet_analysis.reporting.format.format_table`, header row repeated on every page, numbers
-right-aligned) and the sentences of memo results that are not available. A sources section closes the
-memo: the documents with their SHA-256, the source lines the tables cite, the reference series, the data
-fingerprint and the package version.
+right-aligned) and the sentences of memo results that are not available. A figure's caption is the
+notebook section (H2 heading) it is drawn in; a table's is its title in vocabulary.toml ``[tables]`` (an
+analyst's own table: its section). A sources section closes the memo: the documents with their SHA-256,
+the source lines the tables cite, the reference series, the data fingerprint and the package version.
 
 Why python-docx and a reference document, not docxtpl: the memo's content is a variable list of sections,
 figures and tables taken from the notebooks (an analyst who adds a chart to a notebook gets it in the
@@ -33,6 +34,7 @@ summaries escaped, parsed with markdown-it-py with only emphasis, escapes, entit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -57,6 +59,7 @@ EAST_ASIA_LANG = "ko-KR"
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def _word(key: str, lang: str, **values) -> str:
     """A phrase of the memo (vocabulary.toml ``[memo_labels]``) filled with ``values``."""
@@ -137,16 +140,21 @@ def _clean(text) -> str:
 
 # -- Markdown lines as runs ---------------------------------------------------------------------------
 
+@functools.cache
+def _markdown():
+    """A Markdown parser for inline emphasis only: no HTML, links, images, autolinks or typography."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero").enable(["emphasis", "escape", "entity", "backticks"])
+
+
 def markdown_runs(text: str) -> list[tuple[str, bool, bool]]:
     """A summary line (Markdown) as ``(text, bold, italic)`` pieces: ``**…**`` bold, ``*…*`` italic,
     backslash escapes and entities resolved; links, HTML, headings and lists are not parsed, so text
     quoted from a document is shown as it is."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("zero").enable(["emphasis", "escape", "entity", "backticks"])
     out: list[tuple[str, bool, bool]] = []
     bold = italic = 0
-    for token in md.parseInline(text):
+    for token in _markdown().parseInline(text):
         for t in token.children or []:
             if t.type == "strong_open":
                 bold += 1
@@ -203,8 +211,8 @@ _LONG_WORD = 20  # a word (an id like citynet-fy2024) up to this width is not br
 def column_widths(view: pd.DataFrame, numeric: list[bool], total: int) -> list[int]:
     """Column widths (EMU) summing to ``total``. Each column is first as wide as its numbers, its short
     texts and its longest word (no ``경`` / ``고`` or ``citynet-fy20`` / ``24`` broken over two lines), then
-    as its header's longest word (bold, so a little wider) where the page allows; what is left goes to the
-    columns whose text wants more (long messages), in proportion to what they want."""
+    as its header's longest word (bold, so a little wider) where the page allows; then as wide as its whole
+    header and longest text where they fit, else in proportion to what each wants (long messages wrap)."""
     hard, soft, wants = [], [], []
     for i, col in enumerate(view.columns):
         texts = [str(v) for v in view.iloc[:, i]]
@@ -215,7 +223,7 @@ def column_widths(view: pd.DataFrame, numeric: list[bool], total: int) -> list[i
                   + [w for w in words if w <= _LONG_WORD] + [2]) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU
         head = int(max((_text_width(w) for w in header.split()), default=1) * 1.1 * _HALF_WIDTH_EMU
                    + _CELL_PADDING_EMU)
-        natural = max(max(cells) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU, head)
+        natural = int(max(max(cells), _text_width(header) * 1.1) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU)
         hard.append(low)
         soft.append(max(head - low, 0))
         wants.append(max(natural - max(low, head), 0))
@@ -292,7 +300,7 @@ class _Memo:
                 section = part_for_lang(str(r.get("text", "")), self.lang)
             elif kind == "figure" and r.get("memo", True):
                 figures.append((r, section))
-            elif kind in ("table", "unavailable") and r.get("memo"):
+            elif kind == "table" and r.get("memo") and r.get("name") or kind == "unavailable" and r.get("memo"):
                 tables.append((r, section))
         for r, heading in figures:
             self.figure(str(r["name"]), heading)
@@ -390,10 +398,10 @@ class _Memo:
 
 
 def _version() -> str:
-    """The package's version (``citynet_analysis.__version__``), or ``—`` where it has none."""
-    import citynet_analysis
+    """The package's version (config.VERSION)."""
+    from ..config import VERSION
 
-    return str(getattr(citynet_analysis, "__version__", "") or "—")
+    return VERSION
 
 
 # -- fonts and languages ------------------------------------------------------------------------------------

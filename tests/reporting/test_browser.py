@@ -9,7 +9,6 @@ Without Playwright or Chromium the tests skip (one line says why), unless CITYNE
 where they fail."""
 
 import os
-import re
 import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -30,14 +29,14 @@ WIDTH = 1280
 # Marks the first element (an h1 if it has Hangul) whose own text has Hangul/CJK; returns that text.
 _CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in FONT_UNICODE_RANGES)
 PROBE_JS = """() => {
-  const re = /[%s]/;
+  const re = /[HANGUL]/;
   const own = el => [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('');
   const candidates = [...document.querySelectorAll('h1'), ...document.body.querySelectorAll('*')];
   const el = candidates.find(e => re.test(own(e)) && e.getClientRects().length > 0);
   if (!el) return null;
   el.setAttribute('data-hangul-probe', '');
   return own(el);
-}""" % _CLASS
+}""".replace("HANGUL", _CLASS)
 FONTS_JS = """async () => { await document.fonts.ready;
   return [...document.fonts].map(f => [f.family.replace(/['"]/g, ''), f.status]); }"""
 
@@ -168,4 +167,4 @@ def test_reports_in_a_browser(browser, request, batch):
     assert not problems, "\n".join(problems)
     assert len(list(shots.glob("*.png"))) == len(pages)
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<html lang="%s">' % batch, index)
+    assert f'<html lang="{batch}">' in index

@@ -86,10 +86,10 @@ def _section(page: str, year: int) -> str:
 
 
 def _tile(section: str, key: str) -> tuple[str, str]:
-    m = re.search(rf'<div class="figure {key}[^"]*">\s*<dt>[^<]*</dt>\s*<dd class="value">([^<]*)</dd>\s*'
+    m = re.search(rf'<div class="figure {key}[^"]*">\s*<dt>[^<]*</dt>\s*<dd class="value">(.*?)</dd>\s*'
                   r'<dd class="note">([^<]*)</dd>', section)
     assert m, f"no {key} tile"
-    return m.group(1), m.group(2)
+    return re.sub(r"<[^>]+>", "", m.group(1)), m.group(2)
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,8 @@ def test_page_is_self_contained_and_in_korean(portal_ko):
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
     assert csp == CSP
     assert "<script" not in page and "@font-face" in page and "font/woff" in page
-    assert f"font-family: {CSS_FONT_FAMILY}, system-ui" in page  # the embedded family comes first
+    stacks = re.findall(r"font-family:\s*([^;]+);", re.search(r"<style>(.*?)</style>", page, re.S).group(1))
+    assert len(stacks) == 4 and all(s.startswith(CSS_FONT_FAMILY) for s in stacks)  # the embedded one first
     assert "<h1>시티넷 사무국 운영 지원 예산 보고서</h1>" in page
     assert "Budget" not in re.sub(r"<style>.*?</style>", "", page, flags=re.S).replace("Budget overview", "")
     # the pages are named by their notebooks' headings in the page's language

@@ -197,7 +197,7 @@ def test_the_2024_memo(lang, batch_ko, batch_en):
     assert "+27.2%" in text
     # 2020–2024 CAGR, nominal: (1,100,000,000 / 698,280,000) ** (1/4) - 1 = 12.03%
     assert ("명목 12.0%" if lang == "ko" else "12.0%") in text
-    composition = _table_with(doc, column_label("name_ko", lang))
+    composition = _table_with(doc, column_label("name_ko", lang), column_label("share_of_total_pct", lang))
     rows = {r[0].split(" (")[0]: r for r in composition}
     assert rows["인건비"][2] == "331.7" and rows["사업비"][2] == "480.4"  # 331,690,000 and 480,350,000 won
     execution = _table_with(doc, column_label("available_krw", lang))
@@ -212,9 +212,10 @@ def test_the_2024_memo(lang, batch_ko, batch_en):
     _assert_korean_fonts(doc, lang)
 
 
-def _table_with(doc, first_header: str) -> list[list[str]]:
-    tables = [t for t in doc.tables if t.rows[0].cells[0].text == first_header]
-    assert tables, first_header
+def _table_with(doc, *headers: str) -> list[list[str]]:
+    """The rows of the first table whose header row has all of ``headers``."""
+    tables = [t for t in doc.tables if set(headers) <= {c.text for c in t.rows[0].cells}]
+    assert tables, headers
     return [[c.text for c in row.cells] for row in tables[0].rows[1:]]
 
 

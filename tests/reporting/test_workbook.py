@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from citynet_analysis import load
+from citynet_analysis import load, vocabulary
 from citynet_analysis.config import data_dir
 from citynet_analysis.reporting.exports import (
     README_NAME,
@@ -118,6 +118,24 @@ def test_long_text_wraps_and_columns_stay_readable(batch_ko):
     assert ws.column_dimensions[column].width == 60  # capped
     assert ws.cell(row=2, column=message).alignment.wrap_text
     assert ws.row_dimensions[2].height and ws.row_dimensions[2].height > 15  # grown for two lines
+
+
+@pytest.mark.parametrize("lang, sheet", [("ko", "데이터 점검 결과"), ("en", "Data checks")])
+def test_anomalies_in_the_workbooks_language(lang, sheet, batch_ko, batch_en):
+    """An anomaly's message in the workbook's language (the CSV keeps message and message_ko), its kind
+    and severity named."""
+    out, _ = batch_ko if lang == "ko" else batch_en
+    ws = load_workbook(out / "2024" / "tables" / WORKBOOK_NAME)[sheet]
+    header = [c.value for c in ws[1]]
+    assert header == (["문서", "원문 행", "수준", "점검 항목", "내용"] if lang == "ko"
+                      else ["Document", "Source line", "Severity", "Check", "Message"])
+    found = pd.read_csv(data_dir() / "anomalies.csv", encoding="utf-8-sig")
+    stated = found[(found["source_line"] == 56) & (found["check"] == "line_item_formula")].iloc[0]
+    assert "833,330원*12개월" in stated["message_ko"]  # 사무관리비: 833,330 × 12 = 9,999,960, not 10,000,000
+    row = _row(ws, 2, 56)
+    assert row[4].value == (stated["message_ko"] if lang == "ko" else stated["message"])
+    assert row[3].value == vocabulary.check_label("line_item_formula", lang) != "line_item_formula"
+    assert row[2].value == vocabulary.severity_label("warning", lang)
 
 
 def test_english_workbook_of_2024(batch_en):

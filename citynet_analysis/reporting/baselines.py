@@ -1,0 +1,51 @@
+"""The memo figures under regression: drawing the baseline images the tests compare with (a checkout only).
+
+The baselines are the figures of one fiscal year, drawn by the batch itself in each language, so that a
+test compares exactly what a batch publishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import config
+from ..errors import InputError
+
+#: The memo figures under regression: the fiscal year whose figures the tests compare with the images
+#: committed under ``tests/reporting/baseline/<lang>/`` (a checkout only).
+BASELINE_YEAR = 2024
+
+
+def baseline_dir() -> Path:
+    return config.REPO_DIR / "tests" / "reporting" / "baseline"
+
+
+def refresh_baselines(folder: Path | None = None) -> list[Path]:
+    """Run the batch for :data:`BASELINE_YEAR` in each language, exactly as the tests do, and replace the
+    committed baseline images (``<folder>/<lang>/<figure>.png``) with its memo figures. Run with
+    ``refresh-notebooks`` so that stored outputs and baselines change in one step."""
+    import shutil
+    import tempfile
+
+    from .batch import run_batch
+    from .format import LANGS
+
+    folder = Path(folder) if folder is not None else baseline_dir()
+    written = []
+    with tempfile.TemporaryDirectory(prefix="citynet-baselines-") as tmp:
+        for lang in LANGS:
+            out = Path(tmp) / lang
+            jobs = run_batch(years=[BASELINE_YEAR], out_dir=out, lang=lang, progress=False)
+            failed = [j for j in jobs if j.status != "ok"]
+            if failed:
+                raise InputError(failed[0].notebook, f"{failed[0].error}; the baselines were not changed")
+            target = folder / lang
+            staged = Path(tmp) / f"{lang}-baseline"
+            staged.mkdir()
+            for png in sorted((out / str(BASELINE_YEAR) / "figures").glob("*.png")):
+                shutil.copy2(png, staged / png.name)
+                written.append(target / png.name)
+            if target.exists():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(staged, target)
+    return written
