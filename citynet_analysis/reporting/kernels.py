@@ -77,7 +77,7 @@ def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup:
             kc = km.blocking_client()
             kc.start_channels()
             try:
-                kc.wait_for_ready(timeout=60)
+                _wait_until_ready(km, kc)
                 reply = kc.execute_interactive(warmup, silent=True, store_history=False, timeout=120)
                 if reply["content"]["status"] != "ok":
                     raise RuntimeError(f"kernel warm-up failed: {reply['content'].get('evalue', '')}")
@@ -87,6 +87,28 @@ def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup:
         shutdown(km)
         raise
     return km
+
+
+class KernelDied(RuntimeError):
+    """A kernel process ended while starting (another process took one of the ports it was given)."""
+
+
+def _wait_until_ready(km, kc, timeout: float = 60.0, step: float = 2.0) -> None:
+    """Wait for a new kernel to answer, noticing at once when its process has died instead of waiting the
+    whole timeout: the ports a kernel is given are free when chosen, but another process (a second batch,
+    a parallel test) can take one before the kernel binds it, and the kernel then exits."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            kc.wait_for_ready(timeout=step)
+            return
+        except RuntimeError:
+            if not km.is_alive():
+                raise KernelDied("the kernel process ended while starting") from None
+            if time.monotonic() >= deadline:
+                raise
 
 
 def shutdown(km) -> None:
@@ -121,11 +143,17 @@ class KernelPool:
             self._to_start -= 1
 
         def run():
-            try:
-                km = start_kernel(self._cwd, self._runtime_dir)
-            except BaseException as exc:  # handed to the taker, who reports it for its notebook
-                self._ready.put(exc)
-                return
+            for attempt in range(3):  # a kernel that lost a port race is replaced, not reported
+                try:
+                    km = start_kernel(self._cwd, self._runtime_dir)
+                    break
+                except KernelDied as exc:
+                    if attempt == 2:
+                        self._ready.put(exc)
+                        return
+                except BaseException as exc:  # handed to the taker, who reports it for its notebook
+                    self._ready.put(exc)
+                    return
             with self._lock:
                 closed = self._closed
                 if not closed:
