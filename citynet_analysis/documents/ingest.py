@@ -32,9 +32,10 @@ def source_name(path: str | Path, relative_to: str | Path) -> str:
     return rel if not rel.startswith("../../") else Path(path).name
 
 
-def document_tables(parsed: Parsed, document_id: str) -> tuple[dict[str, pd.DataFrame], list[dict]]:
-    """One document's frames (with document_id) and every anomaly its checks find."""
-    tables = dict(parsed.tables, line_items=classify_line_items(parsed.tables["line_items"]))
+def document_tables(parsed: Parsed, document_id: str, source: str) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """One document's frames (with document_id) and every anomaly its checks find; ``source`` (the file)
+    names it in errors."""
+    tables = dict(parsed.tables, line_items=classify_line_items(parsed.tables["line_items"], source))
     frames = {name: to_frame([dict(r, document_id=document_id) for r in rows], name)
               for name, rows in tables.items()}
     doc = parsed.document
@@ -70,7 +71,7 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
         used.add(document_id)
         files[document_id] = str(path)
         documents.append(dict(doc.document, document_id=document_id, source_file=source, sha256=sha))
-        frames, found = document_tables(doc, document_id)
+        frames, found = document_tables(doc, document_id, str(path))
         for name, frame in frames.items():
             per_table[name].append(frame)
         for a in found:

@@ -122,3 +122,17 @@ def test_a_refused_document_leaves_the_output_folder_as_it_was(tmp_path, text_20
                    "'833,330원*99999999999999999999개월' is beyond the largest amount read (1,000,000,000,000,000)"]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.txt", "processed"]
+
+
+def test_a_meeting_number_beyond_every_bound_in_a_line_item_is_a_clean_error(tmp_path):
+    """Found by the property test on a fresh clone: a line item named 제40000000000000004차 집행위원회 개최
+    crashed the ingest-time classification; it is an InputError naming the file and the item's line."""
+    text = RAW_2024.read_text(encoding="utf-8").replace("- 제44차 집행위원회 개최", "- 제40000000000000004차 집행위원회 개최")
+    assert "제40000000000000004차" in text
+    bad = tmp_path / "bad.txt"
+    bad.write_text(text, encoding="utf-8")
+    line = text.split("\n").index(next(s for s in text.split("\n") if "제40000000000000004차" in s)) + 1
+    with pytest.raises(InputError) as err:
+        build_dataset([bad], relative_to=tmp_path)
+    assert err.value.file == str(bad) and err.value.line == line
+    assert "beyond the largest amount" in err.value.message
