@@ -34,7 +34,7 @@ def decode(data: bytes, name: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")  # and the non-characters XML refuses
 
 
 def read_document(path: str | Path) -> str:

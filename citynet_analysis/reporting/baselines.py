@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import config
+from ..atomic import atomic_path
 from ..errors import InputError
 
 #: The memo figures under regression: the fiscal year whose figures the tests compare with the images
@@ -20,8 +21,9 @@ def baseline_dir() -> Path:
 
 
 def refresh_baselines(folder: Path | None = None) -> list[Path]:
-    """Run the batch for :data:`BASELINE_YEAR` in each language, exactly as the tests do, and replace the
-    committed baseline images (``<folder>/<lang>/<figure>.png``) with its memo figures. Run with
+    """Run the batch for :data:`BASELINE_YEAR` in each language, exactly as the tests do, and make its
+    memo figures the committed baseline images (``<folder>/<lang>/<figure>.png``). Nothing changes unless
+    every run succeeded; only PNGs are written or removed there (other files are left alone). Run with
     ``refresh-notebooks`` so that stored outputs and baselines change in one step."""
     import shutil
     import tempfile
@@ -32,20 +34,22 @@ def refresh_baselines(folder: Path | None = None) -> list[Path]:
     folder = Path(folder) if folder is not None else baseline_dir()
     written = []
     with tempfile.TemporaryDirectory(prefix="citynet-baselines-") as tmp:
+        drawn = {}
         for lang in LANGS:
             out = Path(tmp) / lang
-            jobs = run_batch(years=[BASELINE_YEAR], out_dir=out, lang=lang, progress=False)
+            jobs = run_batch(years=[BASELINE_YEAR], data_dir=config.PROCESSED_DIR, out_dir=out, lang=lang,
+                             progress=False)
             failed = [j for j in jobs if j.status != "ok"]
             if failed:
                 raise InputError(failed[0].notebook, f"{failed[0].error}; the baselines were not changed")
+            drawn[lang] = sorted((out / str(BASELINE_YEAR) / "figures").glob("*.png"))
+        for lang, pngs in drawn.items():
             target = folder / lang
-            staged = Path(tmp) / f"{lang}-baseline"
-            staged.mkdir()
-            for png in sorted((out / str(BASELINE_YEAR) / "figures").glob("*.png")):
-                shutil.copy2(png, staged / png.name)
+            target.mkdir(parents=True, exist_ok=True)
+            for stale in set(target.glob("*.png")) - {target / p.name for p in pngs}:
+                stale.unlink()
+            for png in pngs:
+                with atomic_path(target / png.name) as part:
+                    shutil.copyfile(png, part)
                 written.append(target / png.name)
-            if target.exists():
-                shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(staged, target)
     return written

@@ -24,7 +24,7 @@ from pathlib import Path
 from .. import config
 from ..atomic import clean_leftovers, make_temp_dir, remove_tree, replace_dir, temp_path
 from ..config import CELL_TIMEOUT_S, KERNEL
-from ..dataset.load import load
+from ..dataset.load import Dataset, load
 from ..errors import InputError, ValidationFailed
 from . import kernels
 from .exports import build_workbook
@@ -49,10 +49,11 @@ class Job:
 
 
 def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None
-                    ) -> tuple[list[int], dict[str, Path], Path | None]:
+                    ) -> tuple[list[int], dict[str, Path], Dataset]:
     """Everything the command line says, and the data set itself (what ``validate`` checks), checked
-    before any kernel starts: a data set that fails is never analysed or published. Raises InputError or
-    ValidationFailed (exit 2)."""
+    before any kernel starts: a data set that fails is never analysed or published. Returns the years,
+    the notebooks and the loaded data set (its ``path`` is the folder the notebooks get). Raises
+    InputError or ValidationFailed (exit 2)."""
     from ..dataset.validate import dataset_errors
 
     if lang not in LANGS:
@@ -80,7 +81,7 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None
     if unknown:
         raise InputError("--notebooks", f"unknown {', '.join(unknown)}; available: {', '.join(all_notebooks)}")
     selected = {n: all_notebooks[n] for n in (notebooks or all_notebooks)}
-    return sorted(chosen), selected, data
+    return sorted(chosen), selected, ds
 
 
 def _years(years: list[int]) -> str:
@@ -201,7 +202,8 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     """Run the batch and return its jobs. Arguments and the ``--out`` folder are checked first (InputError
     before any kernel). Ctrl-C or SIGTERM raise :class:`Interrupted` after the kernels are stopped and the
     staging folder is removed, with the previous reports untouched."""
-    chosen, selected, data = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir)
+    chosen, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir)
+    data = ds.path
     if not str(out_dir).strip():
         raise InputError("--out", "must name a folder")
     out = Path(os.path.abspath(out_dir))
@@ -229,7 +231,6 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
             bar = _progress(len(all_jobs), progress)
             _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel)
             bar.close()
-            ds = load(data)
             for y in chosen:
                 _publish(out, y, [j for j in all_jobs if j.year == y], staging_root / str(y), manifest,
                          keep_others=not all_notebooks, ds=ds, lang=lang)

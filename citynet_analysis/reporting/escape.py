@@ -18,6 +18,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~$!:])")  # ':' too: no autolinked htt
 _MD_LEADING = re.compile(r"^(\s*)([-+]|\d+(?=[.)]))")
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters an XML document (.docx, .xlsx) cannot hold: C0 controls but tab, LF and CR; lone surrogates;
+# the two non-characters. python-docx and openpyxl refuse them, so a workbook or memo would fail to save.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    """``value`` as text a Word or Excel file can store: the characters XML forbids are dropped."""
+    return _XML_INVALID.sub("", str(value))
 
 
 def markdown_text(value) -> str:

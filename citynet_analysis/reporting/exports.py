@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -27,17 +26,23 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from .. import vocabulary
 from ..atomic import atomic_path, write_text
 from ..config import VERSION
-from .escape import is_formula_like, spreadsheet_frame
+from .escape import is_formula_like, spreadsheet_frame, xml_text
 from .format import (
     category_label,
+    check_label,
     check_lang,
     column_header,
     column_number_format,
     column_unit,
+    file_name,
     group_label,
+    in_language,
     measure_label,
+    program_name,
+    severity_label,
     table_description,
     table_title,
+    text_width,
 )
 
 
@@ -86,27 +91,14 @@ def workbook_info(ds=None, fiscal_year: int | None = None, lang: str = "ko",
     program, documents, fingerprint = "", (), ""
     if ds is not None:
         docs = ds.documents.sort_values("document_id")
-        documents = tuple((str(r.document_id), _file_name(r.source_file), str(r.sha256)[:12])
+        documents = tuple((str(r.document_id), file_name(r.source_file), str(r.sha256)[:12])
                           for r in docs.itertuples())
         own = docs[docs["fiscal_year"] == fiscal_year] if fiscal_year is not None else docs
         names = (own if len(own) else docs)["program_ko"].dropna()
-        program = program_name(str(names.iloc[0]), lang) if len(names) else ""
+        program = xml_text(program_name(str(names.iloc[0]), lang)) if len(names) else ""
         fingerprint = (ds.fingerprint or "")[:12]
     return WorkbookInfo(lang=lang, fiscal_year=fiscal_year, program=program, documents=documents,
                         fingerprint=fingerprint, made=today.isoformat())
-
-
-def program_name(program_ko: str, lang: str) -> str:
-    """A program's name in the language, for a program the vocabulary knows; else as the document says."""
-    key = vocabulary.normalise_name(program_ko)
-    for program in vocabulary.programs():
-        if key in {vocabulary.normalise_name(n) for n in [program["ko"], *program.get("names", ())]}:
-            return program[lang]
-    return program_ko
-
-
-def _file_name(path) -> str:
-    return re.split(r"[\\/]", str(path))[-1] if isinstance(path, str) and path else ""
 
 
 def _word(key: str, lang: str):
@@ -147,11 +139,6 @@ def sheet_names(names, lang: str) -> dict[str, str]:
     return out
 
 
-def text_width(text: str) -> int:
-    """How many columns a text takes on screen: East Asian wide and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _shown(value, number_format: str | None) -> str:
     """Roughly what a cell shows, to size its column."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -160,11 +147,6 @@ def _shown(value, number_format: str | None) -> str:
     if number_format is None:
         return str(value)
     return f"{value:,.{decimals}f}" if number_format.startswith("#,##0") else f"{value:.{decimals}f}"
-
-
-def _clean(text: str) -> str:
-    """Text openpyxl can store: control characters other than tab, LF and CR removed."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def cell_value(column: str, value, lang: str):
@@ -185,10 +167,9 @@ def cell_value(column: str, value, lang: str):
         return value
     if isinstance(value, int):
         return value
-    text = _clean(str(value))
+    text = xml_text(str(value))
     labels = {"category": category_label, "group": group_label, "side": group_label, "measure": measure_label,
-              "check": getattr(vocabulary, "check_label", None),
-              "severity": getattr(vocabulary, "severity_label", None)}
+              "check": check_label, "severity": severity_label}
     name = labels.get(column)
     return name(text, lang) if name is not None else text
 
@@ -212,7 +193,7 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
             align = "left"
         else:  # years, line numbers and levels centred; other numbers right
             align = "center" if column_unit(col) in ("year", "number") else "right"
-        header = _clean(column_header(col, lang, "exact"))
+        header = xml_text(column_header(col, lang, "exact"))
         cell = ws.cell(row=1, column=j, value=header)
         cell.font, cell.fill, cell.border = Font(bold=True), _HEADER_FILL, Border(bottom=Side(style="thin"))
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
@@ -298,7 +279,7 @@ def _write_about(ws, info: WorkbookInfo, tables: dict[str, pd.DataFrame], sheets
     for key, value in rows:
         ws.cell(row=r, column=1, value=key).font = Font(bold=True)
         ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
-        cell = ws.cell(row=r, column=2, value=_clean(value) if isinstance(value, str) else value)
+        cell = ws.cell(row=r, column=2, value=xml_text(value) if isinstance(value, str) else value)
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
         merged_width[r] = sum(widths[1:])
@@ -315,7 +296,7 @@ def _write_about(ws, info: WorkbookInfo, tables: dict[str, pd.DataFrame], sheets
         description = table_description(name, lang) or _word("own_table", lang)
         values = (sheet, table_title(name, lang), description, f"{name}.csv")
         for j, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=j, value=_clean(value))
+            cell = ws.cell(row=r, column=j, value=xml_text(value))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = Border(bottom=_RULE)
         link = ws.cell(row=r, column=1)
@@ -325,20 +306,6 @@ def _write_about(ws, info: WorkbookInfo, tables: dict[str, pd.DataFrame], sheets
     ws.freeze_panes = None
     _page_setup(ws)
     ws.page_setup.orientation = "portrait"
-
-
-def one_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The table in one language: where a text column ``X`` has a Korean twin ``X_ko`` (an anomaly's
-    ``message`` and ``message_ko``), the Korean workbook shows the Korean text under ``X`` and the
-    English one the English text; the twin column itself is left out (the CSV keeps both)."""
-    twins = [c for c in df.columns if isinstance(c, str) and c.endswith("_ko") and c[:-3] in df.columns]
-    if not twins:
-        return df
-    out = df.copy()
-    for twin in twins:
-        if lang == "ko":
-            out[twin[:-3]] = out[twin].where(out[twin].notna(), out[twin[:-3]])
-    return out.drop(columns=twins)
 
 
 def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> Workbook:
@@ -351,7 +318,7 @@ def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> Workbo
     sheets = sheet_names(tables, lang)
     for name in table_order(tables):
         ws = wb.create_sheet(sheets[name])
-        _write_table(ws, one_language(tables[name], lang), lang)
+        _write_table(ws, in_language(tables[name], lang), lang)
     _write_about(about, info, tables, sheets)
     for ws in wb.worksheets:
         _text_cells_stay_text(ws)
@@ -401,21 +368,23 @@ def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> str:
         for col in tables[name].columns:
             header = column_header(str(col), lang, "exact")
             lines.append(f"    {col}" + (f": {header}" if header != str(col) else ""))
-    return "\n".join(_clean(line) for line in lines) + "\n"
+    return "\n".join(xml_text(line) for line in lines) + "\n"
 
 
 # -- files ---------------------------------------------------------------------------------------------
 
+def read_csv_table(path: str | os.PathLike) -> pd.DataFrame:
+    """A CSV as written by :func:`write_csv`. Only an empty cell is missing (a text "NA" stays text); an
+    empty file is an empty table."""
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
 def read_tables(tables_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Every ``*.csv`` of a folder as written by :func:`write_csv`: ``{file stem: DataFrame}``. Only an
-    empty cell is missing (a text "NA" stays text); an empty file is an empty table."""
-    tables = {}
-    for csv in sorted(Path(tables_dir).glob("*.csv")):
-        try:
-            tables[csv.stem] = pd.read_csv(csv, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
-        except pd.errors.EmptyDataError:
-            tables[csv.stem] = pd.DataFrame()
-    return tables
+    """Every ``*.csv`` of a folder (:func:`read_csv_table`): ``{file stem: DataFrame}``."""
+    return {csv.stem: read_csv_table(csv) for csv in sorted(Path(tables_dir).glob("*.csv"))}
 
 
 def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, lang: str = "ko", ds=None,

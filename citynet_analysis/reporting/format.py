@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -118,6 +119,34 @@ def table_description(name: str, lang: str) -> str:
     check_lang(lang)
     entry = vocabulary.tables().get(name)
     return entry["description"][lang] if entry else ""
+
+
+def program_name(program_ko: str, lang: str) -> str:
+    """A program's name in the language, for a program the vocabulary knows; else as the document says."""
+    key = vocabulary.normalise_name(program_ko)
+    for program in vocabulary.programs():
+        if key in {vocabulary.normalise_name(n) for n in [program["ko"], *program.get("names", ())]}:
+            return program[check_lang(lang)]
+    return program_ko
+
+
+def heading_part(text: str, lang: str) -> str:
+    """The language's part of a bilingual notebook heading ``한국어 · English``; the whole text if it has
+    no `` · ``."""
+    parts = [p.strip() for p in str(text).split(" · ") if p.strip()]
+    if len(parts) < 2:
+        return str(text).strip()
+    return parts[0 if check_lang(lang) == "ko" else 1]
+
+
+def file_name(path) -> str:
+    """The file name of a recorded path (``../raw/x.txt`` → ``x.txt``; either slash); empty for none."""
+    return re.split(r"[\\/]", path)[-1] if isinstance(path, str) and path else ""
+
+
+def text_width(text: str) -> int:
+    """How many columns a text takes on screen: East Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def chart_label(key: str, lang: str = "ko") -> str:
@@ -246,49 +275,66 @@ def item_name(name_ko: str, lang: str) -> str:
     return name_ko if english == name_ko else f"{name_ko} ({english})"
 
 
-def _missing(v) -> bool:
+def is_missing(v) -> bool:
+    """None, NaN or NA (a text is never missing)."""
     return v is None or (not isinstance(v, str) and pd.isna(v))
+
+
+
+def in_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table in one language: where a text column ``X`` has a Korean twin ``X_ko`` (an anomaly's
+    ``message`` and ``message_ko``), Korean shows the twin's text under ``X`` and English keeps ``X``;
+    the twin column itself is left out (the CSV keeps both)."""
+    twins = [c for c in df.columns if isinstance(c, str) and c.endswith("_ko") and c[:-3] in df.columns]
+    if not twins:
+        return df
+    out = df.copy()
+    for twin in twins:
+        if lang == "ko":
+            out[twin[:-3]] = out[twin].where(out[twin].notna(), out[twin[:-3]])
+    return out.drop(columns=twins)
 
 
 def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None = None) -> pd.DataFrame:
     """A display copy of ``df`` (only ``columns`` if given), in the language throughout: won columns in
     백만원 (1 decimal), percents to 1 decimal, USD in thousands; categories, groups, phases (basis),
-    anomaly kinds and severities by their labels; anomaly messages in Korean on a Korean page (the
-    ``message_ko`` column); item names with their English on an English page; columns labelled with
+    anomaly kinds and severities by their labels; a column with a Korean twin (``message``/``message_ko``)
+    in the page's language (:func:`in_language`); item names with their English on an English page; columns labelled with
     their units. Missing values show as ``—``; the index is dropped."""
     check_lang(lang)
     columns = list(df.columns) if columns is None else list(columns)
+    # a Korean twin (message_ko) is shown under its pair; any other unknown column is a KeyError
+    columns = [c for c in columns if not (c.endswith("_ko") and c[:-3] in df.columns)]
+    df = in_language(df, lang)
     out = pd.DataFrame(index=df.index)
     for col in columns:
         s = df[col]
         if col.endswith("_krw") or col == "amount_2020krw":
-            text = s.map(lambda v: "—" if _missing(v) else f"{v / MILLION:,.1f}")
+            text = s.map(lambda v: "—" if is_missing(v) else f"{v / MILLION:,.1f}")
         elif col == "amount_usd":
-            text = s.map(lambda v: "—" if _missing(v) else f"{v / 1000:,.1f}")
+            text = s.map(lambda v: "—" if is_missing(v) else f"{v / 1000:,.1f}")
         elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd"):
-            text = s.map(lambda v: "—" if _missing(v) else f"{v:,.1f}")
+            text = s.map(lambda v: "—" if is_missing(v) else f"{v:,.1f}")
         elif col in ("category", "event_category"):
-            text = s.map(lambda v: "—" if _missing(v) else category_label(v, lang))
+            text = s.map(lambda v: "—" if is_missing(v) else category_label(v, lang))
         elif col == "measure":
             text = s.map(lambda v: measure_label(v, lang))
         elif col in ("group", "side"):
             text = s.map(lambda v: group_label(v, lang))
         elif col in ("basis", "cost_basis"):
-            text = s.map(lambda v: "—" if _missing(v) or v == "" else phase_label(v, lang))
+            text = s.map(lambda v: "—" if is_missing(v) or v == "" else phase_label(v, lang))
         elif col == "check":
             text = s.map(lambda v: check_label(v, lang))
         elif col == "severity":
             text = s.map(lambda v: severity_label(v, lang))
-        elif col == "message" and lang == "ko" and "message_ko" in df.columns:
-            text = df["message_ko"].map(lambda v: "—" if _missing(v) else str(v))
         elif col == "name_ko":
-            text = s.map(lambda v: "—" if _missing(v) else item_name(v, lang))
+            text = s.map(lambda v: "—" if is_missing(v) else item_name(v, lang))
         elif col == "note" and "fiscal_year" in df.columns:
-            text = pd.Series([growth_note(n, y, lang) if not _missing(n) else ""
+            text = pd.Series([growth_note(n, y, lang) if not is_missing(n) else ""
                               for n, y in zip(s, df["fiscal_year"], strict=True)], index=s.index)
         elif s.dtype == bool:
             text = s.map(lambda v: ("예" if v else "아니요") if lang == "ko" else ("yes" if v else "no"))
         else:
-            text = s.map(lambda v: "—" if _missing(v) else str(v))
+            text = s.map(lambda v: "—" if is_missing(v) else str(v))
         out[column_label(col, lang)] = text.astype(object)
     return out.reset_index(drop=True)

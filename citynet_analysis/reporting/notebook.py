@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -99,6 +100,7 @@ class Report:
 
 
 RECORD_KEY = "citynet"
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*)$")  # a Markdown ATX heading with text
 
 
 def _record(kind: str, **fields) -> dict:
@@ -111,18 +113,35 @@ def records(nb) -> list[dict]:
     "figure" | "unavailable", "name": …, …}`` plus ``"heading"`` records for its Markdown headings
     (``{"kind": "heading", "level": n, "text": …}``)."""
     out = []
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            for line in "".join(cell.get("source", "")).splitlines():
-                if line.startswith("#"):
-                    level = len(line) - len(line.lstrip("#"))
-                    out.append({"kind": "heading", "level": level, "text": line[level:].strip()})
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict):
             continue
-        for output in cell.get("outputs", []):
-            record = output.get("metadata", {}).get(RECORD_KEY)
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            fenced = False
+            for line in ("".join(source) if isinstance(source, list) else str(source)).splitlines():
+                if line.lstrip().startswith(("```", "~~~")):
+                    fenced = not fenced
+                elif not fenced and (m := _HEADING.match(line)):
+                    out.append({"kind": "heading", "level": len(m.group(1)), "text": m.group(2).strip()})
+            continue
+        for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
+            record = output.get("metadata", {}).get(RECORD_KEY) if isinstance(output, dict) else None
             if isinstance(record, dict) and "kind" in record:
                 out.append(dict(record))
     return out
+
+
+def read_records(path) -> list[dict]:
+    """:func:`records` of an executed notebook file; none for a file that is not a readable notebook (a
+    kept notebook someone edited must not stop the memo or the portal)."""
+    import json
+
+    try:
+        return records(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
 
 
 class TableView:

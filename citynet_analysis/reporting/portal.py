@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 import re
 from pathlib import Path
@@ -25,9 +24,9 @@ import pandas as pd
 
 from .. import config, vocabulary
 from ..analysis import metrics
-from .format import check_lang, money, pct, phase_label
+from .format import check_lang, heading_part, is_missing, money, pct, phase_label
 from .html_page import CSP, CSS_FONT_FAMILY, font_face_css
-from .notebook import records
+from .notebook import read_records
 
 TEMPLATE = "portal/index.html.j2"
 #: Width in pixels of a figure thumbnail (the figures are 300 dpi PNGs, several thousand pixels wide).
@@ -62,18 +61,11 @@ def _href(path: str) -> str:
 
 # -- headline figures ----------------------------------------------------------------------------------
 
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
-
 def _cost_reason(row: pd.Series, lang: str) -> str:
-    """Why a cost-per-event row has no number: its ``reason`` or ``note`` column if it has one, else the
-    activities without a stated count that make the count incomplete."""
-    for col in ("reason", "note"):
-        if col in row.index and not _missing(row[col]) and str(row[col]).strip():
-            return str(row[col])
+    """Why a cost-per-event row has no number: the activities without a stated count that make the
+    year's count incomplete (:func:`metrics.cost_per_event`)."""
     uncounted = row.get("uncounted_activities")
-    if not _missing(uncounted) and int(uncounted):
+    if not is_missing(uncounted) and int(uncounted):
         return label("incomplete", lang, n=int(uncounted), events=int(row.get("events", 0)))
     return label("not_available", lang)
 
@@ -116,7 +108,7 @@ class Headlines:
     def _change(self, year, lang):
         item = dict(key="change", label=label("change", lang))
         change = self.growth["yoy_nominal_pct"].get(year, math.nan)
-        if _missing(change):
+        if is_missing(change):
             return item | dict(value="—", note=label("no_previous", lang, year=year - 1))
         previous = money(int(self.growth.loc[year - 1, "amount_krw"]), lang)
         return item | dict(value=pct(change, signed=True), note=label("versus", lang, year=year - 1,
@@ -133,7 +125,7 @@ class Headlines:
     def _rate(self, year, lang):
         item = dict(key="execution_rate", label=label("execution_rate", lang))
         rate = self.rates["execution_rate_pct"].get(year, math.nan)
-        if _missing(rate):
+        if is_missing(rate):
             return item | dict(value="—", note=label("not_settled", lang))
         return item | dict(value=pct(rate), note=label("rate_basis", lang))
 
@@ -143,7 +135,7 @@ class Headlines:
         if not metrics.available(cpe):
             return item | dict(value="—", note=f"{label('not_available', lang)}: {cpe.reason_text(lang)}")
         row = cpe.iloc[0]
-        if _missing(row.get("cost_per_event_krw")):
+        if is_missing(row.get("cost_per_event_krw")):
             return item | dict(value="—", note=_cost_reason(row, lang))
         note = label("events", lang, events=int(row["events"]), basis=phase_label(str(row["basis"]), lang))
         return item | dict(value=money(row["cost_per_event_krw"], lang), note=note)
@@ -166,25 +158,15 @@ def thumbnail_uri(png: Path, width: int = THUMB_WIDTH) -> tuple[str, int, int] |
             buf = io.BytesIO()
             im.save(buf, format="PNG")  # optimize=True: 10x slower for 1% smaller
             size = im.size
-    except (OSError, ValueError):
+    except (OSError, ValueError, Image.DecompressionBombError):  # not an image, or too large to decode
         return None
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), *size
-
-
-def _notebook_records(path: Path) -> list[dict]:
-    try:
-        return records(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return []
 
 
 def notebook_title(recs: list[dict], notebook: str, lang: str) -> str:
     """The notebook's title in ``lang``: its first heading (``한국어 · English``), else its name."""
     heading = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), "")
-    parts = [p.strip() for p in str(heading).split(" · ") if p.strip()]
-    if not parts:
-        return notebook
-    return parts[0] if lang == "ko" or len(parts) == 1 else parts[-1]
+    return heading_part(heading, lang) or notebook
 
 
 def _figures(year_dir: Path, order: list[str], lang: str) -> list[dict]:
@@ -217,7 +199,7 @@ def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: H
     pages, notebooks, failures, figure_order = [], [], [], []
     for e in entries:
         if e["status"] == "ok" and (out / e["path"]).is_file():
-            recs = _notebook_records(out / e["path"])
+            recs = read_records(out / e["path"])
             figure_order += [str(r.get("name")) for r in recs if r.get("kind") == "figure"]
             title = notebook_title(recs, e["notebook"], lang)
             page = Path(e["path"]).with_suffix(".html").as_posix()

@@ -42,9 +42,10 @@ import pandas as pd
 
 from .. import vocabulary
 from ..atomic import atomic_path
-from ..config import TEMPLATE_DIR
-from .escape import is_formula_like
-from .format import check_lang, format_table, table_title
+from ..config import TEMPLATE_DIR, VERSION
+from .escape import is_formula_like, xml_text
+from .exports import read_csv_table
+from .format import check_lang, file_name, format_table, heading_part, program_name, table_title, text_width
 
 TEMPLATE = TEMPLATE_DIR / "word" / "memo.docx"
 #: Custom styles of the template (the others are Word's built-in ones).
@@ -58,7 +59,6 @@ LANG_TAG = {"ko": "ko-KR", "en": "en-US"}
 EAST_ASIA_LANG = "ko-KR"
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _word(key: str, lang: str, **values) -> str:
@@ -69,9 +69,7 @@ def _word(key: str, lang: str, **values) -> str:
 def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     """Write ``folder/memo_<fiscal_year>.docx`` (atomically) from the executed notebooks in ``folder``,
     their ``tables/`` and ``figures/``; None, and nothing written, when the folder holds no notebook."""
-    import nbformat
-
-    from .notebook import records
+    from .notebook import read_records
 
     check_lang(lang)
     folder = Path(folder)
@@ -84,7 +82,7 @@ def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     memo.paragraph(title, "Title")
     memo.paragraph(_word("subtitle", lang, source=sources, date=dt.date.today().isoformat()), "Subtitle")
     for path in notebooks:
-        memo.notebook(records(nbformat.read(path, as_version=4)), path.stem)
+        memo.notebook(read_records(path), path.stem)
     memo.sources(ds)
     set_document_fonts(memo.doc, lang)
     props = memo.doc.core_properties
@@ -100,14 +98,6 @@ def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     return target
 
 
-def part_for_lang(text: str, lang: str) -> str:
-    """The language's part of a bilingual heading ``한국어 · English``; the whole text if it has no ``·``."""
-    parts = text.split(" · ")
-    if len(parts) < 2:
-        return text.strip()
-    return parts[0 if lang == "ko" else 1].strip()
-
-
 def _program_and_sources(ds, fiscal_year: int, lang: str) -> tuple[str, str]:
     """The program's name in the language and the source documents' file names for the title block: the
     documents of the fiscal year, or all documents when none is of that year (an earlier year's figures
@@ -117,25 +107,9 @@ def _program_and_sources(ds, fiscal_year: int, lang: str) -> tuple[str, str]:
     docs = of_year if len(of_year) else docs
     if not len(docs):
         return "CityNet", "—"
-    program = str(docs.iloc[0]["program_ko"])
-    if lang == "en":
-        key = vocabulary.normalise_name(program)
-        for entry in vocabulary.programs():
-            names = [entry["ko"], *entry.get("names", [])]
-            if any(vocabulary.normalise_name(n) == key for n in names):
-                program = entry["en"]
-                break
-    files = ", ".join(dict.fromkeys(_file_name(f) for f in docs["source_file"]))
+    program = xml_text(program_name(str(docs.iloc[0]["program_ko"]), lang))
+    files = xml_text(", ".join(dict.fromkeys(file_name(f) for f in docs["source_file"])))
     return program, files
-
-
-def _file_name(path) -> str:
-    return re.split(r"[\\/]", str(path))[-1]
-
-
-def _clean(text) -> str:
-    """Text as Word can store it: characters XML forbids are dropped."""
-    return _XML_INVALID.sub("", str(text))
 
 
 # -- Markdown lines as runs ---------------------------------------------------------------------------
@@ -182,7 +156,7 @@ def markdown_runs(text: str) -> list[tuple[str, bool, bool]]:
 def read_table(path: Path) -> pd.DataFrame:
     """A saved table as the notebook had it: text cells with the protective ``'`` removed, whole-number
     columns with gaps as integers (``1``, not ``1.0``), a text ``NA`` kept as text."""
-    df = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    df = read_csv_table(path)
     for col in df.columns:
         s = df[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
@@ -195,11 +169,6 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def _is_number_column(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-
-
-def _text_width(text: str) -> int:
-    """Width in half-width characters (Hangul and other wide characters count two)."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 _HALF_WIDTH_EMU = 66_000  # a half-width character of 9-pt text, about 5.2 pt (Malgun Gothic is wide)
@@ -216,14 +185,14 @@ def column_widths(view: pd.DataFrame, numeric: list[bool], total: int) -> list[i
     hard, soft, wants = [], [], []
     for i, col in enumerate(view.columns):
         texts = [str(v) for v in view.iloc[:, i]]
-        cells = [_text_width(t) for t in texts] or [0]
-        words = [_text_width(w) for t in texts for w in t.split()] or [0]
+        cells = [text_width(t) for t in texts] or [0]
+        words = [text_width(w) for t in texts for w in t.split()] or [0]
         header = str(col)
         low = max([c for c in cells if numeric[i] or c <= _SHORT_TEXT]
                   + [w for w in words if w <= _LONG_WORD] + [2]) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU
-        head = int(max((_text_width(w) for w in header.split()), default=1) * 1.1 * _HALF_WIDTH_EMU
+        head = int(max((text_width(w) for w in header.split()), default=1) * 1.1 * _HALF_WIDTH_EMU
                    + _CELL_PADDING_EMU)
-        natural = int(max(max(cells), _text_width(header) * 1.1) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU)
+        natural = int(max(max(cells), text_width(header) * 1.1) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU)
         hard.append(low)
         soft.append(max(head - low, 0))
         wants.append(max(natural - max(low, head), 0))
@@ -274,20 +243,20 @@ class _Memo:
     def paragraph(self, text: str, style: str = "Normal", bold: bool = False):
         p = self.doc.add_paragraph(style=self.style(style))
         if text:
-            p.add_run(_clean(text)).bold = bold or None
+            p.add_run(xml_text(text)).bold = bold or None
         return p
 
     def markdown(self, text: str, style: str = "Normal"):
         p = self.doc.add_paragraph(style=self.style(style))
         for piece, bold, italic in markdown_runs(text):
-            run = p.add_run(_clean(piece))
+            run = p.add_run(xml_text(piece))
             run.bold, run.italic = bold or None, italic or None
         return p
 
     def notebook(self, recs: list[dict], stem: str) -> None:
         """A notebook's part: title, summary bullets, figures, then tables and unavailable results."""
         h1 = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), stem)
-        self.paragraph(part_for_lang(h1, self.lang), "Heading 1")
+        self.paragraph(heading_part(h1, self.lang), "Heading 1")
         for r in recs:
             if r.get("kind") == "summary" and r.get("memo", True):
                 for line in r.get("lines", []):
@@ -297,7 +266,7 @@ class _Memo:
         for r in recs:
             kind = r.get("kind")
             if kind == "heading" and r.get("level", 1) >= 2:
-                section = part_for_lang(str(r.get("text", "")), self.lang)
+                section = heading_part(str(r.get("text", "")), self.lang)
             elif kind == "figure" and r.get("memo", True):
                 figures.append((r, section))
             elif kind == "table" and r.get("memo") and r.get("name") or kind == "unavailable" and r.get("memo"):
@@ -376,7 +345,7 @@ class _Memo:
                 p.style = cell_style
                 if numeric[i]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                p.add_run(_clean(text))
+                p.add_run(xml_text(text))
 
     def sources(self, ds) -> None:
         """Where every number comes from."""
@@ -386,7 +355,7 @@ class _Memo:
         self.paragraph(_word("sources", lang), "Heading 1")
         for doc in ds.documents.itertuples(index=False):
             self.paragraph(_word("document", lang, document_id=doc.document_id, program=doc.program_ko,
-                                 year=doc.fiscal_year, file=_file_name(doc.source_file), sha=str(doc.sha256)[:12]),
+                                 year=doc.fiscal_year, file=file_name(doc.source_file), sha=str(doc.sha256)[:12]),
                            "List Bullet")
         lines = ", ".join(map(str, sorted(self.cited_lines))) or _word("no_lines", lang)
         self.paragraph(_word("source_lines", lang, lines=lines), "List Bullet")
@@ -394,14 +363,7 @@ class _Memo:
             self.paragraph(_word("reference", lang, name=reference.short_source(series, lang), source=series.source),
                            "List Bullet")
         self.paragraph(_word("fingerprint", lang, value=str(ds.fingerprint)[:12] or "—"), "List Bullet")
-        self.paragraph(_word("version", lang, value=_version()), "List Bullet")
-
-
-def _version() -> str:
-    """The package's version (config.VERSION)."""
-    from ..config import VERSION
-
-    return VERSION
+        self.paragraph(_word("version", lang, value=VERSION), "List Bullet")
 
 
 # -- fonts and languages ------------------------------------------------------------------------------------

@@ -20,10 +20,15 @@ from citynet_analysis.reporting.exports import (
     make_workbook,
     readme_text,
     sheet_names,
-    text_width,
     write_csv,
 )
-from citynet_analysis.reporting.format import column_header, column_label, table_description, table_title
+from citynet_analysis.reporting.format import (
+    column_header,
+    column_label,
+    table_description,
+    table_title,
+    text_width,
+)
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 KO_HEADER = ["회계연도", "항목 번호", "단계", "항목", "항목 구분", "금액 (원)", "총액 대비 (%)",
