@@ -53,13 +53,14 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .dataset.load import load
+    from .dataset.load import read
     from .dataset.validate import dataset_errors
 
-    ds = load(args.data)
+    ds = read(args.data)
     errors = dataset_errors(ds)
     an = ds.anomalies
-    print(f"{ds.path}: {len(ds.documents)} document(s); anomalies: "
+    print(f"{ds.path}: {len(ds.documents)} document(s) of {len(ds.programs())} program(s) "
+          f"({', '.join(ds.programs()) or '-'}); anomalies: "
           + ", ".join(f"{(an['severity'] == s).sum()} {s}" for s in ("error", "warning", "info")))
     for _, a in an.iterrows():
         line = "" if a.isna()["source_line"] else f":{a['source_line']}"
@@ -71,13 +72,17 @@ def cmd_validate(args) -> int:
 
 
 def cmd_years(args) -> int:
-    from .dataset.load import load
+    from .dataset.load import read
 
-    ds = load(args.data)
-    for name, df in ds.tables().items():
-        if "fiscal_year" in df:
-            years = sorted(int(y) for y in df["fiscal_year"].unique())
-            print(f"{name:14} {' '.join(map(str, years)) if years else '-'}")
+    full = read(args.data)
+    for program in full.programs() or [None]:
+        ds = full.select(program)
+        if program is not None and len(full.programs()) > 1:
+            print(f"[{program}]")
+        for name, df in ds.tables().items():
+            if "fiscal_year" in df:
+                years = sorted(int(y) for y in df["fiscal_year"].unique())
+                print(f"{name:14} {' '.join(map(str, years)) if years else '-'}")
     return 0
 
 
@@ -85,7 +90,7 @@ def cmd_summary(args) -> int:
     from .dataset.load import load
     from .reporting.console import summary_text
 
-    print(summary_text(load(args.data)))
+    print(summary_text(load(args.data, args.program)))
     return 0
 
 
@@ -115,7 +120,7 @@ def cmd_batch(args) -> int:
 
     try:
         jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
-                         jobs=args.jobs, lang=args.lang, progress=not args.no_progress)
+                         jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs)
     except Interrupted as exc:
         # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
         # dead kernel's connection, so leave now rather than wait for them
@@ -142,10 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
                              ("summary", cmd_summary, "print a summary of the data set")):
         p = sub.add_parser(name, help=text)
         p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
+        if name == "summary":
+            p.add_argument("--program", help="program id (default: the only program in the data set)")
         p.set_defaults(func=func)
     p = sub.add_parser("batch", help="run the notebooks for each fiscal year and export the memo reports")
     p.add_argument("--years", nargs="+", metavar="Y", help="fiscal years (default: every year in the data)")
     p.add_argument("--notebooks", nargs="+", metavar="NAME", help="notebook names (default: all)")
+    p.add_argument("--programs", nargs="+", metavar="ID",
+                   help="program ids, e.g. citynet wego (default: every program in the data set)")
     p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
     p.add_argument("--out", default="reports", help="reports folder (default: reports)")
     p.add_argument("--jobs", type=int, help="notebooks run at once (default: one per core)")

@@ -4,8 +4,10 @@ groups, total labels, known programs and the Korean/English labels. Read once; e
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 
 from .config import MESSAGES_FILE, VOCABULARY_FILE
@@ -77,6 +79,17 @@ def programs() -> tuple[dict, ...]:
     return tuple(_raw()["programs"])
 
 
+@functools.cache
+def phase_ids() -> tuple[str, ...]:
+    """The phases an amount can have (budget, final_budget, executed, ...), from ``[phases]``."""
+    return tuple(_raw()["phases"])
+
+
+def fdp_phase(phase: str) -> str:
+    """The Fiscal Data Package phase (approved, adjusted, executed) of one of our phases."""
+    return _raw()["phases"][phase]["fdp"]
+
+
 def first_match(text: str, terms: tuple[Term, ...], default: str = "other") -> str:
     """The id of the first term one of whose keywords occurs in ``text`` (case-insensitive)."""
     lowered = text.lower()
@@ -104,6 +117,31 @@ def side_of(group: str) -> str:
 def normalise_name(text: str) -> str:
     """A program name without spaces and punctuation, for comparing names as documents write them."""
     return re.sub(r"[\W_]+", "", text).lower()
+
+
+def known_program(program_ko: str) -> dict | None:
+    """The ``[[programs]]`` entry whose Korean name or one of whose ``names`` is ``program_ko`` (compared
+    without spaces and punctuation), or None."""
+    key = normalise_name(program_ko)
+    for program in programs():
+        if key and key in {normalise_name(n) for n in [program["ko"], *program.get("names", ())]}:
+            return program
+    return None
+
+
+def program_id(program_ko: str) -> str:
+    """A program's id: the slug of a known program (``citynet``), else a stable one made from its name:
+    its Latin words, if any, and 8 hex digits of the SHA-256 of the normalised name
+    (``세계도시포럼 사무국`` → ``program-1a2b3c4d``, ``ICLEI 동아시아 사무국`` → ``iclei-5e6f7a8b``), so two
+    documents of one program agree and two programs never share an id by chance."""
+    known = known_program(program_ko)
+    if known:
+        return known["id"]
+    key = normalise_name(program_ko)
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", program_ko).encode("ascii", "ignore")
+                       .decode().lower())
+    stem = "-".join(words)[:24].strip("-") or "program"
+    return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
 @functools.cache

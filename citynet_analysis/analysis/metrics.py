@@ -6,6 +6,8 @@ a missing value and a note."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import re
 from dataclasses import dataclass
@@ -60,6 +62,20 @@ class Unavailable:
         return False
 
 
+def per_program(metric):
+    """Give a metric a keyword-only ``program`` (a program_id): it runs on that program's tables. None (the
+    default) means the program of a data set that :func:`load` limited to one, or the only one present; a
+    data set of several programs with none named raises ProgramError listing them."""
+    @functools.wraps(metric)
+    def run(ds: Dataset, *args, program: str | None = None, **kwargs):
+        return metric(ds.select(program), *args, **kwargs)
+
+    sig = inspect.signature(metric)
+    extra = inspect.Parameter("program", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None")
+    run.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
+    return run
+
+
 def available(result) -> bool:
     """True for a real result, False for :class:`Unavailable`."""
     return not isinstance(result, Unavailable)
@@ -69,6 +85,7 @@ def _items(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
     return ds.line_items[ds.line_items["fiscal_year"] == fiscal_year]
 
 
+@per_program
 def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     """Each line item with its group and its share of the year's total (sub-items also as a share of
     their parent)."""
@@ -90,6 +107,7 @@ def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     return pd.DataFrame(rows)
 
 
+@per_program
 def group_shares(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     """Amount and share per group (personnel, rent and management, programs, events, administration,
     promotion, other), with each group's side: overhead or program."""
@@ -104,6 +122,7 @@ def group_shares(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     return out
 
 
+@per_program
 def overhead_vs_program(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     """Overhead (personnel, rent, administration, promotion) against program (사업비, events) shares."""
     shares = group_shares(ds, fiscal_year)
@@ -119,6 +138,7 @@ def overhead_vs_program(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavail
 BUDGET, FINAL_BUDGET, EXECUTED = "budget", "final_budget", "executed"
 
 
+@per_program
 def budget_series(ds: Dataset) -> pd.DataFrame:
     """The approved budget per fiscal year: the budget summary's 계 where a document states it (basis
     ``budget``), else the settlement's final budget (최종예산, basis ``final_budget``)."""
@@ -134,6 +154,7 @@ def budget_series(ds: Dataset) -> pd.DataFrame:
     )
 
 
+@per_program
 def executed_series(ds: Dataset) -> pd.DataFrame:
     """Executed amounts (집행액) per settled fiscal year."""
     s = ds.settlements
@@ -195,6 +216,7 @@ def cagr(growth_table: pd.DataFrame, start: int | None = None, end: int | None =
     return pd.DataFrame(rows)
 
 
+@per_program
 def execution_rates(ds: Dataset) -> pd.DataFrame:
     """집행률 = 집행액 / 예산현액 per settled year, with the unspent and carried-over amounts."""
     s = ds.settlements
@@ -206,6 +228,7 @@ def execution_rates(ds: Dataset) -> pd.DataFrame:
     )).reset_index(drop=True)
 
 
+@per_program
 def execution_rate(ds: Dataset, fiscal_year: int) -> float | Unavailable:
     """The execution rate of one year in percent."""
     rates = execution_rates(ds)
@@ -215,6 +238,7 @@ def execution_rate(ds: Dataset, fiscal_year: int) -> float | Unavailable:
     return float(row["execution_rate_pct"].iloc[0])
 
 
+@per_program
 def year_money(ds: Dataset, fiscal_year: int) -> tuple[int, str] | None:
     """The money of a year: executed where a settlement exists, else the approved budget; with its basis
     (a phase: ``executed``, ``budget`` or ``final_budget``)."""
@@ -228,6 +252,7 @@ def year_money(ds: Dataset, fiscal_year: int) -> tuple[int, str] | None:
     return None
 
 
+@per_program
 def cost_per_event(ds: Dataset, fiscal_year: int,
                    categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
     """A year's money divided by its discrete events in ``categories``, with the basis stated.
@@ -255,6 +280,7 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
                               events_by_category=", ".join(f"{c} {n}" for c, n in by_cat.items()))])
 
 
+@per_program
 def events_by_category(ds: Dataset, fiscal_year: int,
                        categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.Series:
     """Counted events of a year per category (in ``categories`` order; categories with none left out)."""
@@ -264,6 +290,7 @@ def events_by_category(ds: Dataset, fiscal_year: int,
     return pd.Series({c: int(sums[c]) for c in categories if c in sums and sums[c] > 0}, dtype="int64")
 
 
+@per_program
 def cost_per_event_table(ds: Dataset, categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
     """Cost per event of every fiscal year that has counted events."""
     rows = [r for y in ds.fiscal_years() if available(r := cost_per_event(ds, y, categories))]
@@ -272,6 +299,7 @@ def cost_per_event_table(ds: Dataset, categories: tuple[str, ...] = EVENT_CATEGO
     return pd.concat(rows, ignore_index=True)
 
 
+@per_program
 def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
                            categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
     """Line items that fund identifiable events (``제44차 집행위원회 개최`` = one committee): amount per event.
@@ -297,6 +325,7 @@ def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
 _HEADS = re.compile(r"([가-힣A-Za-z]+)\s*(\d+)\s*명")
 
 
+@per_program
 def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     """Personnel cost (인건비) divided by the head counts its basis states (직원 5명, 인턴 2명 → 7)."""
     items = _items(ds, fiscal_year)
@@ -314,6 +343,7 @@ def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Una
                               source_line=int(r["source_line"]))])
 
 
+@per_program
 def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     """The outcome activities (추진실적) listed for a fiscal year."""
     a = ds.activities[ds.activities["fiscal_year"] == fiscal_year].reset_index(drop=True)
@@ -322,6 +352,7 @@ def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable
     return a
 
 
+@per_program
 def activity_counts(ds: Dataset, fiscal_year: int | None = None) -> pd.DataFrame:
     """Activities per year and category: rows listed, and events counted where stated."""
     a = ds.activities if fiscal_year is None else ds.activities[ds.activities["fiscal_year"] == fiscal_year]
@@ -339,6 +370,7 @@ METRICS_BY_YEAR_COLUMNS = [
 ]
 
 
+@per_program
 def metrics_by_year(ds: Dataset) -> pd.DataFrame:
     """One row per fiscal year with the headline metrics (NaN where a year lacks the data): the table that
     the expected-results test pins."""
@@ -372,6 +404,7 @@ def metrics_by_year(ds: Dataset) -> pd.DataFrame:
     return out
 
 
+@per_program
 def year_anomalies(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
     """Anomalies of the documents that state facts about the year (its own document and later ones)."""
     docs = ds.documents[ds.documents["fiscal_year"] >= fiscal_year]["document_id"]

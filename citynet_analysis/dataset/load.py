@@ -1,4 +1,5 @@
-"""``load()``: the processed tables for notebooks, from any working directory, checked before use."""
+"""``load()``: the processed tables of one program for notebooks, from any working directory, checked
+before use; ``read()`` for every program of a data set."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
+from ..errors import InputError
 from .store import read_dataset
 from .tables import TABLES
+
+
+class ProgramError(InputError):
+    """A program the data set does not hold, or no program named where the data set holds several."""
+
+    def __init__(self, where: str, message: str, known: list[str]):
+        self.known = known
+        super().__init__(where, f"{message}; the data set holds {', '.join(known) or 'no program'}")
 
 
 @dataclass(frozen=True)
@@ -27,10 +37,38 @@ class Dataset:
     schedule: pd.DataFrame
     anomalies: pd.DataFrame
     path: Path
-    fingerprint: str = ""  # hash of the processed files: same data, same fingerprint
+    fingerprint: str = ""  # hash of the tables (of this program) and reference series: same data, same hash
+    program: str | None = None  # the program_id the tables are limited to; None: every program read
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("path", "fingerprint")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in TABLES}
+
+    def programs(self) -> list[str]:
+        """The program ids of the documents read, sorted."""
+        return sorted(set(self.documents["program_id"]))
+
+    def select(self, program: str | None = None) -> Dataset:
+        """The tables of one program, with that program's own fingerprint. ``None`` means the only program
+        present (a data set without documents stays as it is). A ProgramError, listing the programs, for
+        an unknown program or for ``None`` where there are several."""
+        if self.program is not None and program in (None, self.program):
+            return self
+        known = self.programs()
+        if program is None:
+            if len(known) > 1:
+                raise ProgramError(str(self.path), "the data set holds several programs: name one", known)
+            if not known:
+                return self
+            program = known[0]
+        if program not in known:
+            raise ProgramError(str(self.path), f"no program {program!r}", known)
+        tables = {name: df[df["program_id"] == program].reset_index(drop=True) for name, df in self.tables().items()}
+        return Dataset(**tables, path=self.path, fingerprint=fingerprint(tables), program=program)
+
+    def program_ko(self) -> str:
+        """The program's name as its newest document writes it (empty without documents)."""
+        docs = self.documents.sort_values("fiscal_year")
+        return str(docs["program_ko"].iloc[-1]) if len(docs) else ""
 
     def fiscal_years(self) -> list[int]:
         """Every fiscal year that any table states a fact about, ascending."""
@@ -41,22 +79,32 @@ class Dataset:
         return sorted(years)
 
 
-def load(data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load a processed data set (default: the embedded one; or ``data_dir`` or $CITYNET_DATA_DIR).
+def load(data_dir: str | os.PathLike | None = None, program: str | None = None) -> Dataset:
+    """The tables of one program of a processed data set (default: the embedded one; or ``data_dir`` or
+    $CITYNET_DATA_DIR). ``program`` is a program_id; None means the only program the data set holds (a
+    ProgramError listing them where it holds several).
 
     Checked first, so that bad data is never analysed: ``datapackage.json`` (valid JSON describing our
     tables, the files it names present), every CSV (UTF-8, well formed, our header) and every cell against
     the table contract (the rules of the pandera schemas). Raises InputError for a file that cannot be read
     and ValidationFailed listing each cell that breaks the contract, both naming the file and line."""
+    return read(data_dir).select(program)
+
+
+def read(data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Every program of a processed data set, checked as :func:`load` does."""
     path = config.data_dir(data_dir)
-    return Dataset(**read_dataset(path), path=path, fingerprint=fingerprint(path))
+    tables = read_dataset(path)
+    return Dataset(**tables, path=path, fingerprint=fingerprint(tables))
 
 
-def fingerprint(path: Path) -> str:
-    """SHA-256 over the table files and the reference series: what a chart of the data depends on (other
-    files in the folder, even a folder named like a CSV, are not read)."""
+def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
+    """SHA-256 over the tables' rows (as CSV) and the reference series: what a result drawn from them
+    depends on. A program's fingerprint covers only its own rows, so another program's new document
+    leaves it unchanged."""
     h = hashlib.sha256()
-    tables = [Path(path) / name for name in sorted(f"{t}.csv" for t in TABLES)]
-    for p in tables + sorted(config.REFERENCE_DIR.glob("*.csv")):
+    for name in sorted(tables):
+        h.update(name.encode() + b"\0" + tables[name].to_csv(index=False, lineterminator="\n").encode())
+    for p in sorted(config.REFERENCE_DIR.glob("*.csv")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()

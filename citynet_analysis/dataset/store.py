@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..atomic import clean_leftovers, is_leftover, make_temp_dir, remove_tree, replace_dir
 from ..errors import InputError, ValidationFailed
+from .. import vocabulary
 from .schemas import cell_problem
 from .tables import TABLES, Table, coerce
 
@@ -45,6 +46,11 @@ def table_schema(table: Table) -> dict:
         if f.unit:
             d["unit"] = f.unit
             d["currency"] = f.unit
+            d["columnType"] = "value"  # Fiscal Data Package: a measure
+        if f.phase:
+            d["phase"] = vocabulary.fdp_phase(f.phase)
+        if f.name == "fiscal_year":
+            d["columnType"] = "date:fiscal-year"
         fields.append(d)
     schema: dict = {"fields": fields, "missingValues": [""]}
     if table.primary_key:
@@ -52,14 +58,42 @@ def table_schema(table: Table) -> dict:
     return schema
 
 
+def measures() -> dict[str, dict]:
+    """The Fiscal Data Package model's measures: every money column with its currency, factor (amounts are
+    stored in won, so 1; the factor applied to what a document stated is in ``documents.unit_factor``),
+    direction and phase (a column's own, or that of its table's ``phase`` column)."""
+    out = {}
+    for table in TABLES.values():
+        for f in table.fields:
+            phase = f.phase or table.phase
+            if f.unit and phase:
+                out[f"{table.name}.{f.name}"] = dict(resource=table.name, source=f.name, currency=f.unit, factor=1,
+                                                     direction="expenditure", phase=vocabulary.fdp_phase(phase),
+                                                     phase_id=phase)
+    return out
+
+
+def fiscal_period(tables: dict[str, pd.DataFrame]) -> dict | None:
+    """The span of the documents' fiscal periods, ``{"start": …, "end": …}`` (None without documents)."""
+    docs = tables.get("documents")
+    if docs is None or not len(docs):
+        return None
+    return {"start": str(docs["fiscal_period_start"].min()), "end": str(docs["fiscal_period_end"].max())}
+
+
 def datapackage(tables: dict[str, pd.DataFrame]) -> dict:
-    """The ``datapackage.json`` descriptor: a resource with its Table Schema per CSV."""
+    """The ``datapackage.json`` descriptor: a resource with its Table Schema per CSV, and the Fiscal Data
+    Package facts that hold for every amount (currency, direction, fiscal period, measures and phases)."""
+    period = fiscal_period(tables)
     return {
         "name": PACKAGE_NAME,
         "title": "Seoul Metropolitan Government support for the CityNet secretariat: budget documents as tables",
         "description": "Parsed from the city's budget program explanations (사업설명서); every amount is an "
                        "integer number of won (KRW); every row names its document and source line.",
         "currency": "KRW",
+        "countryCode": "KR",
+        **({"fiscalPeriod": period} if period else {}),
+        "model": {"measures": measures()},
         "resources": [
             {
                 "name": name,

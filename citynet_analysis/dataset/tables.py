@@ -12,6 +12,8 @@ from .. import vocabulary
 ACTIVITY_CATEGORIES = vocabulary.category_ids()
 LINE_ITEM_GROUPS = vocabulary.group_ids()
 SEVERITIES = ("error", "warning", "info")
+PHASES = vocabulary.phase_ids()
+COUNT_NOTES = tuple(vocabulary.labels("count_notes"))
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     pattern: str | None = None
+    phase: str | None = None  # money: the Fiscal Data Package phase of the amounts (budget, executed, ...)
 
 
 @dataclass(frozen=True)
@@ -35,16 +38,23 @@ class Table:
     description: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
+    phase: str | None = None  # the phase of every amount of a table with a ``phase`` column
 
     @property
     def columns(self) -> list[str]:
         return [f.name for f in self.fields]
 
 
-def _won(name: str, description: str, required: bool = True, minimum: int | None = None) -> Field:
-    return Field(name, "integer", description + " (won, KRW)", required, unit="KRW", minimum=minimum)
+def _won(name: str, description: str, required: bool = True, minimum: int | None = None,
+         phase: str | None = None) -> Field:
+    return Field(name, "integer", description + " (won, KRW)", required, unit="KRW", minimum=minimum, phase=phase)
 
 
+#: A program id: a slug from vocabulary.toml [[programs]] or, for an unknown program, one made from its name.
+PROGRAM_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_PROGRAM = Field("program_id", "string", "Program the row belongs to (documents.program_id)", pattern=PROGRAM_ID)
+_PHASE = Field("phase", "string", "Phase of the amount (Fiscal Data Package): budget 예산, final_budget 최종예산, "
+               "executed 집행, carried_over 이월, unspent 집행잔액", enum=PHASES)
 _DOC = Field("document_id", "string", "Document the row was read from (documents.document_id)")
 _LINE = Field("source_line", "integer", "1-based line number in that document", minimum=1)
 _FY = Field("fiscal_year", "integer", "Fiscal year the fact is about", minimum=1900, maximum=2999)
@@ -53,16 +63,26 @@ DOCUMENTS = Table(
     "documents",
     "One row per ingested budget program explanation (사업설명서).",
     (
-        Field("document_id", "string", "Identifier: citynet-fy<fiscal year>"),
+        Field("document_id", "string", "Identifier: <program_id>-fy<fiscal year>"),
+        _PROGRAM,
         _FY,
         Field("program_ko", "string", "Program name (사업명)"),
         Field("department_ko", "string", "Bureau (실·국)", required=False),
         Field("division_ko", "string", "Division (부서명)", required=False),
-        Field("account_ko", "string", "Account (회계)", required=False),
+        Field("account_ko", "string", "Account (회계), e.g. 일반회계 (general account)", required=False),
+        Field("fiscal_period_start", "string", "First day of the fiscal year (Korea: the calendar year)",
+              pattern=r"\d{4}-\d{2}-\d{2}"),
+        Field("fiscal_period_end", "string", "Last day of the fiscal year", pattern=r"\d{4}-\d{2}-\d{2}"),
+        Field("direction", "string", "Direction of every amount (Fiscal Data Package)", enum=("expenditure",)),
+        Field("currency", "string", "Currency of every amount (ISO 4217)", enum=("KRW",)),
+        Field("unit_ko", "string", "Unit the document states its amounts in (천원, 백만원, 원)", required=False),
+        Field("unit_factor", "integer", "Factor applied to the stated amounts to give won (천원: 1000)",
+              required=False, minimum=1),
         Field("period_type_ko", "string", "Period type (사업기간), the ticked box", required=False),
-        _won("total_krw", "The year's total (사업비 당해년도)", minimum=0),
-        _won("national_krw", "National funding (국비), where stated", required=False, minimum=0),
-        _won("city_krw", "City funding (시비), where stated", required=False, minimum=0),
+        _won("total_krw", "The year's total (사업비 당해년도)", minimum=0, phase="budget"),
+        _won("national_krw", "National funding (국비), where stated", required=False, minimum=0,
+             phase="budget"),
+        _won("city_krw", "City funding (시비), where stated", required=False, minimum=0, phase="budget"),
         Field("source_line", "integer", "Line of the 사업비 (당해년도) row", minimum=1),
         Field("source_file", "string", "Raw file, relative to the processed data folder"),
         Field("sha256", "string", "SHA-256 of the decoded text (UTF-8, LF line ends, no BOM)",
@@ -76,14 +96,17 @@ BUDGET_TOTALS = Table(
     "Budget summary (예산 총괄): approved budget per fiscal year and category; the previous year's (A) "
     "column gives the year before.",
     (
+        _PROGRAM,
         _FY,
         Field("category", "string", "Budget category as in the source: 계 (total), 국제부담금, ..."),
         _won("amount_krw", "Approved budget", minimum=0),
+        _PHASE,
         Field("column_ko", "string", "Source column label, e.g. 2024예산액 (B)"),
         _DOC,
         _LINE,
     ),
-    ("fiscal_year", "category"),
+    ("program_id", "fiscal_year", "category"),
+    phase="budget",
 )
 
 LINE_ITEMS = Table(
@@ -91,12 +114,14 @@ LINE_ITEMS = Table(
     "Calculation basis (산출근거): the line items of a year's budget; level 1 items sum to the total, "
     "level 2 sub-items to their parent.",
     (
+        _PROGRAM,
         _FY,
-        Field("item_id", "string", "Stable id: <year>-<nn>[-<nn>]"),
+        Field("item_id", "string", "Stable id: <year>-<nn>[-<nn>[-<nn>]]"),
         Field("parent_id", "string", "item_id of the parent, empty at level 1", required=False),
         Field("level", "integer", "1 for ○ items, 2 for - sub-items, 3 for deeper", minimum=1, maximum=3),
         Field("name_ko", "string", "Item name without its parenthesised note"),
         _won("amount_krw", "Budgeted amount", minimum=0),
+        _PHASE,
         Field("basis_ko", "string", "Basis as written: the parenthesised note, else the basis line",
               required=False),
         Field("category_ko", "string", "Budget category (과목구분) the item belongs to", required=False),
@@ -112,7 +137,8 @@ LINE_ITEMS = Table(
         _DOC,
         _LINE,
     ),
-    ("fiscal_year", "item_id"),
+    ("program_id", "fiscal_year", "item_id"),
+    phase="budget",
 )
 
 SETTLEMENTS = Table(
@@ -120,29 +146,35 @@ SETTLEMENTS = Table(
     "Settlements (결산) of past years. available = final + carried_in + change; "
     "executed + carried_out + unspent = available.",
     (
+        _PROGRAM,
         _FY,
-        _won("final_budget_krw", "최종예산 final budget"),
-        _won("carried_in_krw", "전년이월 carried in from the previous year"),
-        _won("budget_change_krw", "예산변경 budget change"),
-        _won("available_krw", "예산현액 available budget"),
-        _won("executed_krw", "집행액 executed"),
-        _won("carried_out_krw", "차년이월 carried to the next year"),
-        _won("unspent_krw", "집행잔액 unspent balance"),
+        _won("final_budget_krw", "최종예산 final budget", phase="final_budget"),
+        _won("carried_in_krw", "전년이월 carried in from the previous year", phase="carried_over"),
+        _won("budget_change_krw", "예산변경 budget change", phase="adjustment"),
+        _won("available_krw", "예산현액 available budget", phase="available"),
+        _won("executed_krw", "집행액 executed", phase="executed"),
+        _won("carried_out_krw", "차년이월 carried to the next year", phase="carried_over"),
+        _won("unspent_krw", "집행잔액 unspent balance", phase="unspent"),
         _DOC,
         _LINE,
     ),
-    ("fiscal_year",),
+    ("program_id", "fiscal_year"),
 )
 
 ACTIVITIES = Table(
     "activities",
     "Outcomes (추진실적): one row per activity; one source line may give several rows.",
     (
+        _PROGRAM,
         _FY,
         Field("activity_id", "string", "Stable id: <year>-<nn>"),
         Field("category", "string", "Closed set of activity types", enum=ACTIVITY_CATEGORIES),
         Field("count", "integer", "Number of events stated or implied; empty where the text gives none",
               required=False, minimum=0),
+        Field("count_note", "string", "Why count is empty: frequency (a rate such as 월 1회 이상, not a "
+              "number of events), not_stated, unreadable", required=False, enum=COUNT_NOTES),
+        Field("frequency_ko", "string", "A frequency as written (월 1회 이상), where the text states one",
+              required=False),
         Field("month", "integer", "Month stated, 1-12", required=False, minimum=1, maximum=12),
         Field("number", "integer", "Ordinal of a numbered meeting (제N차)", required=False, minimum=1),
         Field("location_ko", "string", "Place stated", required=False),
@@ -150,41 +182,46 @@ ACTIVITIES = Table(
         _DOC,
         _LINE,
     ),
-    ("fiscal_year", "activity_id"),
+    ("program_id", "fiscal_year", "activity_id"),
 )
 
 MILESTONES = Table(
     "milestones",
     "History (추진경위): dated milestones.",
     (
+        _PROGRAM,
         Field("date", "string", "Year and month, YYYY-MM", pattern=r"\d{4}-\d{2}"),
         Field("event_ko", "string", "What happened"),
         _DOC,
         _LINE,
     ),
-    ("date", "event_ko"),
+    ("program_id", "date", "event_ko"),
 )
 
 SCHEDULE = Table(
     "schedule",
     "This year's schedule (추진일정) with amounts.",
     (
+        _PROGRAM,
         _FY,
         Field("step_ko", "string", "Step (사업추진절차)"),
         Field("start", "string", "Start month, YYYY-MM", required=False, pattern=r"\d{4}-\d{2}"),
         Field("end", "string", "End month, YYYY-MM", required=False, pattern=r"\d{4}-\d{2}"),
         _won("amount_krw", "Amount to execute in the step", minimum=0),
+        _PHASE,
         Field("detail_ko", "string", "Details (추진세부내용)", required=False),
         _DOC,
         _LINE,
     ),
-    ("fiscal_year", "step_ko"),
+    ("program_id", "fiscal_year", "step_ko"),
+    phase="budget",
 )
 
 ANOMALIES = Table(
     "anomalies",
     "Breaks of the document's identities and other inconsistencies found while reading it.",
     (
+        _PROGRAM,
         Field("document_id", "string", "Document the anomaly is in"),
         Field("source_line", "integer", "Line it was found at", required=False, minimum=1),
         Field("severity", "string", "error, warning or info", enum=SEVERITIES),

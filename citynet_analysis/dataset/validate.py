@@ -27,7 +27,7 @@ def dataset_errors(ds: Dataset) -> list[str]:
         out += [_where(ds, "line_items", doc["document_id"], a) for a in orphans]
         if not orphans:
             found = check_line_items(_exact(items), int(doc["total_krw"]), int(doc["source_line"]),
-                                     _exact(ds.budget_totals))
+                                     _exact(ds.budget_totals[ds.budget_totals["program_id"] == doc["program_id"]]))
             out += [_where(ds, "line_items", doc["document_id"], a)
                     for a in found if a["severity"] == "error"]
     return out

@@ -8,14 +8,31 @@ import re
 from .. import vocabulary
 from .amounts import to_int
 
-# 제9차 총회, 제41차·42차 집행위원회, 제43차 CityNet 집행위원회
-_NUMBERED = re.compile(
-    r"제\s*(?P<nums>\d+)\s*차(?P<more>(?:\s*[·,、및]\s*(?:제\s*)?\d+\s*차)*)"
-    r"(?P<between>(?:\s*[A-Za-z가-힣]+){0,3}?)\s*(?P<kind>총회|집행위원회)"
+_NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+"  # 12 or 1,200
+_RANGE_SIGN = re.compile(r"[~∼〜\-–]")
+MAX_RANGE = 50
+"""The most numbers a list or range of meetings (제41·42차, 제45~46차) may hold; a longer one is read as no
+count (and the list's bound keeps the pattern's backtracking linear)."""
+
+# ordinals: 제9차, 제3회, 제41차·42차, 제41·42차, 제41, 42차, 제45~46차, 제45차-제46차; when a few words and a
+# meeting kind follow (제43차 CityNet 집행위원회), a numbered meeting
+_ORDINAL = re.compile(
+    r"제\s*(?P<nums>\d+(?:\s*차?\s*(?:[·,、~∼〜\-–]|및)\s*(?:제\s*)?\d+){0,49})\s*(?:차|회)"
+    r"(?:(?:\s*[A-Za-z가-힣]+){0,3}?\s*(?P<kind>총회|집행위원회))?"
+)
+# frequencies, not counts: 월 1회 이상, 주 1회, 분기별 1회, 매월 2회, 월평균 2회; 매월, 매주, 월별, 분기별, 수시, 상시
+_FREQUENCY = re.compile(
+    r"(?<![가-힣\d])(?:(?:매\s*)?(?:월|주|일|분기|반기|격월|격주)\s*(?:별|마다)?\s*(?:평균\s*)?\d+\s*(?:회|건|차례)"
+    r"(?:\s*(?:이상|이내|내외|정도))?|매\s*(?:월|달|주|일|년|분기|반기)|(?:월|분기|반기)\s*별|수시|상시|격월|격주)"
+)
+# stated counts: 총 3회, 3회 개최, 3차례, 2건, 연 4회, 1,200건, 5회의 워크숍; not 3회째, 3회차, 5회원, 2024 회계
+_COUNT = re.compile(
+    rf"(?<![\d.])(?<!\d,)(?P<total>총\s*)?(?P<n>{_NUM})(?:회|건|\s*차례)"
+    r"(?=[^가-힣]|$|개최|진행|실시|운영|참여|참석|발간|체결|추진|(?:의|에|씩|을|를|이|가|과|와|로|으로|이상)(?![가-힣]))"
 )
 _PAREN = re.compile(r"\(([^()]*)\)")
-_COUNT = re.compile(r"^\s*(?:총\s*)?(\d+)\s*(?:회|건|차례)\s*$")
-_MONTH = re.compile(r"^\s*(\d{1,2})\s*월(?:\s*(?:개최|중|예정))?\s*$")
+_MONTH = re.compile(r"^\s*(\d{1,2})\s*월(?:\s*(?:개최|중|예정))?\s*$")  # a note (10월), (10월 개최)
+_MONTH_INLINE = re.compile(r"(?<![\d.~∼\-])(\d{1,2})\s*월\s*(?:개최|중|예정|에)")  # 10월 개최 in running text
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -44,46 +61,92 @@ def classify(text: str) -> str:
     return vocabulary.classify_activity(text)
 
 
-def _paren_facts(text: str) -> tuple[int | None, int | None, str | None]:
-    """count, month and place from parenthesised notes such as ``(9회)``, ``(10월)``, ``(9월, 쿠알라룸푸르)``."""
-    count = month = None
-    place = None
+def _paren_facts(text: str) -> tuple[int | None, str | None]:
+    """month and place from notes such as ``(10월)``, ``(9월, 쿠알라룸푸르)`` (else a month written ``10월 개최``)."""
+    month = place = None
     for group in _PAREN.findall(text):
         parts = [p.strip() for p in re.split(r"[,，]", group) if p.strip()]
         found_month = None
         rest = []
         for part in parts:
-            if (m := _COUNT.match(part)) and count is None:
-                count = to_int(m.group(1))
-            elif (m := _MONTH.match(part)) and 1 <= int(m.group(1)) <= 12:
+            if (m := _MONTH.match(part)) and 1 <= int(m.group(1)) <= 12:
                 found_month = int(m.group(1))
-            else:
+            elif not _COUNT.search(part):
                 rest.append(part)
         if found_month is not None:
             month = month or found_month
             # a place stands beside the month: (9월, 쿠알라룸푸르)
             if rest and place is None and len(rest) == 1 and len(rest[0]) <= 30:
                 place = rest[0]
+    if month is None and (m := _MONTH_INLINE.search(text)) and 1 <= int(m.group(1)) <= 12:
+        month = int(m.group(1))
     if place is None and re.search(r"(온라인|화상)\s*(?:으로\s*)?개최", text):
         place = "온라인"
-    return count, month, place
+    return month, place
+
+
+def _numbers(nums: str) -> list[int] | None:
+    """The numbers of ``41·42``, ``41, 42`` or ``45~46``; None for a reversed range or more than
+    :data:`MAX_RANGE` numbers. A number beyond the amounts' bound raises AmountError."""
+    out = []
+    for part in re.split(r"[·、]|,(?!\d{3}(?!\d))|및", nums):  # a comma that is not a thousands separator
+        ends = [to_int(n) for n in re.findall(_NUM, part)]
+        if _RANGE_SIGN.search(part):
+            if len(ends) != 2 or not 1 <= ends[1] - ends[0] + 1 <= MAX_RANGE:
+                return None
+            ends = list(range(ends[0], ends[1] + 1))
+        out.extend(ends)
+    return out if len(out) <= MAX_RANGE else None
+
+
+def _blank(m: re.Match) -> str:
+    """Spaces in place of a match, so that what was read once is not read again."""
+    return " " * len(m.group(0))
+
+
+def _row(category, count, note, number, month, place, frequency, text) -> dict:
+    return dict(category=category, count=count, month=month, number=number, location_ko=place,
+                description_ko=text, count_note=None if count is not None else note, frequency_ko=frequency)
 
 
 def item_activities(text: str) -> list[dict]:
-    """Rows (category, count, month, number, location_ko, description_ko) for one item.
+    """Rows (category, count, month, number, location_ko, description_ko, count_note, frequency_ko) for one
+    item.
 
-    A numbered meeting gives one row per number (``제9차 총회 및 제41차·42차 집행위원회`` → a congress and two
-    executive committees, each count 1); otherwise one row whose count is the stated ``(N회)``. A count or
-    number beyond the amounts' bound raises AmountError."""
-    count, month, place = _paren_facts(text)
-    rows = []
-    for m in _NUMBERED.finditer(text):
-        kind = "congress" if m.group("kind") == "총회" else "executive_committee"
-        numbers = [to_int(m.group("nums"))] + [to_int(n) for n in re.findall(r"\d+", m.group("more"))]
-        for number in numbers:
-            rows.append(dict(category=kind, count=1, month=month, number=number, location_ko=place,
-                             description_ko=text))
-    if not rows:
-        rows.append(dict(category=classify(text), count=count, month=month, number=None, location_ko=place,
-                         description_ko=text))
-    return rows
+    A numbered meeting gives one row per number (``제9차 총회 및 제41·42차 집행위원회`` → a congress and two
+    executive committees, each count 1; ``제45~46차`` → 45 and 46). Otherwise one row whose count is the one
+    stated (``(9회)``, ``총 3회``, ``3차례``, ``2건``, ``연 4회``; a ``총`` count wins over the others), else
+    implied by an ordinal (``제3회 서울포럼`` → 1). A frequency (``월 1회 이상``, ``매월``, ``수시``) is no count:
+    it is kept in ``frequency_ko``. Where count is None, ``count_note`` says why: ``frequency``,
+    ``not_stated`` or ``unreadable`` (a reversed or over-long range, two different counts). A count or number
+    beyond the amounts' bound raises AmountError."""
+    month, place = _paren_facts(text)
+    frequency = ", ".join(m.group(0) for m in _FREQUENCY.finditer(text)) or None
+    rest = _FREQUENCY.sub(_blank, text)
+    rows, ordinals, bad_range = [], [], False
+    for m in _ORDINAL.finditer(rest):
+        numbers = _numbers(m.group("nums"))
+        if m.group("kind"):
+            kind = "congress" if m.group("kind") == "총회" else "executive_committee"
+            for number in numbers or [None]:
+                rows.append(_row(kind, 1 if numbers else None, "unreadable", number, month, place, frequency, text))
+        elif numbers is None:
+            bad_range = True
+        else:
+            ordinals += numbers
+    if rows:
+        return rows
+    found = [(m.group("total"), to_int(m.group("n"))) for m in _COUNT.finditer(_ORDINAL.sub(_blank, rest))]
+    counts = {n for total, n in found if total} or {n for _, n in found}
+    count, note = None, "not_stated"
+    if len(counts) == 1:
+        count = counts.pop()
+    elif counts:
+        note = "unreadable"  # two different counts
+    elif frequency:
+        note = "frequency"
+    elif bad_range:
+        note = "unreadable"
+    elif ordinals:
+        count = len(ordinals)  # 제3회 서울포럼: one event
+    return [_row(classify(text), count, note, None, month, place, frequency, text)]

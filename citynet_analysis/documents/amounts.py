@@ -57,10 +57,23 @@ def parse_amount(cell: str, factor: int = 1) -> int:
 _UNIT_LINE = re.compile(r"단위\s*[:：]\s*(백만원|천원|억원|원)")
 
 
+def stated_unit(line: str) -> str | None:
+    """The unit a ``(단위 : 천원, %)`` line declares (``천원``), or None when the line declares none."""
+    m = _UNIT_LINE.search(line)
+    return m.group(1) if m else None
+
+
 def unit_factor(line: str) -> int | None:
     """The factor a ``(단위 : 천원, %)`` line declares, or None when the line declares none."""
-    m = _UNIT_LINE.search(line)
-    return UNIT_FACTORS[m.group(1)] if m else None
+    unit = stated_unit(line)
+    return UNIT_FACTORS[unit] if unit else None
+
+
+def amount_unit(cell: str) -> str | None:
+    """The unit written after an amount (``1,100,000천원`` → ``천원``); None for a bare number or text that
+    is not an amount."""
+    m = _NUMBER.match(_MARKER.sub("", cell).strip())
+    return m.group("unit") if m else None
 
 
 _FORMULA_TERM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([가-힣%]*)")

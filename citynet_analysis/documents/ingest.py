@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import vocabulary
 from ..dataset import checks
 from ..dataset.schemas import schema_errors
-from ..dataset.tables import to_frame
+from ..dataset.tables import TABLES, to_frame
 from ..errors import ValidationFailed
 from .line_items import classify_line_items
 from .merge import MERGE_RULES, merge_table
@@ -32,11 +33,13 @@ def source_name(path: str | Path, relative_to: str | Path) -> str:
     return rel if not rel.startswith("../../") else Path(path).name
 
 
-def document_tables(parsed: Parsed, document_id: str, source: str) -> tuple[dict[str, pd.DataFrame], list[dict]]:
-    """One document's frames (with document_id) and every anomaly its checks find; ``source`` (the file)
-    names it in errors."""
+def document_tables(parsed: Parsed, document_id: str, program_id: str,
+                    source: str) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """One document's frames (with document_id, program_id and the phase of their amounts) and every
+    anomaly its checks find; ``source`` (the file) names it in errors."""
     tables = dict(parsed.tables, line_items=classify_line_items(parsed.tables["line_items"], source))
-    frames = {name: to_frame([dict(r, document_id=document_id) for r in rows], name)
+    frames = {name: to_frame([dict(r, document_id=document_id, program_id=program_id, phase=TABLES[name].phase)
+                              for r in rows], name)
               for name, rows in tables.items()}
     doc = parsed.document
     summary = pd.DataFrame(parsed.summary)
@@ -47,7 +50,14 @@ def document_tables(parsed: Parsed, document_id: str, source: str) -> tuple[dict
     found += checks.check_settlements(frames["settlements"])
     found += checks.check_schedule(frames["schedule"], parsed.schedule_total, doc["total_krw"])
     found += checks.check_congress_dates(frames["milestones"], frames["activities"])
-    return frames, [dict(a, document_id=document_id) for a in found]
+    return frames, [dict(a, document_id=document_id, program_id=program_id) for a in found]
+
+
+def fiscal_metadata(fiscal_year: int) -> dict:
+    """What every amount of a document is (Fiscal Data Package): expenditure in won, over the fiscal year,
+    which in Korea is the calendar year (국가재정법 제2조)."""
+    return dict(fiscal_period_start=f"{fiscal_year:04d}-01-01", fiscal_period_end=f"{fiscal_year:04d}-12-31",
+                direction="expenditure", currency="KRW")
 
 
 def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str, pd.DataFrame]:
@@ -64,14 +74,16 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
     documents, per_table, anomalies, errors, used = [], {n: [] for n in MERGE_RULES}, [], [], set()
     files: dict[str, str] = {}
     for fiscal_year, _, path, doc, sha, source in parsed:
-        document_id = f"citynet-fy{fiscal_year}"
+        program_id = vocabulary.program_id(doc.document["program_ko"])
+        document_id = base = f"{program_id}-fy{fiscal_year}"
         n = 2
         while document_id in used:
-            document_id, n = f"citynet-fy{fiscal_year}-{n}", n + 1
+            document_id, n = f"{base}-{n}", n + 1
         used.add(document_id)
         files[document_id] = str(path)
-        documents.append(dict(doc.document, document_id=document_id, source_file=source, sha256=sha))
-        frames, found = document_tables(doc, document_id, str(path))
+        documents.append(dict(doc.document, **fiscal_metadata(fiscal_year), document_id=document_id,
+                              program_id=program_id, source_file=source, sha256=sha))
+        frames, found = document_tables(doc, document_id, program_id, str(path))
         for name, frame in frames.items():
             per_table[name].append(frame)
         for a in found:
@@ -108,13 +120,13 @@ def locate(problem: str, files: dict[str, str]) -> str:
 
 
 _SORT = {
-    "documents": ["fiscal_year", "document_id"],
-    "budget_totals": ["fiscal_year", "document_id", "source_line"],
-    "line_items": ["fiscal_year", "document_id", "source_line"],
-    "settlements": ["fiscal_year"],
-    "activities": ["fiscal_year", "document_id", "source_line", "activity_id"],
-    "milestones": ["date", "document_id", "source_line"],
-    "schedule": ["fiscal_year", "document_id", "source_line"],
+    "documents": ["program_id", "fiscal_year", "document_id"],
+    "budget_totals": ["program_id", "fiscal_year", "document_id", "source_line"],
+    "line_items": ["program_id", "fiscal_year", "document_id", "source_line"],
+    "settlements": ["program_id", "fiscal_year"],
+    "activities": ["program_id", "fiscal_year", "document_id", "source_line", "activity_id"],
+    "milestones": ["program_id", "date", "document_id", "source_line"],
+    "schedule": ["program_id", "fiscal_year", "document_id", "source_line"],
 }
 
 

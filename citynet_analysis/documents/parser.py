@@ -12,11 +12,14 @@ from .. import vocabulary
 from ..errors import InputError
 from . import activities as act
 from .amounts import (
+    UNIT_FACTORS,
     AmountError,
     AmountRangeError,
+    amount_unit,
     evaluate_formula,
     find_dates,
     parse_amount,
+    stated_unit,
     unit_factor,
     year_month,
 )
@@ -54,12 +57,18 @@ BLOCKS = (
 REQUIRED = ("예산총괄", "산출근거", "결산")
 _SUB_HEADINGS = {"사업개요", "사업담당자", "예산총괄", "산출근거", "예산설명"}
 _SECTION = re.compile(r"^\s*[1-9]\s+[가-힣][가-힣0-9 ]*$")
-_LEVEL_MARKERS = {"○": 1, "◦": 1, "-": 2, "－": 2, "·": 3, "ㆍ": 3}
+# Item markers of 산출근거 by level: ○ items, - sub-items, · sub-sub-items (the middle dot as HWP and PDF
+# extractions write it: U+00B7, U+318D ㆍ, U+2219 ∙).
+_LEVEL_MARKERS = {"○": 1, "◦": 1, "-": 2, "－": 2, "·": 3, "ㆍ": 3, "∙": 3}
+_MARKERS = re.escape("".join(_LEVEL_MARKERS))
 _ITEM = re.compile(
-    r"^(?P<lead>[^○◦\-－·ㆍ=]*?)\s*(?P<marker>[○◦\-－·ㆍ])\s*(?P<name>.+?)\s*=\s*"
+    rf"^(?P<lead>[^{_MARKERS}=]*?)\s*(?P<marker>[{_MARKERS}])\s*(?P<name>.+?)\s*=\s*"
     r"(?P<amount>[-△]?\s*[\d,]+\s*(?:백만원|천원|원))\s*(?P<tail>.*)$"
 )
-_ITEM_LIKE = re.compile(r"^[^=]*[○◦\-－·ㆍ][^=]*=\s*\S")
+_ITEM_LIKE = re.compile(rf"^[^=]*[{_MARKERS}][^=]*=\s*\S")
+# ``name : basis`` before the ``=``: the basis starts with an amount (``국내 연수 : 3,000천원 × 20명``).
+_INLINE_BASIS = re.compile(r"^(?P<name>.*?\S)\s*[:：]\s*(?P<basis>[-△]?\s*\d[\d,.]*\s*(?:백만원|천원|억원|원)[^:：]*)$")
+_PARENTHESISED = re.compile(r"^\((?P<inner>[^()]*)\)$")
 _AMOUNT_LIKE = re.compile(r"[-△]?[\d,.\s]*\d[\d,.\s]*(?:백만원|천원|억원|원)")
 _NOTE = re.compile(r"^(?P<name>.*?\S)\s*\((?P<note>[^()]*)\)\s*$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -103,6 +112,9 @@ class DocumentParser:
         self.blocks = find_blocks(self.lines)
         self.anomalies: list[dict] = []
         self.document_id = ""
+        self.summary_unit: str | None = None  # the unit 예산 총괄 states (its unit line, else its cells)
+        self.item_units: list[str] = []  # the units 산출근거 writes after its top-level amounts
+        self.unit: str | None = None  # the document's unit: see document_unit()
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, message: str, index: int | None = None) -> InputError:
@@ -125,11 +137,29 @@ class DocumentParser:
         except AmountError as exc:
             raise self.error(f"{what}: {exc}", index) from None
 
-    def block_factor(self, b: Block, default: int = 1_000) -> int:
+    def block_unit(self, b: Block) -> str | None:
+        """The unit a block's ``(단위 : 천원)`` line states, or None when it states none."""
         for i in range(b.heading, b.end):
-            if (f := unit_factor(self.lines[i])) is not None:
-                return f
-        return default
+            if (u := stated_unit(self.lines[i])) is not None:
+                return u
+        return None
+
+    def block_factor(self, b: Block, default: int | None = None) -> int:
+        """The factor for a block's bare numbers: its own unit line, else ``default``, else the document's
+        unit (once known), else 천원, the convention of these documents."""
+        if (u := self.block_unit(b)) is not None:
+            return UNIT_FACTORS[u]
+        if default is not None:
+            return default
+        return UNIT_FACTORS[self.unit] if self.unit else 1_000
+
+    def document_unit(self) -> str | None:
+        """The unit the document states for its budget amounts: the 예산 총괄 unit line (``(단위 : 천원, %)``),
+        else the unit its amounts carry (``1,100,000천원`` in 예산 총괄, else ``= 232,360천원`` in 산출근거);
+        None when it states none (bare numbers are then read as 천원)."""
+        if self.summary_unit:
+            return self.summary_unit
+        return self.item_units[0] if self.item_units else None
 
     # -- sections ------------------------------------------------------------------------------
     def require_blocks(self) -> None:
@@ -215,7 +245,9 @@ class DocumentParser:
 
     def budget_summary(self) -> tuple[int, list[dict], list[dict]]:
         b = self.block("예산총괄")
-        factor = self.block_factor(b)
+        factor = self.block_factor(b, 1_000)
+        self.summary_unit = self.block_unit(b)
+        suffixes: set[str] = set()
         header = next((i for i in range(b.heading + 1, b.end)
                        if "(A)" in self.lines[i] and "(B)" in self.lines[i]), None)
         if header is None:
@@ -257,6 +289,7 @@ class DocumentParser:
                 raise self.error(f"예산 총괄 lists {label!r} twice", i)
             a = self.amount(row[ja], factor, i, f"예산 총괄 {label} (A)")
             bb = self.amount(row[jb], factor, i, f"예산 총괄 {label} (B)")
+            suffixes.update(u for u in (amount_unit(row[ja]), amount_unit(row[jb])) if u)
             change = pct = None
             if jc is not None and jc < len(row) and row[jc]:
                 change = self.amount(row[jc], factor, i, f"예산 총괄 {label} (B-A)")
@@ -268,6 +301,8 @@ class DocumentParser:
             summary.append(dict(category=label, a=a, b=bb, change=change, pct=pct, source_line=i + 1))
         if not summary:
             raise self.error("예산 총괄 has no rows", header)
+        if self.summary_unit is None and len(suffixes) == 1:
+            self.summary_unit = suffixes.pop()  # no unit line, but every amount written as N천원
         if not any(_key(r["category"]) in _TOTAL_LABELS for r in summary):
             self.note("warning", "summary_no_total", header)
         return years[1], totals, summary
@@ -328,18 +363,24 @@ class DocumentParser:
                 parents[level - 1] = item_id
                 for k in range(level, 3):
                     parents[k] = None
-                name, note = m.group("name").strip(), None
+                name, note, inline = m.group("name").strip(), None, None
+                if bm := _INLINE_BASIS.match(name):  # 국내 연수 : 3,000천원 × 20명 = 60,000천원
+                    name, inline = bm.group("name").strip(), bm.group("basis").strip()
                 if nm := _NOTE.match(name):
                     name, note = nm.group("name").strip(), nm.group("note").strip()
                 amount = self.amount(m.group("amount"), 1, i, name)
                 if amount < 0:
                     raise self.error(f"line item {name!r} has a negative amount ({amount:,} won)", i)
+                if level == 1 and (u := amount_unit(m.group("amount"))):
+                    self.item_units.append(u)
                 items.append(dict(
                     fiscal_year=fiscal_year, item_id=item_id, parent_id=parents[level - 2] if level > 1 else None,
                     level=level, name_ko=name, amount_krw=amount,
                     basis_ko=note, category_ko=category, stated_won_krw=None, formula_ko=None,
                     formula_krw=None, source_line=i + 1,
                 ))
+                if inline:
+                    self._basis(items[-1], inline, i)
                 if m.group("tail").strip():
                     self._basis(items[-1], m.group("tail").strip(" ()"), i)
             elif items:
@@ -357,6 +398,12 @@ class DocumentParser:
         try:
             formula = evaluate_formula(text)
             won = _stated_won(text)
+            if formula is None and won is None and (pm := _PARENTHESISED.match(text)):
+                # a basis line in parentheses: (1,200,000원 × 12개월)
+                inner = pm.group("inner").strip()
+                formula, won = evaluate_formula(inner), _stated_won(inner)
+                if formula is not None or won is not None:
+                    text = inner
         except AmountError as exc:
             raise self.error(f"{what}: {exc}", i) from None
         if formula is not None:
@@ -547,7 +594,8 @@ class DocumentParser:
         header is a year row, a 계 row (not read, noted) or prose (a warning); a row whose year cannot be
         read, or breaks that sequence, is an error."""
         b = self.block("결산")
-        factor = self.block_factor(b)
+        unit = self.block_unit(b) or self.unit  # its own unit line, else the document's
+        factor = UNIT_FACTORS[unit] if unit else 1_000
         names = {"최종예산": "final_budget_krw", "전년이월": "carried_in_krw", "예산변경": "budget_change_krw",
                  "예산현액": "available_krw", "집행액": "executed_krw", "차년이월": "carried_out_krw",
                  "집행잔액": "unspent_krw"}
@@ -601,7 +649,7 @@ class DocumentParser:
             row = dict(fiscal_year=y)
             for label, col in names.items():
                 row[col] = self.amount(cells[cols[col]], factor, i, f"결산 {y} {label}")
-            row["source_line"] = i + 1
+            row.update(unit_ko=unit, unit_factor=UNIT_FACTORS[unit] if unit else None, source_line=i + 1)
             rows.append(row)
         if not rows:
             raise self.error("결산 현황 has no year rows (cut off?)", header)
@@ -692,6 +740,8 @@ def parse_document(text: str, name: str) -> Parsed:
     doc = p.overview(summary_block.heading)
     doc["fiscal_year"] = fiscal_year
     items = p.line_items(fiscal_year)
+    p.unit = p.document_unit()
+    doc["unit_ko"], doc["unit_factor"] = p.unit, UNIT_FACTORS[p.unit] if p.unit else None
     p.basis_dates(fiscal_year)
     schedule, schedule_total = p.schedule(fiscal_year)
     tables = dict(

@@ -1,7 +1,8 @@
-"""Running every selected notebook for every selected fiscal year through papermill, and publishing what
-they produced.
+"""Running every selected notebook for every selected program and fiscal year through papermill, and
+publishing what they produced.
 
-For each year the notebooks run (in parallel, each on a fresh pre-started kernel of its own, see
+A data set of one program gives ``<out>/<year>/``; one of several programs gives ``<out>/<program_id>/<year>/``
+(a "folder" below is either). For each folder the notebooks run (in parallel, each on a fresh pre-started kernel of its own, see
 :mod:`.kernels`) into a staging folder inside the reports folder, with ``data_dir`` and ``output_dir`` as
 papermill parameters. The notebooks draw and save their own figures and tables; the batch only exports
 each executed notebook to a self-contained HTML page and the year's tables to one workbook. A year's folder replaces the previous
@@ -24,7 +25,7 @@ from pathlib import Path
 from .. import config
 from ..atomic import clean_leftovers, make_temp_dir, remove_tree, replace_dir, temp_path
 from ..config import CELL_TIMEOUT_S, KERNEL
-from ..dataset.load import Dataset, load
+from ..dataset.load import Dataset, read
 from ..errors import InputError, ValidationFailed
 from . import kernels
 from .exports import build_workbook
@@ -35,25 +36,42 @@ from .site import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owne
 from .word_memo import write_memo
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One program's fiscal year and the folder of the reports folder its reports go to."""
+
+    program: str
+    year: int
+    folder: str  # "2024", or "wego/2024" when the data set holds several programs
+
+
 @dataclass
 class Job:
-    """One notebook for one fiscal year, and how it went."""
+    """One notebook for one program and fiscal year, and how it went."""
 
     year: int
     notebook: str
+    program: str = ""
+    folder: str = ""  # where its year's reports go, relative to the reports folder (default: the year)
     status: str = "pending"  # ok | failed
     seconds: float = 0.0  # papermill run plus HTML export
     execute_seconds: float = 0.0  # the papermill run alone (kernel start to shutdown)
     error: str = ""
     path: str = ""  # where the executed notebook is (relative to the reports folder)
 
+    def __post_init__(self):
+        self.folder = self.folder or str(self.year)
 
-def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None
-                    ) -> tuple[list[int], dict[str, Path], Dataset]:
+
+def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None, programs=None
+                    ) -> tuple[list[Unit], dict[str, Path], Dataset]:
     """Everything the command line says, and the data set itself (what ``validate`` checks), checked
-    before any kernel starts: a data set that fails is never analysed or published. Returns the years,
-    the notebooks and the loaded data set (its ``path`` is the folder the notebooks get). Raises
-    InputError or ValidationFailed (exit 2)."""
+    before any kernel starts: a data set that fails is never analysed or published. Returns the units
+    (program and year, with their folder), the notebooks and the data set of every program (its ``path``
+    is the folder the notebooks get). Raises InputError or ValidationFailed (exit 2).
+
+    ``programs`` default to every program of the data set and ``years`` to each program's own years; a
+    year that no chosen program has is an error, a chosen year that one program lacks is skipped for it."""
     from ..dataset.validate import dataset_errors
 
     if lang not in LANGS:
@@ -61,11 +79,17 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", f"must be at least 1, not {jobs}")
     data = config.data_dir(data_dir).resolve()
-    ds = load(data)
+    ds = read(data)
     errors = dataset_errors(ds)
     if errors:
         raise ValidationFailed(errors)
-    available_years = ds.fiscal_years()
+    known = ds.programs()
+    unknown = [p for p in programs or [] if p not in known]
+    if unknown:
+        raise InputError("--programs", f"unknown {', '.join(unknown)}; the data set holds {', '.join(known) or 'none'}")
+    chosen_programs = list(dict.fromkeys(programs or known))
+    program_years = {p: ds.select(p).fiscal_years() for p in chosen_programs}
+    available_years = sorted(set().union(*program_years.values())) if program_years else []
     chosen = []
     for y in years or available_years:
         try:
@@ -76,12 +100,15 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None
             raise InputError("--years", f"no data for {year}; available: {_years(available_years)}")
         if year not in chosen:
             chosen.append(year)
+    nested = len(known) > 1
+    units = [Unit(p, y, f"{p}/{y}" if nested else str(y))
+             for p in chosen_programs for y in sorted(chosen) if y in program_years[p]]
     all_notebooks = notebook_paths(notebook_dir)
     unknown = [n for n in notebooks or [] if n not in all_notebooks]
     if unknown:
         raise InputError("--notebooks", f"unknown {', '.join(unknown)}; available: {', '.join(all_notebooks)}")
     selected = {n: all_notebooks[n] for n in (notebooks or all_notebooks)}
-    return sorted(chosen), selected, ds
+    return units, selected, ds
 
 
 def _years(years: list[int]) -> str:
@@ -96,7 +123,8 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
     import papermill as pm
 
     out_nb = staging / f"{job.notebook}.ipynb"
-    params = {"fiscal_year": int(job.year), "lang": lang, "data_dir": str(data_dir), "output_dir": str(staging)}
+    params = {"fiscal_year": int(job.year), "program": job.program, "lang": lang, "data_dir": str(data_dir),
+              "output_dir": str(staging)}
     start = time.perf_counter()
     try:
         km = pool.take()
@@ -181,7 +209,7 @@ def _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, 
                 j = todo.get_nowait()
             except queue.Empty:
                 return
-            done.put(execute(j, selected[j.notebook], staging_root / str(j.year), data, lang, pool, cancel))
+            done.put(execute(j, selected[j.notebook], staging_root / j.folder, data, lang, pool, cancel))
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"batch-{i}") for i in range(workers)]
     for t in threads:
@@ -193,47 +221,48 @@ def _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, 
                 break
             except queue.Empty:
                 continue
-        bar.set_postfix_str(f"{j.year} {j.notebook} {j.status}", refresh=False)
+        bar.set_postfix_str(f"{j.folder} {j.notebook} {j.status}", refresh=False)
         bar.update(1)
 
 
 def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs=None, lang="ko",
-              progress=True, notebook_dir=None) -> list[Job]:
+              progress=True, notebook_dir=None, programs=None) -> list[Job]:
     """Run the batch and return its jobs. Arguments and the ``--out`` folder are checked first (InputError
     before any kernel). Ctrl-C or SIGTERM raise :class:`Interrupted` after the kernels are stopped and the
     staging folder is removed, with the previous reports untouched."""
-    chosen, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir)
+    units, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir, programs)
     data = ds.path
     if not str(out_dir).strip():
         raise InputError("--out", "must name a folder")
     out = Path(os.path.abspath(out_dir))
-    ours = {"batch", INDEX, MANIFEST} | {str(y) for y in chosen}
-    clean_leftovers(out, ours)  # before the check: a folder moved back is checked like any other
-    clean_leftovers(out / FAILED_DIR, {str(y) for y in chosen})
-    manifest = check_reports_target(out, chosen)
+    folders = [u.folder for u in units]
+    # before the check: a folder moved back is checked like any other
+    for parent, names in _leftover_targets(folders).items():
+        clean_leftovers(out / parent, names)
+    manifest = check_reports_target(out, folders)
     all_notebooks = set(notebook_paths(next(iter(selected.values())).parent)) == set(selected)
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging_root = make_temp_dir(out / "batch", "new")
     except OSError as exc:
         raise InputError("--out", f"{out}: cannot write there ({exc.strerror or exc})") from None
-    all_jobs = [Job(y, n) for y in chosen for n in selected]
-    workers = min(jobs or os.cpu_count() or 1, len(all_jobs))
+    all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in units for n in selected]
+    workers = min(jobs or os.cpu_count() or 1, max(len(all_jobs), 1))
     cancel = threading.Event()
     pool = None
     try:
         with _interruptible():
-            for y in chosen:
-                (staging_root / str(y)).mkdir()
+            for f in folders:
+                (staging_root / f).mkdir(parents=True)
             notebook_dir = next(iter(selected.values())).parent
             pool = kernels.KernelPool(size=workers + 1, total=len(all_jobs), cwd=notebook_dir,
                                       runtime_dir=staging_root)
             bar = _progress(len(all_jobs), progress)
             _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel)
             bar.close()
-            for y in chosen:
-                _publish(out, y, [j for j in all_jobs if j.year == y], staging_root / str(y), manifest,
-                         keep_others=not all_notebooks, ds=ds, lang=lang)
+            for u in units:
+                _publish(out, u, [j for j in all_jobs if j.folder == u.folder], staging_root / u.folder, manifest,
+                         keep_others=not all_notebooks, ds=ds.select(u.program), lang=lang)
             write_index(out, all_jobs, lang, manifest, ds)
     except BaseException:
         cancel.set()
@@ -246,25 +275,43 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     return all_jobs
 
 
-def _publish(out: Path, year: int, year_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool,
+def _leftover_targets(folders: list[str]) -> dict[str, set[str]]:
+    """Where a killed batch may have left temporaries for ``folders`` (``2024`` or ``wego/2024``): the
+    parent folder → the target names in it."""
+    out: dict[str, set[str]] = {".": {"batch", INDEX, MANIFEST}}
+    for folder in folders:
+        parent, _, name = folder.rpartition("/")
+        out.setdefault(parent or ".", set()).add(name)
+        out.setdefault(f"{FAILED_DIR}/{parent}" if parent else FAILED_DIR, set()).add(name)
+        if parent:
+            out["."].add(parent)
+            out.setdefault(FAILED_DIR, set()).add(parent)
+    return out
+
+
+def _publish(out: Path, unit: Unit, unit_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool,
              ds, lang: str) -> None:
-    """A year whose notebooks all ran replaces its reports; otherwise its run is kept under failed/. The
+    """A folder whose notebooks all ran replaces its reports; otherwise its run is kept under failed/. The
     manifest records the folder as ours before it is moved into place, so a run stopped in between never
     leaves a folder that later runs refuse."""
     owned = set(manifest.setdefault("owned", []))
-    if all(j.status == "ok" for j in year_jobs):
-        record_owned(out, manifest, owned | {str(year)})
-        publish_year(staged, out / str(year), keep_others, ds, year, lang)
-        for j in year_jobs:
-            j.path = f"{year}/{j.notebook}.ipynb"
-        remove_tree(out / FAILED_DIR / str(year))
+    folder = unit.folder
+    parent = folder.split("/")[0] if "/" in folder else None  # a program's folder, ours too
+    if all(j.status == "ok" for j in unit_jobs):
+        record_owned(out, manifest, owned | {folder} | ({parent} if parent else set()))
+        (out / folder).parent.mkdir(parents=True, exist_ok=True)
+        publish_year(staged, out / folder, keep_others, ds, unit.year, lang)
+        for j in unit_jobs:
+            j.path = f"{folder}/{j.notebook}.ipynb"
+        remove_tree(out / FAILED_DIR / folder)
     else:
-        record_owned(out, manifest, owned | {f"{FAILED_DIR}/{year}"})
-        failed_dir = out / FAILED_DIR / str(year)
-        failed_dir.parent.mkdir(exist_ok=True)
+        record_owned(out, manifest, owned | {f"{FAILED_DIR}/{folder}"}
+                     | ({f"{FAILED_DIR}/{parent}"} if parent else set()))
+        failed_dir = out / FAILED_DIR / folder
+        failed_dir.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(staged, failed_dir)
-        for j in year_jobs:
-            j.path = f"{FAILED_DIR}/{year}/{j.notebook}.ipynb"
+        for j in unit_jobs:
+            j.path = f"{FAILED_DIR}/{folder}/{j.notebook}.ipynb"
             if j.status == "ok":
                 j.status = "not published"
                 j.error = "another notebook of this year failed; the previous reports were kept"
@@ -278,17 +325,19 @@ def _progress(total: int, enabled: bool):
 
 
 def summary_table(jobs: list[Job]) -> str:
-    """Year × notebook: ok or failed with seconds, and where each failed notebook was kept."""
+    """Folder (year, or program/year) × notebook: ok or failed with seconds, and where each failed notebook
+    was kept."""
     names = list(dict.fromkeys(j.notebook for j in jobs))
-    years = sorted({j.year for j in jobs})
-    cell = {(j.year, j.notebook): f"{j.status} {j.seconds:5.1f}s" for j in jobs}
+    folders = list(dict.fromkeys(j.folder for j in jobs))
+    cell = {(j.folder, j.notebook): f"{j.status} {j.seconds:5.1f}s" for j in jobs}
     width = max([len(n) for n in names] + [12])
-    lines = ["year  " + "  ".join(f"{n:<{width}}" for n in names)]
-    for y in years:
-        lines.append(f"{y}  " + "  ".join(f"{cell[(y, n)]:<{width}}" for n in names))
+    first = max([len(f) for f in folders] + [4])
+    lines = [f"{'year':<{first}}  " + "  ".join(f"{n:<{width}}" for n in names)]
+    for f in folders:
+        lines.append(f"{f:<{first}}  " + "  ".join(f"{cell.get((f, n), ''):<{width}}" for n in names))
     for j in jobs:
         if j.status != "ok":
-            lines.append(f"{j.status}: {j.year} {j.notebook}: {j.error} (kept in {j.path})")
+            lines.append(f"{j.status}: {j.folder} {j.notebook}: {j.error} (kept in {j.path})")
     return "\n".join(lines)
 
 

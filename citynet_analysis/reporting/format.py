@@ -123,11 +123,8 @@ def table_description(name: str, lang: str) -> str:
 
 def program_name(program_ko: str, lang: str) -> str:
     """A program's name in the language, for a program the vocabulary knows; else as the document says."""
-    key = vocabulary.normalise_name(program_ko)
-    for program in vocabulary.programs():
-        if key in {vocabulary.normalise_name(n) for n in [program["ko"], *program.get("names", ())]}:
-            return program[check_lang(lang)]
-    return program_ko
+    known = vocabulary.known_program(program_ko)
+    return known[check_lang(lang)] if known else program_ko
 
 
 def heading_part(text: str, lang: str) -> str:

@@ -22,6 +22,7 @@ from .format import (
     money,
     pct,
     phase_label,
+    program_name,
 )
 
 
@@ -35,11 +36,18 @@ def unavailable_text(result: Unavailable, lang: str) -> str:
             f"({md(result.reason_text('en'))}).")
 
 
+def program_line(ds: Dataset, lang: str = "ko") -> str:
+    """Which program the figures are of: its name in the language and its program_id."""
+    ds = ds.select()
+    name = md(program_name(ds.program_ko(), lang))
+    return f"사업: **{name}** ({ds.program})" if lang == "ko" else f"Program: **{name}** ({ds.program})"
+
+
 def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[str]:
-    """Headline facts of a year's budget, each a sentence with its number."""
+    """Headline facts of a year's budget, each a sentence with its number; first, whose budget it is."""
     check_lang(lang)
     ko = lang == "ko"
-    out = []
+    out = [program_line(ds, lang)] if len(ds.documents) else []
     budget = metrics.budget_series(ds).set_index("fiscal_year")
     if fiscal_year in budget.index:
         amount = int(budget.loc[fiscal_year, "amount_krw"])

@@ -24,7 +24,8 @@ import pandas as pd
 
 from .. import config, vocabulary
 from ..analysis import metrics
-from .format import check_lang, heading_part, is_missing, money, pct, phase_label
+from ..dataset.load import ProgramError
+from .format import check_lang, heading_part, is_missing, money, pct, phase_label, program_name
 from .html_page import CSP, CSS_FONT_FAMILY, font_face_css
 from .notebook import read_records
 
@@ -52,6 +53,11 @@ def figure_label(name: str, lang: str) -> str:
     analyst's own chart)."""
     entry = vocabulary.labels("portal_figures").get(name)
     return entry[lang] if entry else name.replace("_", " ")
+
+
+def run_folder(e: dict) -> str:
+    """The folder of a manifest entry's year: ``2024`` or ``wego/2024`` (older entries: the year)."""
+    return str(e.get("folder") or e["year"])
 
 
 def _href(path: str) -> str:
@@ -169,15 +175,16 @@ def notebook_title(recs: list[dict], notebook: str, lang: str) -> str:
     return heading_part(heading, lang) or notebook
 
 
-def _figures(year_dir: Path, order: list[str], lang: str) -> list[dict]:
-    """Every ``figures/*.png`` of the year, in the order the notebooks show them, with a thumbnail."""
+def _figures(out: Path, folder: str, order: list[str], lang: str) -> list[dict]:
+    """Every ``figures/*.png`` of a year's folder, in the order the notebooks show them, with a thumbnail."""
+    year_dir = out / folder
     pngs = {p.stem: p for p in sorted((year_dir / "figures").glob("*.png")) if p.is_file()}
     names = [n for n in dict.fromkeys(order) if n in pngs] + [n for n in pngs if n not in order]
     out = []
     for name in names:
-        rel = f"{year_dir.name}/figures/{pngs[name].name}"
+        rel = f"{folder}/figures/{pngs[name].name}"
         thumb = thumbnail_uri(pngs[name])
-        others = [dict(href=_href(f"{year_dir.name}/figures/{name}.{ext}"), text=ext.upper())
+        others = [dict(href=_href(f"{folder}/figures/{name}.{ext}"), text=ext.upper())
                   for ext in ("svg", "pdf") if (year_dir / "figures" / f"{name}.{ext}").is_file()]
         out.append(dict(name=name, caption=figure_label(name, lang), href=_href(rel),
                         src=thumb[0] if thumb else None, width=thumb[1] if thumb else None,
@@ -193,9 +200,12 @@ def _failure(out: Path, e: dict, lang: str, latest: bool) -> dict:
                 href=_href(path) if path and (out / path).is_file() else None, path=path or "")
 
 
-def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: Headlines | None) -> dict:
-    """Everything the portal shows of one fiscal year."""
-    year_dir = out / str(year)
+def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: Headlines | None,
+              folder: str | None = None, program: str = "") -> dict:
+    """Everything the portal shows of one fiscal year (of ``program``, whose name heads the card when the
+    reports hold several programs)."""
+    folder = folder or str(year)
+    year_dir = out / folder
     pages, notebooks, failures, figure_order = [], [], [], []
     for e in entries:
         if e["status"] == "ok" and (out / e["path"]).is_file():
@@ -211,17 +221,19 @@ def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: H
         elif e.get("latest_run"):
             failures.append(_failure(out, e, lang, latest=True))
     downloads = []
-    memo = f"{year}/memo_{year}.docx"
+    memo = f"{folder}/memo_{year}.docx"
     if (out / memo).is_file():
         downloads.append(dict(href=_href(memo), text=label("memo", lang), kind="docx"))
-    workbook = f"{year}/tables/tables.xlsx"
+    workbook = f"{folder}/tables/tables.xlsx"
     if (out / workbook).is_file():
         downloads.append(dict(href=_href(workbook), text=label("workbook", lang), kind="xlsx"))
     published = year_dir.is_dir() and any(e["status"] == "ok" for e in entries)
+    heading = label("year_heading", lang, year=year)
     return dict(
-        year=year, anchor=f"fy{year}", heading=label("year_heading", lang, year=year),
+        year=year, anchor=folder.replace("/", "-fy") if "/" in folder else f"fy{year}",
+        heading=f"{program} · {heading}" if program else heading,
         figures=headlines.of(year, lang) if headlines is not None else [],
-        thumbnails=_figures(year_dir, figure_order, lang) if published else [],
+        thumbnails=_figures(out, folder, figure_order, lang) if published else [],
         pages=pages, downloads=downloads, notebooks=notebooks, failures=failures,
         state="failed" if failures else "ok",
         state_text=label("n_failed", lang, n=len(failures)) if failures else label("all_ok", lang),
@@ -237,6 +249,35 @@ def _environment():
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def _headlines(ds, program: str | None) -> Headlines | None:
+    """The headline figures of one program, or None (no data set, or a program it does not hold)."""
+    if ds is None:
+        return None
+    try:
+        return Headlines(ds.select(program))
+    except ProgramError:
+        return None
+
+
+def _program_names(ds, programs: list[str], lang: str) -> dict[str, str]:
+    """program_id → its name in the language (the id where the data set does not hold it)."""
+    out = {}
+    for p in programs:
+        try:
+            out[p] = program_name(ds.select(p).program_ko(), lang) if ds is not None else p
+        except ProgramError:
+            out[p] = p
+    return out
+
+
+def page_title(ds, programs: list[str], lang: str) -> str:
+    """The portal's title: the program's name for one program, a general title for several."""
+    names = list(_program_names(ds, programs, lang).values())
+    if len(names) == 1 and names[0]:
+        return label("title_one", lang, program=names[0])
+    return label("title", lang)
+
+
 def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
     """The index page of the reports folder ``out`` for the manifest ``entries`` (one per year and
     notebook), in ``lang``. Headline figures need the data set ``ds``; without it they are left out."""
@@ -244,15 +285,27 @@ def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
 
     check_lang(lang)
     out = Path(out)
-    headlines = Headlines(ds) if ds is not None else None
+    groups: dict[str, list[dict]] = {}
+    for e in entries:
+        groups.setdefault(run_folder(e), []).append(e)
+    programs = sorted({str(e.get("program", "")) for e in entries} - {""})
+    several = len(programs) > 1 or any("/" in f for f in groups)
+    names = _program_names(ds, programs, lang)
+    headlines = {p: _headlines(ds, p) for p in programs or [None]}
+    cards = []
+    for folder in sorted(groups, key=lambda f: (f.rpartition("/")[0], -int(groups[f][0]["year"]))):
+        group = groups[folder]
+        program = str(group[0].get("program", "")) or None
+        cards.append(year_card(out, int(group[0]["year"]), group, lang, headlines.get(program), folder,
+                               names.get(program, program or "") if several else ""))
     years = sorted({int(e["year"]) for e in entries}, reverse=True)
-    cards = [year_card(out, y, [e for e in entries if int(e["year"]) == y], lang, headlines) for y in years]
-    runs = [dict(year=e["year"], notebook=e["notebook"], status=e["status"],
+    runs = [dict(year=run_folder(e), notebook=e["notebook"], status=e["status"],
                  status_text=status_label(e["status"], lang), seconds=f"{float(e.get('seconds', 0)):.1f}",
                  latest=status_label(e["latest_run"], lang) if e.get("latest_run") else "")
             for e in entries]
     failed = sum(len(c["failures"]) for c in cards)
     labels = {k: v[lang] for k, v in vocabulary.labels("portal_labels").items()}
+    labels["title"] = page_title(ds, programs, lang)
     context = dict(
         lang=lang, csp=Markup(CSP), t=labels, cards=cards, runs=runs, font_family=Markup(CSS_FONT_FAMILY),
         summary=label("summary", lang, years=len(years), ok=sum(e["status"] == "ok" for e in entries),

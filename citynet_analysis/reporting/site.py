@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..atomic import write_text
 from ..errors import InputError
-from .portal import portal_html
+from .portal import portal_html, run_folder
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -63,7 +63,9 @@ def _relative(path: str) -> bool:
 def _valid_run(e) -> bool:
     return (isinstance(e, dict) and type(e.get("year")) is int and isinstance(e.get("notebook"), str)
             and isinstance(e.get("path"), str) and _relative(e["path"]) and isinstance(e.get("status"), str)
-            and isinstance(e.get("seconds", 0), int | float))
+            and isinstance(e.get("seconds", 0), int | float) and isinstance(e.get("program", ""), str)
+            and isinstance(e.get("folder", "x"), str) and _relative(e.get("folder", "x")))
+
 
 
 def _symlink_inside(folder: Path) -> Path | None:
@@ -80,13 +82,17 @@ def record_owned(out: Path, manifest: dict, owned: set[str]) -> None:
     write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def check_reports_target(out: Path, years: list[int]) -> dict:
-    """Everything the batch may replace in ``out`` (year folders, failed/<year>, index.html, manifest.json)
-    is absent or was written by an earlier batch; files beside them are never touched. Returns the
-    manifest; raises InputError (exit 2) before anything is written otherwise."""
+def check_reports_target(out: Path, folders: list) -> dict:
+    """Everything the batch may replace or write into in ``out`` (the year folders ``2024`` or
+    ``wego/2024`` and their program folder, failed/<folder>, index.html, manifest.json) is absent or was
+    written by an earlier batch; files beside them are never touched. Returns the manifest; raises
+    InputError (exit 2) before anything is written otherwise."""
     manifest = read_manifest(out)
     owned = _owned_paths(manifest) | ({MANIFEST} if (out / MANIFEST).exists() else set())
-    wanted = [INDEX, MANIFEST] + [str(y) for y in years] + [f"{FAILED_DIR}/{y}" for y in years]
+    folders = [str(f) for f in folders]
+    programs = sorted({f.split("/")[0] for f in folders if "/" in f})
+    wanted = [INDEX, MANIFEST] + programs + folders + [f"{FAILED_DIR}/{p}" for p in programs] + [
+        f"{FAILED_DIR}/{f}" for f in folders]
     failed = out / FAILED_DIR
     if failed.is_symlink() or (failed.exists() and not failed.is_dir()):
         raise InputError("--out", f"{failed}: exists and is not a folder written by citynet-analysis")
@@ -97,7 +103,8 @@ def check_reports_target(out: Path, years: list[int]) -> dict:
                                       "(move it away or choose another --out folder)")
         if rel not in (INDEX, MANIFEST) and target.exists() and (target.is_symlink() or not target.is_dir()):
             raise InputError("--out", f"{target}: exists and is not a folder")
-        link = _symlink_inside(target) if rel not in (INDEX, MANIFEST) and target.is_dir() else None
+        link = (_symlink_inside(target) if rel not in [INDEX, MANIFEST, *programs] and target.is_dir()
+                and not target.is_symlink() else None)
         if link is not None:
             raise InputError("--out", f"{link}: a link inside the reports, which the batch does not follow; "
                                       "remove it")
@@ -108,9 +115,9 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> No
     """``index.html`` and ``manifest.json``: every year and notebook in the reports, with its status, and
     the paths the batches own. Years that this run did not touch keep the entries of the run that made
     them. The index is the portal (:mod:`.portal`) in ``lang``; its headline figures come from ``ds``."""
-    entries = {(e["year"], e["notebook"]): e for e in manifest.get("runs", [])}
+    entries = {(run_folder(e), e["notebook"]): e for e in manifest.get("runs", [])}
     for j in jobs:
-        key = (j.year, j.notebook)
+        key = (j.folder, j.notebook)
         if j.status == "ok" or key not in entries:
             entries[key] = asdict(j) | {"lang": lang}
         else:  # the year was not published: keep the last good report and say what this run did
@@ -120,7 +127,7 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> No
         e = entries[key]
         if not (out / e["path"]).exists():
             del entries[key]
-    ordered = [entries[k] for k in sorted(entries)]
+    ordered = [entries[k] for k in sorted(entries, key=lambda k: (k[0].rpartition("/")[0], k[0], k[1]))]
     owned = sorted(set(manifest.get("owned", [])) | {INDEX})
     manifest["owned"] = owned
     document = {"generator": GENERATOR, "runs": ordered, "owned": owned}

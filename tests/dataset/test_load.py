@@ -128,7 +128,7 @@ def test_batch_refuses_what_validate_rejects_before_any_kernel(copy, tmp_path, c
     ("anomalies.csv", b"document_id,source_line,severity,check,message\nx\xff\xfe,1,warning,a,b\n", 2,
      "not UTF-8 text"),
     ("activities.csv", bytes(range(256)) * 8, 1, "binary data"),
-    ("line_items.csv", None, 3, "17 fields, the header has 16"),
+    ("line_items.csv", None, 3, "19 fields, the header has 18"),
     ("milestones.csv", None, 9, "not a valid CSV"),
 ])
 def test_an_unreadable_csv_names_file_and_line(copy, capsys, table, data, line, message):
@@ -148,6 +148,6 @@ def test_an_unreadable_csv_names_file_and_line(copy, capsys, table, data, line, 
 
 
 def test_a_20_digit_year_names_file_and_line(copy, capsys):
-    _edit(copy / "settlements.csv", "\n2021,", "\n20212021202120212021,")
+    _edit(copy / "settlements.csv", "\ncitynet,2021,", "\ncitynet,20212021202120212021,")
     _refused(copy, capsys, f"{copy / 'settlements.csv'}:3:",
              "fiscal_year 20212021202120212021 is out of range")
