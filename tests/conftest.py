@@ -6,6 +6,7 @@ REPO = Path(__file__).resolve().parents[1]
 RAW_2024 = REPO / "data" / "raw" / "seoul_citynet_budget_explanation_2024.txt"
 VARIANT_2025 = REPO / "tests" / "fixtures" / "citynet_fy2025_variant.txt"
 PROCESSED = REPO / "data" / "processed"
+WEGO_2024 = REPO / "tests" / "fixtures" / "wego_fy2024.txt"  # a second program, written for the tests
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +66,14 @@ def no_kernels(monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
     monkeypatch.setattr(kernels, "start_kernel", boom)
+
+
+@pytest.fixture(scope="session")
+def processed_two_programs(tmp_path_factory):
+    """CityNet's 2024 document and the WeGO fixture (another program, same year) in one data set."""
+    from citynet_analysis.dataset.store import write_dataset
+    from citynet_analysis.documents.ingest import build_dataset
+
+    out = tmp_path_factory.mktemp("two") / "processed"
+    write_dataset(build_dataset([RAW_2024, WEGO_2024], relative_to=out), out)
+    return out

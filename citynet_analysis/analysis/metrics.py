@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -260,7 +259,8 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
     Events are the stated or implied counts (``(9회)`` → 9, a numbered committee → 1). A year where some
     activities of the chosen categories have no stated count is incompletely counted: dividing by the
     counted events alone would overstate the cost per event, so ``cost_per_event_krw`` is left empty and
-    ``complete`` is False (``uncounted_activities`` says how many)."""
+    ``complete`` is False (``uncounted_activities`` says how many, ``uncounted_reasons`` why, as
+    ``count_note`` codes with their number: ``frequency 1, not_stated 2``)."""
     money = year_money(ds, fiscal_year)
     if money is None:
         return Unavailable("cost per event", fiscal_year, "no_budget_year")
@@ -274,9 +274,11 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
                            tuple(categories))
     amount, basis = money
     uncounted = len(acts) - len(counted)
+    reasons = acts.loc[acts["count"].isna(), "count_note"].fillna("not_stated").value_counts()
     return pd.DataFrame([dict(fiscal_year=fiscal_year, basis=basis, amount_krw=amount, events=events,
                               cost_per_event_krw=amount / events if uncounted == 0 else math.nan,
                               uncounted_activities=uncounted, complete=uncounted == 0,
+                              uncounted_reasons=", ".join(f"{k} {int(n)}" for k, n in sorted(reasons.items())),
                               events_by_category=", ".join(f"{c} {n}" for c, n in by_cat.items()))])
 
 
@@ -322,23 +324,20 @@ def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
     return out
 
 
-_HEADS = re.compile(r"([가-힣A-Za-z]+)\s*(\d+)\s*명")
-
-
 @per_program
 def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
-    """Personnel cost (인건비) divided by the head counts its basis states (직원 5명, 인턴 2명 → 7)."""
+    """Personnel cost (인건비) divided by the head count its basis states (직원 5명, 인턴 2명 → 7; read at
+    ingest into ``line_items.head_count``)."""
     items = _items(ds, fiscal_year)
     personnel = items[(items["level"] == 1) & items["group"].eq("personnel")]
     if personnel.empty:
         return Unavailable("personnel cost per head", fiscal_year, "no_personnel")
     r = personnel.iloc[0]
-    heads = _HEADS.findall(r["basis_ko"] if isinstance(r["basis_ko"], str) else "")
-    if not heads:
+    if pd.isna(r["head_count"]) or int(r["head_count"]) == 0:
         return Unavailable("personnel cost per head", fiscal_year, "no_head_count")
-    total = sum(int(n) for _, n in heads)
+    total = int(r["head_count"])
     return pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=int(r["amount_krw"]), heads=total,
-                              heads_detail=", ".join(f"{w} {n}" for w, n in heads),
+                              heads_detail=r["head_count_detail"],
                               cost_per_head_krw=r["amount_krw"] / total, basis_ko=r["basis_ko"],
                               source_line=int(r["source_line"]))])
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import vocabulary
 from ..atomic import clean_leftovers, is_leftover, make_temp_dir, remove_tree, replace_dir
 from ..errors import InputError, ValidationFailed
-from .. import vocabulary
 from .schemas import cell_problem
 from .tables import TABLES, Table, coerce
 

@@ -134,6 +134,8 @@ LINE_ITEMS = Table(
               "(제44차 집행위원회 개최), empty otherwise", required=False, enum=ACTIVITY_CATEGORIES),
         Field("event_count", "integer", "How many such events the item funds, where its name says",
               required=False, minimum=0),
+        Field("head_count", "integer", "People the basis states (직원 7명, 인턴 2명 → 9)", required=False, minimum=0),
+        Field("head_count_detail", "string", "How they are made up, as stated (직원 7, 인턴 2)", required=False),
         _DOC,
         _LINE,
     ),

@@ -592,7 +592,8 @@ class DocumentParser:
     def settlements(self, fiscal_year: int) -> list[dict]:
         """One row per past year, consecutive and before the document's fiscal year. Every line after the
         header is a year row, a 계 row (not read, noted) or prose (a warning); a row whose year cannot be
-        read, or breaks that sequence, is an error."""
+        read, or breaks that sequence, is an error. Bare numbers are in the table's own unit (its ``(단위 : 원)``
+        line), else in the document's; each row records that unit (``unit_ko``, ``unit_factor``)."""
         b = self.block("결산")
         unit = self.block_unit(b) or self.unit  # its own unit line, else the document's
         factor = UNIT_FACTORS[unit] if unit else 1_000

@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from .. import vocabulary
 from ..analysis import metrics
 from ..analysis.metrics import Unavailable, available
 from ..dataset.load import Dataset
@@ -34,6 +35,17 @@ def unavailable_text(result: Unavailable, lang: str) -> str:
     year = f"FY{result.fiscal_year}" if result.fiscal_year is not None else "this data set"
     return (f"**{md(metric_label(result.metric, lang).capitalize())} is not available for {year}** "
             f"({md(result.reason_text('en'))}).")
+
+
+def count_reasons(codes: str, lang: str) -> str:
+    """``frequency 1, not_stated 2`` (metrics.cost_per_event) in words: why activities have no count."""
+    words = vocabulary.labels("count_notes")
+    parts = []
+    for part in filter(None, (p.strip() for p in str(codes or "").split(","))):
+        code, _, n = part.rpartition(" ")
+        text = words.get(code, {}).get(lang, code)
+        parts.append(f"{text} {n}건" if lang == "ko" else f"{text}: {n}")
+    return ", ".join(parts)
 
 
 def program_line(ds: Dataset, lang: str = "ko") -> str:
@@ -111,11 +123,12 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
                        f"({basis}) ÷ {r['events']} events ({counted})")
         else:
             n = int(r["uncounted_activities"])
-            out.append(f"행사당 비용: **산출하지 않음** — 횟수가 기재되지 않은 활동이 {n}건 있어, 기재된 "
+            out.append(f"행사당 비용: **산출하지 않음** — 횟수가 기재되지 않은 활동이 {n}건"
+                       f"({count_reasons(r['uncounted_reasons'], lang)}) 있어, 기재된 "
                        f"{r['events']}회({counted})로 {money(r['amount_krw'], lang)}({basis})을 나누면 "
                        "행사당 비용이 과대 계상됩니다." if ko else
                        f"Cost per event: **not computed** — {n} activit{'y' if n == 1 else 'ies'} without a "
-                       f"stated count; dividing {money(r['amount_krw'], lang)} ({basis}) by the {r['events']} "
+                       f"stated count ({count_reasons(r['uncounted_reasons'], lang)}); dividing {money(r['amount_krw'], lang)} ({basis}) by the {r['events']} "
                        f"counted events ({counted}) would overstate it.")
     else:
         out.append(unavailable_text(cpe, lang))

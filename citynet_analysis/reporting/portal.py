@@ -289,13 +289,15 @@ def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
     for e in entries:
         groups.setdefault(run_folder(e), []).append(e)
     programs = sorted({str(e.get("program", "")) for e in entries} - {""})
+    if not programs and ds is not None and len(ds.programs()) == 1:  # entries of an older manifest
+        programs = ds.programs()
     several = len(programs) > 1 or any("/" in f for f in groups)
     names = _program_names(ds, programs, lang)
     headlines = {p: _headlines(ds, p) for p in programs or [None]}
     cards = []
     for folder in sorted(groups, key=lambda f: (f.rpartition("/")[0], -int(groups[f][0]["year"]))):
         group = groups[folder]
-        program = str(group[0].get("program", "")) or None
+        program = str(group[0].get("program", "")) or (programs[0] if len(programs) == 1 else None)
         cards.append(year_card(out, int(group[0]["year"]), group, lang, headlines.get(program), folder,
                                names.get(program, program or "") if several else ""))
     years = sorted({int(e["year"]) for e in entries}, reverse=True)

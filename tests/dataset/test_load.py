@@ -128,7 +128,7 @@ def test_batch_refuses_what_validate_rejects_before_any_kernel(copy, tmp_path, c
     ("anomalies.csv", b"document_id,source_line,severity,check,message\nx\xff\xfe,1,warning,a,b\n", 2,
      "not UTF-8 text"),
     ("activities.csv", bytes(range(256)) * 8, 1, "binary data"),
-    ("line_items.csv", None, 3, "19 fields, the header has 18"),
+    ("line_items.csv", None, 3, "21 fields, the header has 20"),
     ("milestones.csv", None, 9, "not a valid CSV"),
 ])
 def test_an_unreadable_csv_names_file_and_line(copy, capsys, table, data, line, message):

@@ -379,3 +379,92 @@ def test_overview_row_without_tabs_is_a_warning(text_2024):
     p = parse_document(_edit_line(text_2024, 9, "\t", " ", -1), "x.txt")
     assert ("overview_row", 9) in _warnings(p)
     assert p.document["account_ko"] is None
+
+
+# -- units, third-level items, a basis after a colon or in parentheses ---------------------------------
+
+def test_units_of_the_2024_document(parsed_2024):
+    assert (parsed_2024.document["unit_ko"], parsed_2024.document["unit_factor"]) == ("천원", 1_000)  # line 26
+    assert {(r["unit_ko"], r["unit_factor"]) for r in parsed_2024.tables["settlements"]} == {("천원", 1_000)}
+
+
+def test_unit_from_the_amounts_when_no_unit_line(text_2024):
+    lines = text_2024.split("\n")
+    del lines[25]  # (단위 : 천원, %) of 예산 총괄: the unit is still stated, as 천원 after each 산출근거 amount
+    p = parse_document("\n".join(lines), "x.txt")
+    assert (p.document["unit_ko"], p.document["unit_factor"]) == ("천원", 1_000)
+    assert p.summary[0]["b"] == 1_100_000_000
+
+
+def test_summary_in_millions(text_2024):
+    p = parse_document(_edit_line(text_2024, 26, "천원", "백만원"), "x.txt")
+    assert (p.document["unit_ko"], p.document["unit_factor"]) == ("백만원", 1_000_000)
+    assert p.summary[0]["b"] == 1_100_000 * 1_000_000
+    assert p.tables["settlements"][0]["final_budget_krw"] == 698_280_000  # its own (단위 : 천원)
+
+
+def test_settlement_unit_of_its_own_or_the_documents(text_2024):
+    p = parse_document(_edit_line(text_2024, 125, "천원", "원"), "x.txt")
+    s = p.tables["settlements"]
+    assert {(r["unit_ko"], r["unit_factor"]) for r in s} == {("원", 1)}
+    assert s[0]["final_budget_krw"] == 698_280
+    assert (p.document["unit_ko"], p.document["unit_factor"]) == ("천원", 1_000)
+    lines = text_2024.split("\n")
+    del lines[124]  # no unit line: the document's unit applies
+    s = parse_document("\n".join(lines), "x.txt").tables["settlements"]
+    assert {(r["unit_ko"], r["unit_factor"]) for r in s} == {("천원", 1_000)}
+    assert s[0]["final_budget_krw"] == 698_280_000
+
+
+def test_third_level_items_with_either_middle_dot(text_2024):
+    lines = text_2024.split("\n")
+    lines[44:44] = ["· 국내 연수\t=\t38,000천원", "∙ 해외 연수\t=\t60,000천원", "60,000,000원"]  # under line 43
+    p = parse_document("\n".join(lines), "x.txt")
+    rows = [(r["item_id"], r["parent_id"], r["level"], r["name_ko"], r["amount_krw"], r["source_line"])
+            for r in p.tables["line_items"] if r["item_id"].startswith("2024-03-0")][:4]
+    assert rows == [
+        ("2024-03-01", "2024-03", 2, "회원도시 역량강화 연수", 98_000_000, 43),
+        ("2024-03-01-01", "2024-03-01", 3, "국내 연수", 38_000_000, 45),
+        ("2024-03-01-02", "2024-03-01", 3, "해외 연수", 60_000_000, 46),
+        ("2024-03-02", "2024-03", 2, "온라인플랫폼 운영 및 개선사업", 161_000_000, 48),
+    ]
+    assert [r["stated_won_krw"] for r in p.tables["line_items"] if r["level"] == 3] == [None, 60_000_000]
+
+
+def test_third_level_item_under_a_top_level_item_is_refused(text_2024):
+    lines = text_2024.split("\n")
+    lines.insert(56, "· 사무용품\t=\t10,000천원")  # right under ○ 사무관리비 and its basis (lines 55-56)
+    _refused("\n".join(lines), 57, "sub-item '사무용품' has no parent item above it")
+
+
+def test_basis_after_a_colon(text_2024):
+    lines = text_2024.split("\n")
+    lines[54] = "○ 사무관리비 : 833,330원 × 12개월\t=\t10,000천원"
+    del lines[55]  # the basis line, now on the item's line
+    p = parse_document("\n".join(lines), "x.txt")
+    item = [r for r in p.tables["line_items"] if r["source_line"] == 55][0]
+    assert (item["name_ko"], item["formula_ko"], item["formula_krw"], item["amount_krw"]) == (
+        "사무관리비", "833,330원 × 12개월", 9_999_960, 10_000_000)
+    assert ("line_item_formula", 55) in _warnings(p)
+
+
+def test_a_colon_before_text_stays_in_the_name(text_2024):
+    p = parse_document(_edit_line(text_2024, 53, "서울의 밤", "서울의 밤 : 도시외교 행사"), "x.txt")
+    item = [r for r in p.tables["line_items"] if r["source_line"] == 53][0]
+    assert (item["name_ko"], item["formula_ko"], item["stated_won_krw"]) == (
+        "2024 서울의 밤 : 도시외교 행사", None, 30_000_000)
+
+
+def test_a_colon_basis_beyond_the_bound_is_refused(text_2024):
+    text = _edit_line(text_2024, 57, "○ 업무추진비", "○ 업무추진비 : 15,600천원 × 99999999999999999999회")
+    _refused(text, 57, "basis of line item '업무추진비': '15,600천원 × 99999999999999999999회' is beyond")
+
+
+def test_basis_line_in_parentheses(text_2024):
+    p = parse_document(_edit_line(text_2024, 56, "833,330원*12개월", "(833,330원*12개월)"), "x.txt")
+    office = [r for r in p.tables["line_items"] if r["name_ko"] == "사무관리비"][0]
+    assert (office["formula_ko"], office["formula_krw"], office["basis_ko"]) == (
+        "833,330원*12개월", 9_999_960, "833,330원*12개월")
+    assert ("line_item_formula", 56) in _warnings(p)
+    p = parse_document(_edit_line(text_2024, 58, "15,600,000원", "(15,600,000원)"), "x.txt")
+    assert [r["stated_won_krw"] for r in p.tables["line_items"] if r["name_ko"] == "업무추진비"] == [15_600_000]

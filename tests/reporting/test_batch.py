@@ -39,8 +39,9 @@ def test_bad_arguments_exit_2_before_any_kernel(argv, message, tmp_path, capsys,
 
 
 def test_check_arguments_defaults(processed_2024):
-    years, notebooks, data = check_arguments(None, None, processed_2024, None, "en")
-    assert years == [2020, 2021, 2022, 2023, 2024]
+    units, notebooks, data = check_arguments(None, None, processed_2024, None, "en")
+    assert [u.year for u in units] == [2020, 2021, 2022, 2023, 2024]
+    assert {u.program for u in units} == {"citynet"} and [u.folder for u in units][-1] == "2024"
     assert list(notebooks) == ["01_budget_overview", "02_cost_per_activity", "03_trends"]
     with pytest.raises(InputError):
         check_arguments(["2024"], ["03_trends", "nope"], None, 2, "ko")
@@ -130,3 +131,44 @@ def test_batch_on_another_data_set(tmp_path):
     assert code == 0
     page = (tmp_path / "r" / "2025" / "01_budget_overview.html").read_text(encoding="utf-8")
     assert "1,250.0" in page  # the 2025 total, from the other data set
+
+
+def test_a_data_set_of_two_programs_gets_a_folder_per_program(tmp_path, processed_two_programs):
+    out = tmp_path / "reports"
+    jobs = run_batch(years=[2024], notebooks=["01_budget_overview"], data_dir=processed_two_programs,
+                     out_dir=out, progress=False, lang="en")
+    assert [(j.program, j.folder, j.status) for j in jobs] == [
+        ("citynet", "citynet/2024", "ok"), ("wego", "wego/2024", "ok")]
+    for program, total in (("citynet", "KRW 1,100.0 million"), ("wego", "KRW 780.0 million")):
+        nb = nbformat.read(out / program / "2024" / "01_budget_overview.ipynb", as_version=4)
+        params = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+        assert f'program = "{program}"' in params.source  # the notebook shows what the run used
+        page = (out / program / "2024" / "01_budget_overview.html").read_text(encoding="utf-8")
+        assert total in page and f"({program})" in page
+        assert (out / program / "2024" / "memo_2024.docx").is_file()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {(e["program"], e["folder"]) for e in manifest["runs"]} == {("citynet", "citynet/2024"),
+                                                                        ("wego", "wego/2024")}
+    assert {"citynet", "citynet/2024", "wego", "wego/2024"} <= set(manifest["owned"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Budget reports of the secretariats the city supports</h1>" in index
+    assert "<h2>Support for the WeGO secretariat · FY2024 <span" in index
+    assert '<span class="unit">KRW </span>780.0<span class="unit"> million</span>' in index  # WeGO's own total
+    assert 'href="wego/2024/01_budget_overview.html"' in index
+    # one program alone replaces only its own folder
+    before = _tree(out / "citynet")
+    again = run_batch(years=[2024], notebooks=["01_budget_overview"], data_dir=processed_two_programs,
+                      out_dir=out, progress=False, lang="en", programs=["wego"])
+    assert [j.folder for j in again] == ["wego/2024"] and _tree(out / "citynet") == before
+    assert "<h2>Support for the CityNet secretariat · FY2024 <span" in (out / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(InputError, match="--programs: unknown nope; the data set holds citynet, wego"):
+        run_batch(data_dir=processed_two_programs, out_dir=out, progress=False, programs=["nope"])
+
+
+def test_a_program_folder_not_ours_is_refused(tmp_path, processed_two_programs, no_kernels):
+    out = tmp_path / "reports"
+    (out / "wego").mkdir(parents=True)
+    (out / "wego" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="wego: was not written by citynet-analysis batch"):
+        run_batch(years=[2024], data_dir=processed_two_programs, out_dir=out, progress=False)
+    assert (out / "wego" / "notes.txt").read_text(encoding="utf-8") == "mine"

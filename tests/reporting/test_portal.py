@@ -176,7 +176,7 @@ def test_english_portal(tmp_path, ds_2024):
     out, jobs = _reports(tmp_path, years=(2023, 2024))
     write_index(out, jobs, "en", {"runs": [], "owned": []}, ds_2024)
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in page and "<h1>CityNet secretariat budget reports</h1>" in page
+    assert '<html lang="en">' in page and "<h1>Support for the CityNet secretariat: budget reports</h1>" in page
     y2024 = _section(page, 2024)
     assert _tile(y2024, "budget") == ("KRW 1,100.0 million", "budget summary")
     assert _tile(y2024, "change") == ("+27.2%", "FY2023: KRW 864.9 million")
@@ -185,7 +185,7 @@ def test_english_portal(tmp_path, ds_2024):
     assert value == "—" and note.startswith("not computed")
     shown = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
     # Korean only where the documents' own words are quoted (the subtitle, 추진실적 in a reason)
-    assert set(re.findall(r"[가-힣]+", shown)) == {"사업설명서", "시티넷", "사무국", "운영", "지원", "추진실적"}
+    assert set(re.findall(r"[가-힣]+", shown)) == {"사업설명서", "추진실적"}
 
 
 def test_failed_runs_are_explained_and_escaped(tmp_path, ds_2024):
