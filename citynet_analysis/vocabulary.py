@@ -59,6 +59,14 @@ def event_categories() -> tuple[str, ...]:
 
 
 @functools.cache
+def numbered_meetings() -> dict[str, tuple[str, str]]:
+    """The word of a numbered meeting (제9차 총회) → (its activity category, its English name), from the
+    categories' ``meeting`` entries."""
+    return {t["meeting"]["ko"]: (t["id"], t["meeting"]["en"]) for t in _raw()["activity_categories"]
+            if "meeting" in t}
+
+
+@functools.cache
 def line_item_groups() -> tuple[Term, ...]:
     """Line-item groups in match order (first match wins); ``other`` last."""
     return _terms("line_item_groups")

@@ -18,7 +18,8 @@ count (and the list's bound keeps the pattern's backtracking linear)."""
 # meeting kind follow (제43차 CityNet 집행위원회), a numbered meeting
 _ORDINAL = re.compile(
     r"제\s*(?P<nums>\d+(?:\s*차?\s*(?:[·,、~∼〜\-–]|및)\s*(?:제\s*)?\d+){0,49})\s*(?:차|회)"
-    r"(?:(?:\s*[A-Za-z가-힣]+){0,3}?\s*(?P<kind>총회|집행위원회))?"
+    r"(?:(?:\s*[A-Za-z가-힣]+){0,3}?\s*(?P<kind>"
+    + "|".join(map(re.escape, sorted(vocabulary.numbered_meetings(), key=len, reverse=True))) + "))?"
 )
 # frequencies, not counts: 월 1회 이상, 주 1회, 분기별 1회, 매월 2회, 월평균 2회; 매월, 매주, 월별, 분기별, 수시, 상시
 _FREQUENCY = re.compile(
@@ -127,7 +128,7 @@ def item_activities(text: str) -> list[dict]:
     for m in _ORDINAL.finditer(rest):
         numbers = _numbers(m.group("nums"))
         if m.group("kind"):
-            kind = "congress" if m.group("kind") == "총회" else "executive_committee"
+            kind = vocabulary.numbered_meetings()[m.group("kind")][0]
             for number in numbers or [None]:
                 rows.append(_row(kind, 1 if numbers else None, "unreadable", number, month, place, frequency, text))
         elif numbers is None:

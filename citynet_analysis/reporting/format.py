@@ -160,10 +160,9 @@ def item_label(name_ko: str, lang: str) -> str:
     Names without an English entry stay in Korean (the figures' font renders them)."""
     if check_lang(lang) == "ko":
         return name_ko
-    if m := re.search(r"제\s*(\d+)\s*차\s*집행위원회", name_ko):
-        return f"{ordinal(int(m.group(1)))} Executive Committee"
-    if m := re.search(r"제\s*(\d+)\s*차.*총회", name_ko):
-        return f"{ordinal(int(m.group(1)))} Congress"
+    for word, (_, english) in vocabulary.numbered_meetings().items():
+        if m := re.search(rf"제\s*(\d+)\s*차.*?{re.escape(word)}", name_ko):
+            return f"{ordinal(int(m.group(1)))} {english}"
     for word, english in vocabulary.item_names():
         if word in name_ko:
             return english

@@ -144,3 +144,25 @@ def test_year_activities(ds):
     assert len(metrics.year_activities(ds, 2022)) == 7
     r = metrics.year_activities(ds, 2024)
     assert isinstance(r, Unavailable) and "no outcomes" in str(r)
+
+
+def test_a_frequency_is_not_counted_and_the_metric_says_why(tmp_path):
+    """The 2026 fixture's outcomes for 2025 (hand-checked): 워크숍 총 3회 and 교육과정 (연 4회) → 7 training
+    events, 제45~46차 집행위원회 → 2; "월 1회 이상 웨비나 개최" is a frequency, so 2025 gets no cost per event."""
+    from citynet_analysis import load
+    from citynet_analysis.dataset.store import write_dataset
+    from citynet_analysis.documents.ingest import build_dataset
+    from citynet_analysis.reporting.narrative import cost_summary
+    from tests.conftest import RAW_2024, REPO, VARIANT_2025
+
+    out = tmp_path / "p"
+    write_dataset(build_dataset([RAW_2024, VARIANT_2025, REPO / "tests" / "fixtures" / "citynet_fy2026_styled.txt"],
+                                relative_to=out), out)
+    ds = load(out)
+    r = metrics.cost_per_event(ds, 2025).iloc[0]
+    assert (r["events"], r["uncounted_activities"], r["uncounted_reasons"], r["complete"]) == (
+        9, 1, "frequency 1", False)
+    assert math.isnan(r["cost_per_event_krw"]) and r["amount_krw"] == 1_250_000_000
+    assert metrics.events_by_category(ds, 2025).to_dict() == {"training": 7, "executive_committee": 2}
+    line = cost_summary(ds, 2025, "en")[0]
+    assert "1 activity without a stated count (a frequency, not a number of events (e.g. 월 1회 이상): 1)" in line
