@@ -120,7 +120,8 @@ def cmd_batch(args) -> int:
 
     try:
         jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
-                         jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs)
+                         jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs,
+                         force=args.force)
     except Interrupted as exc:
         # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
         # dead kernel's connection, so leave now rather than wait for them
@@ -129,8 +130,8 @@ def cmd_batch(args) -> int:
         sys.stdout.flush()
         os._exit(128 + exc.signum)
     print(summary_table(jobs))
-    ok = sum(j.status == "ok" for j in jobs)
-    print(f"{ok} of {len(jobs)} notebook runs succeeded; reports in {args.out}/ (index.html)")
+    ok = sum(j.status in ("ok", "up to date") for j in jobs)
+    print(f"{ok} of {len(jobs)} notebook runs succeeded or up to date; reports in {args.out}/ (index.html)")
     return 0 if ok == len(jobs) else 1
 
 
@@ -160,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, help="notebooks run at once (default: one per core)")
     p.add_argument("--lang", default="ko", help="ko or en (default: ko)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="re-run every notebook, also those whose data, code, parameters and environment are "
+                        "unchanged since their last successful run")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("refresh-notebooks",
                        help="re-execute notebooks in place with their default parameters (updates stored outputs) "

@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config
@@ -27,11 +27,12 @@ from ..atomic import clean_leftovers, make_temp_dir, remove_tree, replace_dir, t
 from ..config import CELL_TIMEOUT_S, KERNEL
 from ..dataset.load import Dataset, read
 from ..errors import InputError, ValidationFailed
-from . import kernels
+from . import kernels, run_keys
 from .exports import build_workbook
 from .format import LANGS
 from .html_page import notebook_to_html
 from .notebooks import notebook_paths
+from .portal import run_folder
 from .site import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owned, write_index
 from .word_memo import write_memo
 
@@ -53,11 +54,14 @@ class Job:
     notebook: str
     program: str = ""
     folder: str = ""  # where its year's reports go, relative to the reports folder (default: the year)
-    status: str = "pending"  # ok | failed
+    status: str = "pending"  # ok | failed | not published | up to date (not re-run: its key had not changed)
     seconds: float = 0.0  # papermill run plus HTML export
     execute_seconds: float = 0.0  # the papermill run alone (kernel start to shutdown)
     error: str = ""
     path: str = ""  # where the executed notebook is (relative to the reports folder)
+    key: str = ""  # what the run depends on (:mod:`.run_keys`)
+    key_parts: dict = field(default_factory=dict)
+    rerun_because: list = field(default_factory=list)  # the key parts that changed since the last good run
 
     def __post_init__(self):
         self.folder = self.folder or str(self.year)
@@ -123,8 +127,7 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
     import papermill as pm
 
     out_nb = staging / f"{job.notebook}.ipynb"
-    params = {"fiscal_year": int(job.year), "program": job.program, "lang": lang, "data_dir": str(data_dir),
-              "output_dir": str(staging)}
+    params = job_parameters(job, data_dir, lang, staging)
     start = time.perf_counter()
     try:
         km = pool.take()
@@ -143,6 +146,34 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
         job.error = _one_line(exc)
     job.seconds = time.perf_counter() - start
     return job
+
+
+def job_parameters(job: Job, data_dir: Path, lang: str, staging: Path | None = None) -> dict:
+    """What papermill injects into a job's notebook (and so what the executed notebook shows)."""
+    return {"fiscal_year": int(job.year), "program": job.program, "lang": lang, "data_dir": str(data_dir),
+            "output_dir": str(staging) if staging is not None else None}
+
+
+def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lang: str, out: Path,
+                manifest: dict, force: bool = False) -> list[Job]:
+    """Key every job and return those to run: a job whose key equals the one of its last successful run in
+    ``out`` (whose executed notebook and page are still there) is marked ``up to date`` and keeps its
+    reports; ``force`` runs them all. Each job to run says which parts of its key changed."""
+    last = {(run_folder(e), e["notebook"]): e for e in manifest.get("runs", []) if e.get("status") == "ok"}
+    fingerprints = {p: ds.select(p).fingerprint for p in {j.program for j in all_jobs}}
+    todo = []
+    for j in all_jobs:
+        j.key, j.key_parts = run_keys.run_key(fingerprints[j.program], selected[j.notebook],
+                                              job_parameters(j, ds.path, lang))
+        e = last.get((j.folder, j.notebook))
+        present = e is not None and (out / e["path"]).is_file() and (out / e["path"]).with_suffix(".html").is_file()
+        if not force and present and e.get("key") == j.key:
+            j.status, j.path, j.seconds = "up to date", e["path"], 0.0
+            continue
+        j.rerun_because = (["forced"] if force else run_keys.changed_parts(e.get("key_parts") if e else None,
+                                                                           j.key_parts) or ["outputs missing"])
+        todo.append(j)
+    return todo
 
 
 def _one_line(exc: Exception) -> str:
@@ -226,10 +257,12 @@ def _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, 
 
 
 def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs=None, lang="ko",
-              progress=True, notebook_dir=None, programs=None) -> list[Job]:
+              progress=True, notebook_dir=None, programs=None, force=False) -> list[Job]:
     """Run the batch and return its jobs. Arguments and the ``--out`` folder are checked first (InputError
-    before any kernel). Ctrl-C or SIGTERM raise :class:`Interrupted` after the kernels are stopped and the
-    staging folder is removed, with the previous reports untouched."""
+    before any kernel). Only the notebooks whose key changed since their last successful run in ``out``
+    run (:func:`plan_reruns`; ``force``: all); the others are ``up to date``. Ctrl-C or SIGTERM raise
+    :class:`Interrupted` after the kernels are stopped and the staging folder is removed, with the
+    previous reports untouched."""
     units, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir, programs)
     data = ds.path
     if not str(out_dir).strip():
@@ -241,28 +274,35 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
         clean_leftovers(out / parent, names)
     manifest = check_reports_target(out, folders)
     all_notebooks = set(notebook_paths(next(iter(selected.values())).parent)) == set(selected)
+    all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in units for n in selected]
+    todo = plan_reruns(all_jobs, selected, ds, lang, out, manifest, force)
+    stale = [u for u in units if any(j.folder == u.folder for j in todo)]
+    if not todo and (out / INDEX).is_file():
+        return all_jobs  # everything up to date: nothing to run, nothing to write
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging_root = make_temp_dir(out / "batch", "new")
     except OSError as exc:
         raise InputError("--out", f"{out}: cannot write there ({exc.strerror or exc})") from None
-    all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in units for n in selected]
-    workers = min(jobs or os.cpu_count() or 1, max(len(all_jobs), 1))
+    workers = min(jobs or os.cpu_count() or 1, max(len(todo), 1))
     cancel = threading.Event()
     pool = None
     try:
         with _interruptible():
-            for f in folders:
-                (staging_root / f).mkdir(parents=True)
-            notebook_dir = next(iter(selected.values())).parent
-            pool = kernels.KernelPool(size=workers + 1, total=len(all_jobs), cwd=notebook_dir,
-                                      runtime_dir=staging_root)
-            bar = _progress(len(all_jobs), progress)
-            _run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel)
-            bar.close()
-            for u in units:
-                _publish(out, u, [j for j in all_jobs if j.folder == u.folder], staging_root / u.folder, manifest,
-                         keep_others=not all_notebooks, ds=ds.select(u.program), lang=lang)
+            if todo:
+                for u in stale:
+                    (staging_root / u.folder).mkdir(parents=True)
+                notebook_dir = next(iter(selected.values())).parent
+                pool = kernels.KernelPool(size=workers + 1, total=len(todo), cwd=notebook_dir,
+                                          runtime_dir=staging_root)
+                bar = _progress(len(todo), progress)
+                _run_jobs(todo, selected, staging_root, data, lang, pool, workers, bar, cancel)
+                bar.close()
+            for u in stale:
+                unit_jobs = [j for j in todo if j.folder == u.folder]
+                everything = all_notebooks and len(unit_jobs) == len(selected)
+                _publish(out, u, unit_jobs, staging_root / u.folder, manifest, keep_others=not everything,
+                         ds=ds.select(u.program), lang=lang)
             write_index(out, all_jobs, lang, manifest, ds)
     except BaseException:
         cancel.set()
@@ -329,15 +369,32 @@ def summary_table(jobs: list[Job]) -> str:
     was kept."""
     names = list(dict.fromkeys(j.notebook for j in jobs))
     folders = list(dict.fromkeys(j.folder for j in jobs))
-    cell = {(j.folder, j.notebook): f"{j.status} {j.seconds:5.1f}s" for j in jobs}
+    cell = {(j.folder, j.notebook): "up to date" if j.status == "up to date" else f"{j.status} {j.seconds:5.1f}s"
+            for j in jobs}
     width = max([len(n) for n in names] + [12])
     first = max([len(f) for f in folders] + [4])
     lines = [f"{'year':<{first}}  " + "  ".join(f"{n:<{width}}" for n in names)]
     for f in folders:
         lines.append(f"{f:<{first}}  " + "  ".join(f"{cell.get((f, n), ''):<{width}}" for n in names))
     for j in jobs:
-        if j.status != "ok":
+        if j.status not in ("ok", "up to date"):
             lines.append(f"{j.status}: {j.folder} {j.notebook}: {j.error} (kept in {j.path})")
+    ran = [j for j in jobs if j.status != "up to date"]
+    if not ran:
+        lines.append(f"all {len(jobs)} notebook runs up to date: nothing re-run (--force runs them again)")
+    elif len(ran) < len(jobs):
+        lines.append(f"{len(jobs) - len(ran)} of {len(jobs)} notebook runs up to date; re-ran {len(ran)} "
+                     f"({_reasons(ran)})")
     return "\n".join(lines)
+
+
+def _reasons(jobs: list[Job]) -> str:
+    """Why jobs re-ran, by the key parts that changed: ``notebook changed: 5, data changed: 3``."""
+    counts: dict[str, int] = {}
+    for j in jobs:
+        for part in j.rerun_because:
+            counts[part] = counts.get(part, 0) + 1
+    return ", ".join(f"{p} changed: {n}" if p in run_keys.PARTS else f"{p}: {n}" for p, n in counts.items())
+
 
 

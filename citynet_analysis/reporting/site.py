@@ -64,7 +64,8 @@ def _valid_run(e) -> bool:
     return (isinstance(e, dict) and type(e.get("year")) is int and isinstance(e.get("notebook"), str)
             and isinstance(e.get("path"), str) and _relative(e["path"]) and isinstance(e.get("status"), str)
             and isinstance(e.get("seconds", 0), int | float) and isinstance(e.get("program", ""), str)
-            and isinstance(e.get("folder", "x"), str) and _relative(e.get("folder", "x")))
+            and isinstance(e.get("folder", "x"), str) and _relative(e.get("folder", "x"))
+            and isinstance(e.get("key", ""), str) and isinstance(e.get("key_parts", {}), dict))
 
 
 
@@ -118,8 +119,10 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> No
     entries = {(run_folder(e), e["notebook"]): e for e in manifest.get("runs", [])}
     for j in jobs:
         key = (j.folder, j.notebook)
-        if j.status == "ok" or key not in entries:
-            entries[key] = asdict(j) | {"lang": lang}
+        if j.status == "up to date" and key in entries:  # not re-run: the last good run stands
+            entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")}
+        elif j.status == "ok" or key not in entries:
+            entries[key] = {k: v for k, v in asdict(j).items() if k != "rerun_because"} | {"lang": lang}
         else:  # the year was not published: keep the last good report and say what this run did
             entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")} | {
                 "latest_run": j.status, "latest_error": j.error, "latest_path": j.path}

@@ -69,8 +69,9 @@ def test_failing_notebook_keeps_previous_reports(tmp_path):
     folder = _failing_notebook_dir(tmp_path, 2024)
     jobs = run_batch(years=[2023, 2024], out_dir=out, progress=False, notebook_dir=folder)
     status = {(j.year, j.notebook): j.status for j in jobs}
-    assert status == {(2023, "01_budget_overview"): "ok", (2023, "99_fail"): "ok",
-                      (2024, "01_budget_overview"): "not published", (2024, "99_fail"): "failed"}
+    # 01_budget_overview is the same notebook on the same data: not run again
+    assert status == {(2023, "01_budget_overview"): "up to date", (2023, "99_fail"): "ok",
+                      (2024, "01_budget_overview"): "up to date", (2024, "99_fail"): "failed"}
     failed = next(j for j in jobs if j.status == "failed")
     assert failed.error.startswith("PapermillExecutionError") or "ValueError" in failed.error
     # the year whose run failed keeps its previous reports, untouched
@@ -85,8 +86,13 @@ def test_failing_notebook_keeps_previous_reports(tmp_path):
     assert "failed/2024/99_fail.ipynb" in index and "2023/99_fail.html" in index
     manifest = {(e["year"], e["notebook"]): e for e in json.loads((out / "manifest.json").read_text())["runs"]}
     assert manifest[(2024, "01_budget_overview")]["status"] == "ok"
-    assert manifest[(2024, "01_budget_overview")]["latest_run"] == "not published"
     assert manifest[(2024, "99_fail")]["status"] == "failed"
+    # forced, 01 runs again but is not published beside the failing notebook: the previous reports stay
+    jobs = run_batch(years=[2024], out_dir=out, progress=False, notebook_dir=folder, force=True)
+    assert {j.notebook: j.status for j in jobs} == {"01_budget_overview": "not published", "99_fail": "failed"}
+    assert _tree(out / "2024") == before
+    manifest = {(e["year"], e["notebook"]): e for e in json.loads((out / "manifest.json").read_text())["runs"]}
+    assert manifest[(2024, "01_budget_overview")]["latest_run"] == "not published"
 
 
 def test_running_one_notebook_keeps_the_others_of_the_year(tmp_path):

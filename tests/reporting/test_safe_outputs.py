@@ -340,5 +340,9 @@ def test_a_full_run_leaves_nothing_of_an_earlier_run(tmp_path, processed_2024):
     assert run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False,
                      notebook_dir=notebooks)[0].status == "ok"
     (out / "2024" / "tables" / "old_chart_data.csv").write_text("a\n1\n", encoding="utf-8")
-    run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False, notebook_dir=notebooks)
+    # unchanged inputs: up to date, nothing touched; forced (or any input changed): the folder is replaced whole
+    assert run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False,
+                     notebook_dir=notebooks)[0].status == "up to date"
+    assert (out / "2024" / "tables" / "old_chart_data.csv").exists()
+    run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False, notebook_dir=notebooks, force=True)
     assert not (out / "2024" / "tables" / "old_chart_data.csv").exists()
