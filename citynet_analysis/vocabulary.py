@@ -93,9 +93,10 @@ def phase_ids() -> tuple[str, ...]:
     return tuple(_raw()["phases"])
 
 
-def fdp_phase(phase: str) -> str:
-    """The Fiscal Data Package phase (approved, adjusted, executed) of one of our phases."""
-    return _raw()["phases"][phase]["fdp"]
+def fdp_phase(phase: str) -> str | None:
+    """The Fiscal Data Package phase (approved, adjusted, executed) of one of our phases; None for a part
+    of a settlement's identities (carried over, unspent, ...), which is no phase of its own."""
+    return _raw()["phases"][phase].get("fdp")
 
 
 def first_match(text: str, terms: tuple[Term, ...], default: str = "other") -> str:
@@ -141,13 +142,15 @@ def program_id(program_ko: str) -> str:
     """A program's id: the slug of a known program (``citynet``), else a stable one made from its name:
     its Latin words, if any, and 8 hex digits of the SHA-256 of the normalised name
     (``세계도시포럼 사무국`` → ``program-1a2b3c4d``, ``ICLEI 동아시아 사무국`` → ``iclei-5e6f7a8b``), so two
-    documents of one program agree and two programs never share an id by chance."""
+    documents of one program agree and two programs share an id only if their names are the same without
+    spaces and punctuation. ValueError for a name without a letter or digit (the parser refuses those)."""
     known = known_program(program_ko)
     if known:
         return known["id"]
     key = normalise_name(program_ko)
-    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", program_ko).encode("ascii", "ignore")
-                       .decode().lower())
+    if not key:
+        raise ValueError(f"a program name needs a letter or digit: {program_ko!r}")
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode())
     stem = "-".join(words)[:24].strip("-") or "program"
     return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 

@@ -56,7 +56,8 @@ class Dataset:
         known = self.programs()
         if program is None:
             if len(known) > 1:
-                raise ProgramError(str(self.path), "the data set holds several programs: name one", known)
+                raise ProgramError(str(self.path), "the data set holds several programs: name one (load(program=…), "
+                                   "the notebooks' program parameter, --program)", known)
             if not known:
                 return self
             program = known[0]

@@ -48,7 +48,9 @@ def table_schema(table: Table) -> dict:
             d["currency"] = f.unit
             d["columnType"] = "value"  # Fiscal Data Package: a measure
         if f.phase:
-            d["phase"] = vocabulary.fdp_phase(f.phase)
+            d["phaseId"] = f.phase
+            if vocabulary.fdp_phase(f.phase):
+                d["phase"] = vocabulary.fdp_phase(f.phase)
         if f.name == "fiscal_year":
             d["columnType"] = "date:fiscal-year"
         fields.append(d)
@@ -59,14 +61,16 @@ def table_schema(table: Table) -> dict:
 
 
 def measures() -> dict[str, dict]:
-    """The Fiscal Data Package model's measures: every money column with its currency, factor (amounts are
-    stored in won, so 1; the factor applied to what a document stated is in ``documents.unit_factor``),
-    direction and phase (a column's own, or that of its table's ``phase`` column)."""
+    """The Fiscal Data Package model's measures: the money columns that are a phase of the budget (the
+    approved budget, the final budget, the executed amount), each with its currency, factor (amounts are
+    stored in won, so 1; the factor applied to what a document stated is ``documents.unit_factor``),
+    direction and phase. Restated amounts (a basis line in 원, a formula) and the parts of a settlement's
+    identities (carried over, unspent, ...) are not measures: summing them would count money twice."""
     out = {}
     for table in TABLES.values():
         for f in table.fields:
-            phase = f.phase or table.phase
-            if f.unit and phase:
+            phase = f.phase or (table.phase if f.name == "amount_krw" else None)
+            if f.unit and phase and vocabulary.fdp_phase(phase):
                 out[f"{table.name}.{f.name}"] = dict(resource=table.name, source=f.name, currency=f.unit, factor=1,
                                                      direction="expenditure", phase=vocabulary.fdp_phase(phase),
                                                      phase_id=phase)
@@ -74,11 +78,20 @@ def measures() -> dict[str, dict]:
 
 
 def fiscal_period(tables: dict[str, pd.DataFrame]) -> dict | None:
-    """The span of the documents' fiscal periods, ``{"start": …, "end": …}`` (None without documents)."""
+    """The span of the fiscal years any table states a fact about (the calendar years, in Korea), as
+    ``{"start": …, "end": …}``; None for a data set without any."""
+    years = [int(y) for df in tables.values() if df is not None and "fiscal_year" in df for y in df["fiscal_year"]]
+    if not years:
+        return None
+    return {"start": f"{min(years):04d}-01-01", "end": f"{max(years):04d}-12-31"}
+
+
+def _programs(tables: dict[str, pd.DataFrame]) -> str:
     docs = tables.get("documents")
     if docs is None or not len(docs):
-        return None
-    return {"start": str(docs["fiscal_period_start"].min()), "end": str(docs["fiscal_period_end"].max())}
+        return "none"
+    return ", ".join(f"{p} ({name})" for p, name in sorted(dict(zip(docs["program_id"], docs["program_ko"],
+                                                                     strict=True)).items()))
 
 
 def datapackage(tables: dict[str, pd.DataFrame]) -> dict:
@@ -87,9 +100,11 @@ def datapackage(tables: dict[str, pd.DataFrame]) -> dict:
     period = fiscal_period(tables)
     return {
         "name": PACKAGE_NAME,
-        "title": "Seoul Metropolitan Government support for the CityNet secretariat: budget documents as tables",
+        "title": "Seoul Metropolitan Government support for international secretariats (CityNet and sibling "
+                 "programs): budget documents as tables",
         "description": "Parsed from the city's budget program explanations (사업설명서); every amount is an "
-                       "integer number of won (KRW); every row names its document and source line.",
+                       "integer number of won (KRW); every row names its program, document and source line. "
+                       f"Programs: {_programs(tables)}.",
         "currency": "KRW",
         "countryCode": "KR",
         **({"fiscalPeriod": period} if period else {}),

@@ -157,6 +157,8 @@ SETTLEMENTS = Table(
         _won("executed_krw", "집행액 executed", phase="executed"),
         _won("carried_out_krw", "차년이월 carried to the next year", phase="carried_over"),
         _won("unspent_krw", "집행잔액 unspent balance", phase="unspent"),
+        Field("unit_ko", "string", "Unit the settlement table states its amounts in (원, 천원)", required=False),
+        Field("unit_factor", "integer", "Factor applied to its stated amounts to give won", required=False, minimum=1),
         _DOC,
         _LINE,
     ),

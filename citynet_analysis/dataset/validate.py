@@ -15,6 +15,9 @@ def dataset_errors(ds: Dataset) -> list[str]:
     errors = schema_errors(ds.tables())
     if errors:
         return [f"{ds.path}: {e}" for e in errors]
+    owners = _document_owners(ds)
+    if owners:
+        return owners
     out = [_where(ds, "settlements", doc, a)
            for doc, rows in ds.settlements.groupby("document_id", sort=False)
            for a in check_settlements(_exact(rows)) if a["severity"] == "error"]
@@ -30,6 +33,26 @@ def dataset_errors(ds: Dataset) -> list[str]:
                                      _exact(ds.budget_totals[ds.budget_totals["program_id"] == doc["program_id"]]))
             out += [_where(ds, "line_items", doc["document_id"], a)
                     for a in found if a["severity"] == "error"]
+    return out
+
+
+def _document_owners(ds: Dataset) -> list[str]:
+    """Every row names a document of the data set, and the program that document belongs to: a table edited
+    by hand cannot move a row to another program (its figures would then count for the wrong one)."""
+    program_of = dict(zip(ds.documents["document_id"], ds.documents["program_id"], strict=True))
+    out = []
+    for name, df in ds.tables().items():
+        if name == "documents" or df.empty:
+            continue
+        for i, (doc, program) in enumerate(zip(df["document_id"], df["program_id"], strict=True)):
+            line = i + 2  # the CSV's line: a header, then one row per line
+            if doc not in program_of:
+                out.append(f"{ds.path / f'{name}.csv'}:{line}: document_id {doc!r} is not in documents.csv")
+            elif program_of[doc] != program:
+                out.append(f"{ds.path / f'{name}.csv'}:{line}: program_id {program!r}, but its document {doc!r} "
+                           f"belongs to {program_of[doc]!r}")
+            if len(out) >= 20:
+                return out
     return out
 
 

@@ -31,6 +31,11 @@ _COUNT = re.compile(
     rf"(?<![\d.])(?<!\d,)(?P<total>총\s*)?(?P<n>{_NUM})(?:회|건|\s*차례)"
     r"(?=[^가-힣]|$|개최|진행|실시|운영|참여|참석|발간|체결|추진|(?:의|에|씩|을|를|이|가|과|와|로|으로|이상)(?![가-힣]))"
 )
+# not one count: a range (2~3회), a lower or upper bound (2회 이상, 3회 이내), a part of a total (3회 중 2회)
+_VAGUE = re.compile(rf"(?:{_NUM})\s*[~∼〜\-–]\s*(?:{_NUM})\s*(?:회|건|차례)|(?:{_NUM})\s*(?:회|건|차례)\s*"
+                    r"(?:이상|이내|미만|초과|내외|정도|가량|중)(?![가-힣])")
+#: The most events one outcome item may state; a larger number is a misreading, not a count.
+MAX_COUNT = 10_000
 _PAREN = re.compile(r"\(([^()]*)\)")
 _MONTH = re.compile(r"^\s*(\d{1,2})\s*월(?:\s*(?:개최|중|예정))?\s*$")  # a note (10월), (10월 개최)
 _MONTH_INLINE = re.compile(r"(?<![\d.~∼\-])(\d{1,2})\s*월\s*(?:개최|중|예정|에)")  # 10월 개최 in running text
@@ -137,10 +142,14 @@ def item_activities(text: str) -> list[dict]:
             ordinals += numbers
     if rows:
         return rows
-    found = [(m.group("total"), to_int(m.group("n"))) for m in _COUNT.finditer(_ORDINAL.sub(_blank, rest))]
+    plain = _ORDINAL.sub(_blank, rest)
+    vague = _VAGUE.search(plain) is not None
+    found = [(m.group("total"), to_int(m.group("n"))) for m in _COUNT.finditer(_VAGUE.sub(_blank, plain))]
     counts = {n for total, n in found if total} or {n for _, n in found}
     count, note = None, "not_stated"
-    if len(counts) == 1:
+    if vague or any(n > MAX_COUNT for n in counts):
+        note = "unreadable"  # 2~3회, 2회 이상, 3회 중 2회, or a number no outcome item holds
+    elif len(counts) == 1:
         count = counts.pop()
     elif counts:
         note = "unreadable"  # two different counts

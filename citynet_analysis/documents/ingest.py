@@ -84,6 +84,10 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
         documents.append(dict(doc.document, **fiscal_metadata(fiscal_year), document_id=document_id,
                               program_id=program_id, source_file=source, sha256=sha))
         frames, found = document_tables(doc, document_id, program_id, str(path))
+        if vocabulary.known_program(doc.document["program_ko"]) is None:
+            found.append(dict(document_id=document_id, program_id=program_id, source_line=None, severity="info",
+                              check="unknown_program", **vocabulary.anomaly_text(
+                                  "unknown_program", name=doc.document["program_ko"], program_id=program_id)))
         for name, frame in frames.items():
             per_table[name].append(frame)
         for a in found:

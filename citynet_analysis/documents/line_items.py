@@ -11,14 +11,17 @@ from ..errors import InputError
 from .activities import item_activities
 from .amounts import AmountError, to_int
 
-# a head count in a basis: 직원 7명, 인턴 2명
+# a head count in a basis: 직원 7명, 인턴 2명 (the word before the number names who)
 _HEADS = re.compile(r"([가-힣A-Za-z]+)\s*(\d[\d,]*)\s*명")
+# words before a number of people that say what happened to them, not who they are (전년 대비 2명 증원)
+_NOT_STAFF = ("대비", "년", "월", "총", "약", "증원", "감원", "채용", "충원")
 
 
 def head_count(basis: str | None) -> tuple[int | None, str | None]:
     """The people a basis states and how they are made up: ``직원 7명, 인턴 2명 등`` → (9, ``직원 7, 인턴 2``);
     (None, None) where it states none. A number beyond the amounts' bound raises AmountError."""
-    heads = [(word, to_int(n)) for word, n in _HEADS.findall(basis or "")]
+    text = re.sub(r"\([^()]*\)", " ", basis or "")  # notes inside the basis: (전년 대비 2명 증원)
+    heads = [(word, to_int(n)) for word, n in _HEADS.findall(text) if not word.endswith(_NOT_STAFF)]
     if not heads:
         return None, None
     return sum(n for _, n in heads), ", ".join(f"{w} {n}" for w, n in heads)
@@ -41,9 +44,10 @@ def classify_line_items(rows: list[dict], source: str) -> list[dict]:
             heads, detail = head_count(r.get("basis_ko"))
         except AmountError as exc:
             raise InputError(source, f"line item {r['name_ko'][:40]!r}: {exc}", r["source_line"]) from None
-        category = found[0]["category"] if found else None
+        kinds = {a["category"] for a in found}
+        category = kinds.pop() if len(kinds) == 1 else None  # a congress and committees: no one type
         counts = [a["count"] for a in found]
-        count = sum(counts) if found and all(c is not None for c in counts) else None
+        count = sum(counts) if category and all(c is not None for c in counts) else None
         out.append(dict(r, group=vocabulary.group_of(top["name_ko"]), event_category=category,
                         event_count=count, head_count=heads, head_count_detail=detail))
     return out

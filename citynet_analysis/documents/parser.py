@@ -214,6 +214,11 @@ class DocumentParser:
         if not doc["program_ko"]:
             raise self.error("no program name: neither a title line before the first section nor a 사업명 row",
                              self.blocks[0].heading if self.blocks else None)
+        if not vocabulary.normalise_name(doc["program_ko"]) or len(doc["program_ko"]) > MAX_PROGRAM_NAME:
+            line = next((i for i, text in enumerate(self.lines) if doc["program_ko"] in text), None)
+            what = "has no letter or digit" if len(doc["program_ko"]) <= MAX_PROGRAM_NAME else (
+                f"is longer than {MAX_PROGRAM_NAME} characters")
+            raise self.error(f"the program name {doc['program_ko'][:40]!r} {what}: not a 사업명", line)
         return doc
 
     def title(self) -> str | None:
@@ -730,6 +735,10 @@ def _period(text: str) -> tuple[str | None, str | None]:
     if end is None and start and (m := re.fullmatch(r"(\d{1,2})\.?", parts[1])) and 1 <= int(m.group(1)) <= 12:
         end = f"{start[:4]}-{int(m.group(1)):02d}"
     return start, end
+
+
+#: The longest program name (사업명) a document may have; a longer "title" is not one.
+MAX_PROGRAM_NAME = 120
 
 
 def parse_document(text: str, name: str) -> Parsed:

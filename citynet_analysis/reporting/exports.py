@@ -26,7 +26,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from .. import vocabulary
 from ..atomic import atomic_path, write_text
 from ..config import VERSION
-from .escape import is_formula_like, spreadsheet_frame, xml_text
+from .csv_tables import read_tables
+from .escape import is_formula_like, xml_text
 from .format import (
     category_label,
     check_label,
@@ -44,15 +45,6 @@ from .format import (
     table_title,
     text_width,
 )
-
-
-def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """A CSV in UTF-8 with BOM (Excel shows Hangul), written atomically; a text cell that a spreadsheet
-    would evaluate (``=…``, ``+…``, ``-…``, ``@…``) is written with a leading ``'``."""
-    with atomic_path(path) as tmp:
-        spreadsheet_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    return Path(path)
-
 
 WORKBOOK_NAME = "tables.xlsx"
 README_NAME = "README.txt"
@@ -372,20 +364,6 @@ def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> str:
 
 
 # -- files ---------------------------------------------------------------------------------------------
-
-def read_csv_table(path: str | os.PathLike) -> pd.DataFrame:
-    """A CSV as written by :func:`write_csv`. Only an empty cell is missing (a text "NA" stays text); an
-    empty file is an empty table."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-
-
-def read_tables(tables_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Every ``*.csv`` of a folder (:func:`read_csv_table`): ``{file stem: DataFrame}``."""
-    return {csv.stem: read_csv_table(csv) for csv in sorted(Path(tables_dir).glob("*.csv"))}
-
 
 def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, lang: str = "ko", ds=None,
                    fiscal_year: int | None = None) -> Path | None:

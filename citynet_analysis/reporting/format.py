@@ -160,9 +160,10 @@ def item_label(name_ko: str, lang: str) -> str:
     Names without an English entry stay in Korean (the figures' font renders them)."""
     if check_lang(lang) == "ko":
         return name_ko
-    for word, (_, english) in vocabulary.numbered_meetings().items():
-        if m := re.search(rf"제\s*(\d+)\s*차.*?{re.escape(word)}", name_ko):
-            return f"{ordinal(int(m.group(1)))} {english}"
+    if len(re.findall(r"제\s*\d+", name_ko)) == 1 and "및" not in name_ko:  # one meeting, one number
+        for word, (_, english) in vocabulary.numbered_meetings().items():
+            if m := re.search(rf"제\s*(\d+)\s*차\s*(?:[A-Za-z]+\s*)?{re.escape(word)}", name_ko):
+                return f"{ordinal(int(m.group(1)))} {english}"
     for word, english in vocabulary.item_names():
         if word in name_ko:
             return english

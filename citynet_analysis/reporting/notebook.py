@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.metrics import available
-from .exports import write_csv
+from .csv_tables import write_csv
 from .figures import check_name, save_figure_cached
 from .format import check_lang, format_table
 from .narrative import unavailable_text

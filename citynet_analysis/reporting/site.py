@@ -112,6 +112,12 @@ def check_reports_target(out: Path, folders: list) -> dict:
     return manifest
 
 
+def _only(done: dict) -> str | None:
+    """The program of this run's jobs when there is one (entries of older manifests name none)."""
+    programs = {p for p, _, _ in done}
+    return programs.pop() if len(programs) == 1 else None
+
+
 def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> None:
     """``index.html`` and ``manifest.json``: every year and notebook in the reports, with its status, and
     the paths the batches own. Years that this run did not touch keep the entries of the run that made
@@ -126,6 +132,12 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> No
         else:  # the year was not published: keep the last good report and say what this run did
             entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")} | {
                 "latest_run": j.status, "latest_error": j.error, "latest_path": j.path}
+    done = {(j.program, j.year, j.notebook): j.folder for j in jobs if j.status in ("ok", "up to date")}
+    for key in list(entries):  # a program's year moved (one program became several, or back)
+        e = entries[key]
+        moved_to = done.get((e.get("program") or _only(done), e["year"], e["notebook"]))
+        if moved_to is not None and moved_to != run_folder(e):
+            del entries[key]
     for key in list(entries):  # drop entries whose reports were removed by hand
         e = entries[key]
         if not (out / e["path"]).exists():

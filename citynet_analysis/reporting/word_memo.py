@@ -43,8 +43,8 @@ import pandas as pd
 from .. import vocabulary
 from ..atomic import atomic_path
 from ..config import TEMPLATE_DIR, VERSION
+from .csv_tables import read_csv_table
 from .escape import is_formula_like, xml_text
-from .exports import read_csv_table
 from .format import check_lang, file_name, format_table, heading_part, program_name, table_title, text_width
 
 TEMPLATE = TEMPLATE_DIR / "word" / "memo.docx"
@@ -87,9 +87,9 @@ def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     set_document_fonts(memo.doc, lang)
     props = memo.doc.core_properties
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    props.title, props.subject, props.language = title, program, LANG_TAG[lang]
+    props.title, props.subject, props.language = title[:255], program[:255], LANG_TAG[lang]  # Word's limit
     props.author = props.last_modified_by = "citynet-analysis"
-    props.keywords, props.comments, props.category = f"CityNet; {fiscal_year}", "", ""
+    props.keywords, props.comments, props.category = f"{ds.program or ''}; {fiscal_year}", "", ""
     props.created = props.modified = now
     props.revision = 1
     target = folder / f"memo_{fiscal_year}.docx"

@@ -151,3 +151,18 @@ def test_a_20_digit_year_names_file_and_line(copy, capsys):
     _edit(copy / "settlements.csv", "\ncitynet,2021,", "\ncitynet,20212021202120212021,")
     _refused(copy, capsys, f"{copy / 'settlements.csv'}:3:",
              "fiscal_year 20212021202120212021 is out of range")
+
+
+def test_validate_refuses_a_row_moved_to_another_program(tmp_path, processed_two_programs, capsys):
+    """documents.csv edited so that WeGO's document says citynet: WeGO's rows would count for CityNet."""
+    from citynet_analysis.cli import main
+
+    data = tmp_path / "d"
+    shutil.copytree(processed_two_programs, data)
+    path = data / "documents.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("wego-fy2024,wego,", "wego-fy2024,citynet,"),
+                    encoding="utf-8")
+    assert main(["validate", "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert f"{data / 'budget_totals.csv'}:" in err
+    assert "program_id 'wego', but its document 'wego-fy2024' belongs to 'citynet'" in err

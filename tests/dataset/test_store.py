@@ -31,20 +31,21 @@ def test_datapackage_states_the_fiscal_facts_of_every_amount():
     against the 2024 document (one fiscal year, 2024; budget amounts approved, settlement columns by kind)."""
     desc = json.loads((PROCESSED / "datapackage.json").read_text(encoding="utf-8"))
     assert desc["currency"] == "KRW" and desc["countryCode"] == "KR"
-    assert desc["fiscalPeriod"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    # the 2024 document states facts of 2020 (the oldest settlement) to 2024 (its budget)
+    assert desc["fiscalPeriod"] == {"start": "2020-01-01", "end": "2024-12-31"}
     measures = desc["model"]["measures"]
-    assert measures["line_items.amount_krw"] | {} == {
+    assert measures["line_items.amount_krw"] == {
         "resource": "line_items", "source": "amount_krw", "currency": "KRW", "factor": 1,
         "direction": "expenditure", "phase": "approved", "phase_id": "budget"}
-    assert {k: m["phase_id"] for k, m in measures.items() if k.startswith("settlements.")} == {
-        "settlements.final_budget_krw": "final_budget", "settlements.carried_in_krw": "carried_over",
-        "settlements.budget_change_krw": "adjustment", "settlements.available_krw": "available",
-        "settlements.executed_krw": "executed", "settlements.carried_out_krw": "carried_over",
-        "settlements.unspent_krw": "unspent"}
-    assert measures["settlements.executed_krw"]["phase"] == "executed"
+    # only phases of the budget are measures: the parts of a settlement's identities would count money twice
+    assert {k: m["phase"] for k, m in measures.items() if k.startswith("settlements.")} == {
+        "settlements.final_budget_krw": "adjusted", "settlements.executed_krw": "executed"}
+    assert "line_items.formula_krw" not in measures and "line_items.stated_won_krw" not in measures
     settlements = next(r for r in desc["resources"] if r["name"] == "settlements")
     fy = next(f for f in settlements["schema"]["fields"] if f["name"] == "fiscal_year")
     assert fy["columnType"] == "date:fiscal-year"
+    unspent = next(f for f in settlements["schema"]["fields"] if f["name"] == "unspent_krw")
+    assert unspent["phaseId"] == "unspent" and "phase" not in unspent
     docs = pd.read_csv(PROCESSED / "documents.csv", dtype=str)
     row = docs.iloc[0]
     assert (row["program_id"], row["document_id"], row["account_ko"], row["direction"], row["currency"],

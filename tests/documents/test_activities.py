@@ -143,6 +143,11 @@ def test_no_number_stated(text):
         "웨비나 개최(총 3회, 총 4회)",
         "제46~45회 포럼",  # reversed range
         "제1~51회 포럼",  # longer than 50
+        "연수 연 2~3회 개최",  # a range of counts, not one count
+        "웨비나 2-3회 개최",
+        "세미나 2회 이상 개최",  # a lower bound
+        "워크숍 총 3회 중 2회 개최",  # a part of a total
+        "웨비나 (12,000회)",  # more events than one outcome item can hold
     ],
 )
 def test_unreadable_counts(text):

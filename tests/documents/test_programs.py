@@ -8,6 +8,7 @@ from citynet_analysis import load, vocabulary
 from citynet_analysis.analysis import metrics
 from citynet_analysis.dataset.load import ProgramError, read
 from citynet_analysis.documents.ingest import build_dataset
+from citynet_analysis.errors import InputError
 from tests.conftest import RAW_2024, WEGO_2024
 
 
@@ -65,7 +66,7 @@ def test_citynet_is_unchanged_by_another_program_of_the_same_year(both, tmp_path
 
 
 def test_load_and_metrics_take_a_program(processed_two_programs, processed_2024):
-    with pytest.raises(ProgramError, match="several programs: name one; the data set holds citynet, wego"):
+    with pytest.raises(ProgramError, match="several programs: name one .*; the data set holds citynet, wego"):
         load(processed_two_programs)
     with pytest.raises(ProgramError, match="no program 'nope'; the data set holds citynet, wego"):
         load(processed_two_programs, "nope")
@@ -87,3 +88,37 @@ def test_load_and_metrics_take_a_program(processed_two_programs, processed_2024)
     assert metrics.budget_series(only, program="citynet").equals(metrics.budget_series(only))
     with pytest.raises(ProgramError, match="no program 'wego'"):
         metrics.budget_series(only, program="wego")
+
+
+@pytest.mark.parametrize("title, message", [
+    ("!!!---???", r"the program name '!!!---\?\?\?' has no letter or digit: not a 사업명"),
+    ("가" * 121, "is longer than 120 characters: not a 사업명"),
+])
+def test_a_program_name_that_is_not_one_is_refused(tmp_path, title, message):
+    """Two titles of punctuation only would share one id (and merge); a 500-character title is no 사업명."""
+    from citynet_analysis.cli import main
+
+    lines = WEGO_2024.read_text(encoding="utf-8").split("\n")
+    assert lines[2].startswith("세계스마트")
+    lines[2] = title
+    doc = tmp_path / "doc.txt"
+    doc.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError, match=message) as exc:
+        build_dataset([doc], relative_to=tmp_path)
+    assert exc.value.line == 3
+    assert main(["ingest", str(doc), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_program_is_noted_so_a_renamed_program_is_not_split_silently(tmp_path):
+    lines = WEGO_2024.read_text(encoding="utf-8").split("\n")
+    lines[2] = "세계도시포럼 사무국 운영 지원"
+    doc = tmp_path / "forum.txt"
+    doc.write_text("\n".join(lines), encoding="utf-8")
+    tables = build_dataset([doc], relative_to=tmp_path)
+    program = vocabulary.program_id("세계도시포럼 사무국 운영 지원")
+    assert tables["documents"]["document_id"].tolist() == [f"{program}-fy2024"]
+    notes = tables["anomalies"]
+    assert notes[["check", "severity", "program_id"]].values.tolist() == [["unknown_program", "info", program]]
+    assert "add the name to a program's names" in notes["message"].iloc[0]
+    assert "names에 추가" in notes["message_ko"].iloc[0]

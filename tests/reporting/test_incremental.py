@@ -198,3 +198,17 @@ def test_notebook_digest_ignores_outputs_but_not_code(tmp_path):
     nb.cells[1].metadata["tags"] = []  # no longer the parameters cell: a different run
     nbformat.write(nb, nbs / "a.ipynb")
     assert run_keys.notebook_digest(nbs / "a.ipynb") != before
+
+
+def test_one_program_becoming_two_moves_the_reports_without_stale_entries(tmp_path):
+    nbs, out = _notebooks(tmp_path / "nb"), tmp_path / "r"
+    data = _data(tmp_path / "d", RAW_2024)
+    run_batch(years=[2024], data_dir=data, out_dir=out, progress=False, notebook_dir=nbs)
+    assert (out / "2024" / "a.ipynb").is_file()
+    _data(data, RAW_2024, WEGO_2024)  # WeGO's document arrives: reports/<program>/<year>/ from now on
+    jobs = run_batch(years=[2024], data_dir=data, out_dir=out, progress=False, notebook_dir=nbs)
+    assert _status(jobs) == {("citynet/2024", "a"): "ok", ("wego/2024", "a"): "ok"}
+    runs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]
+    assert sorted(e["folder"] for e in runs) == ["citynet/2024", "wego/2024"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024/' not in index and 'href="citynet/2024/a.html"' in index

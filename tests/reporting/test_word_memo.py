@@ -14,8 +14,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from PIL import Image
 
+from citynet_analysis.reporting.csv_tables import write_csv
 from citynet_analysis.reporting.escape import markdown_text
-from citynet_analysis.reporting.exports import write_csv
 from citynet_analysis.reporting.format import column_label
 from citynet_analysis.reporting.format import heading_part as part_for_lang
 from citynet_analysis.reporting.notebook import records

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from citynet_analysis import load, vocabulary
 from citynet_analysis.config import data_dir
+from citynet_analysis.reporting.csv_tables import write_csv
 from citynet_analysis.reporting.exports import (
     README_NAME,
     WORKBOOK_NAME,
@@ -20,7 +21,6 @@ from citynet_analysis.reporting.exports import (
     make_workbook,
     readme_text,
     sheet_names,
-    write_csv,
 )
 from citynet_analysis.reporting.format import (
     column_header,
