@@ -170,8 +170,12 @@ def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lan
         if not force and present and e.get("key") == j.key:
             j.status, j.path, j.seconds = "up to date", e["path"], 0.0
             continue
-        j.rerun_because = (["forced"] if force else run_keys.changed_parts(e.get("key_parts") if e else None,
-                                                                           j.key_parts) or ["outputs missing"])
+        if force:
+            j.rerun_because = ["forced"]
+        elif e is None:
+            j.rerun_because = ["no earlier run"]
+        else:
+            j.rerun_because = run_keys.changed_parts(e.get("key_parts"), j.key_parts) or ["outputs missing"]
         todo.append(j)
     return todo
 
@@ -382,8 +386,8 @@ def summary_table(jobs: list[Job]) -> str:
     ran = [j for j in jobs if j.status != "up to date"]
     if not ran:
         lines.append(f"all {len(jobs)} notebook runs up to date: nothing re-run (--force runs them again)")
-    elif len(ran) < len(jobs):
-        lines.append(f"{len(jobs) - len(ran)} of {len(jobs)} notebook runs up to date; re-ran {len(ran)} "
+    else:
+        lines.append(f"{len(jobs) - len(ran)} of {len(jobs)} notebook runs up to date; ran {len(ran)} "
                      f"({_reasons(ran)})")
     return "\n".join(lines)
 

@@ -11,18 +11,20 @@ from ..analysis import metrics, reference
 from ..analysis.metrics import Unavailable, available
 from ..dataset.load import Dataset
 from .figures import PALETTE, add_source_note, new_figure
-from .format import category_label, format_krw, item_label, krw_formatter, side_label
+from .format import category_label, format_krw, item_label, krw_formatter, program_name, side_label
 from .format import chart_label as label
 
 
 def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int] | None = None) -> str:
-    """The source line under a chart: the documents used and, for constant prices or USD, the series."""
-    docs = ds.documents
-    ids = ", ".join(f"FY{y}" for y in docs["fiscal_year"])
+    """The source line under a chart: the program and its documents used and, for constant prices or USD,
+    the series."""
+    ds = ds.select()  # one program: its documents and its name
+    ids = ", ".join(f"FY{y}" for y in ds.documents["fiscal_year"])
     if lang == "ko":
-        text = f"출처: 서울특별시 사업설명서({ids}) '시티넷 사무국 운영 지원'"
+        text = f"출처: 서울특별시 사업설명서({ids}) '{ds.program_ko()}'"
     else:
-        text = f"Source: Seoul Metropolitan Government, budget program explanation (사업설명서) {ids}"
+        text = (f"Source: Seoul Metropolitan Government, budget program explanation (사업설명서) {ids}, "
+                f"“{program_name(ds.program_ko(), 'en')}”")
     if prices:
         cpi, fx = reference.cpi(), reference.krw_per_usd()
         text += ("\n물가: " if lang == "ko" else "\nPrices: ") + reference.short_source(cpi, lang)

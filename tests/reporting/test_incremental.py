@@ -14,7 +14,7 @@ from citynet_analysis.cli import main
 from citynet_analysis.dataset.store import write_dataset
 from citynet_analysis.documents.ingest import build_dataset
 from citynet_analysis.reporting import kernels, run_keys
-from citynet_analysis.reporting.batch import run_batch
+from citynet_analysis.reporting.batch import run_batch, summary_table
 
 from ..conftest import RAW_2024, VARIANT_2025, WEGO_2024
 
@@ -129,6 +129,7 @@ def test_edit_one_notebook_reruns_only_it_every_year_and_force_reruns_all(tmp_pa
                              ("2024", "a"): "ok", ("2024", "b"): "up to date"}
     assert {k: v for k, v in _tree(out).items() if k in b_files} == b_files  # b's outputs stay as they were
     assert "edited" in (out / "2024" / "a.ipynb").read_text(encoding="utf-8")
+    assert summary_table(jobs).splitlines()[-1] == "2 of 4 notebook runs up to date; ran 2 (notebook changed: 2)"
     forced = run_batch(years=[2023, 2024], data_dir=data, out_dir=out, progress=False, notebook_dir=nbs, force=True)
     assert set(_status(forced).values()) == {"ok"} and {tuple(j.rerun_because) for j in forced} == {("forced",)}
 
