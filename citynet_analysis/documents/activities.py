@@ -145,14 +145,17 @@ def item_activities(text: str) -> list[dict]:
     plain = _ORDINAL.sub(_blank, rest)
     vague = _VAGUE.search(plain) is not None
     found = [(m.group("total"), to_int(m.group("n"))) for m in _COUNT.finditer(_VAGUE.sub(_blank, plain))]
-    counts = {n for total, n in found if total} or {n for _, n in found}
+    totals = {n for total, n in found if total}
+    counts = [n for _, n in found]
     count, note = None, "not_stated"
     if vague or any(n > MAX_COUNT for n in counts):
         note = "unreadable"  # 2~3회, 2회 이상, 3회 중 2회, or a number no outcome item holds
-    elif len(counts) == 1:
-        count = counts.pop()
+    elif len(totals) == 1:
+        count = totals.pop()  # 총 N회 says how many in all, whatever parts it lists
+    elif len(set(counts)) == 1 and len(_COUNT.findall(_PAREN.sub(_blank, _VAGUE.sub(_blank, plain)))) <= 1:
+        count = counts[0]  # one count, perhaps restated in a note: 세미나 3회 개최(3회)
     elif counts:
-        note = "unreadable"  # two different counts
+        note = "unreadable"  # several counts (세미나 3회, 워크숍 2회; 회의 4차례, 실무회의 4차례) and no total
     elif frequency:
         note = "frequency"
     elif bad_range:

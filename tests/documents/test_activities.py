@@ -140,6 +140,7 @@ def test_no_number_stated(text):
     "text",
     [
         "세미나 3회, 워크숍 2회 개최",  # two different counts, no 총
+        "사무총장 회의 4차례, 실무회의 4차례",  # two counts of the same number are still two counts
         "웨비나 개최(총 3회, 총 4회)",
         "제46~45회 포럼",  # reversed range
         "제1~51회 포럼",  # longer than 50
