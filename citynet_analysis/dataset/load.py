@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,7 @@ class Dataset:
     path: Path
     fingerprint: str = ""  # hash of the tables (of this program) and reference series: same data, same hash
     program: str | None = None  # the program_id the tables are limited to; None: every program read
+    _views: dict = field(default_factory=dict, repr=False, compare=False)  # select()'s results, made once
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in TABLES}
@@ -48,8 +49,9 @@ class Dataset:
         return sorted(set(self.documents["program_id"]))
 
     def select(self, program: str | None = None) -> Dataset:
-        """The tables of one program, with that program's own fingerprint. ``None`` means the only program
-        present (a data set without documents stays as it is). A ProgramError, listing the programs, for
+        """The tables of one program, with that program's own fingerprint, made once per program and kept
+        (callers ask again freely). ``None`` means the only program present (a data set without documents
+        stays as it is). A ProgramError, listing the programs, for
         an unknown program or for ``None`` where there are several."""
         if self.program is not None and program in (None, self.program):
             return self
@@ -63,8 +65,15 @@ class Dataset:
             program = known[0]
         if program not in known:
             raise ProgramError(str(self.path), f"no program {program!r}", known)
-        tables = {name: df[df["program_id"] == program].reset_index(drop=True) for name, df in self.tables().items()}
-        return Dataset(**tables, path=self.path, fingerprint=fingerprint(tables), program=program)
+        if program not in self._views:
+            if known == [program]:  # every row is the program's: same tables, same fingerprint
+                self._views[program] = replace(self, program=program, _views={})
+            else:
+                tables = {name: df[df["program_id"] == program].reset_index(drop=True)
+                          for name, df in self.tables().items()}
+                self._views[program] = Dataset(**tables, path=self.path, fingerprint=fingerprint(tables),
+                                               program=program)
+        return self._views[program]
 
     def program_ko(self) -> str:
         """The program's name as its newest document writes it (empty without documents)."""

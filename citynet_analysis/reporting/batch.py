@@ -88,6 +88,10 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None, p
     if errors:
         raise ValidationFailed(errors)
     known = ds.programs()
+    reserved = [p for p in known if len(known) > 1 and (p in (FAILED_DIR, "batch") or p.isdigit())]
+    if reserved:  # a program folder would take the place of the reports folder's own
+        raise InputError(str(ds.path / "documents.csv"), f"program_id {reserved[0]!r} is a name the reports "
+                                                         "folder uses (failed, batch, a year); rename it")
     unknown = [p for p in programs or [] if p not in known]
     if unknown:
         raise InputError("--programs", f"unknown {', '.join(unknown)}; the data set holds {', '.join(known) or 'none'}")
@@ -160,10 +164,10 @@ def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lan
     ``out`` (whose executed notebook and page are still there) is marked ``up to date`` and keeps its
     reports; ``force`` runs them all. Each job to run says which parts of its key changed."""
     last = {(run_folder(e), e["notebook"]): e for e in manifest.get("runs", []) if e.get("status") == "ok"}
-    fingerprints = {p: ds.select(p).fingerprint for p in {j.program for j in all_jobs}}
+    notebooks = {name: run_keys.notebook_digest(path) for name, path in selected.items()}  # read once
     todo = []
     for j in all_jobs:
-        j.key, j.key_parts = run_keys.run_key(fingerprints[j.program], selected[j.notebook],
+        j.key, j.key_parts = run_keys.run_key(ds.select(j.program).fingerprint, notebooks[j.notebook],
                                               job_parameters(j, ds.path, lang))
         e = last.get((j.folder, j.notebook))
         present = e is not None and (out / e["path"]).is_file() and (out / e["path"]).with_suffix(".html").is_file()

@@ -270,11 +270,11 @@ def _program_names(ds, programs: list[str], lang: str) -> dict[str, str]:
     return out
 
 
-def page_title(ds, programs: list[str], lang: str) -> str:
-    """The portal's title: the program's name for one program, a general title for several."""
-    names = list(_program_names(ds, programs, lang).values())
-    if len(names) == 1 and names[0]:
-        return label("title_one", lang, program=names[0])
+def page_title(names: dict[str, str], lang: str) -> str:
+    """The portal's title: the program's name for one program (``names``: program_id → name), a general
+    title for several."""
+    if len(names) == 1 and next(iter(names.values())):
+        return label("title_one", lang, program=next(iter(names.values())))
     return label("title", lang)
 
 
@@ -307,7 +307,7 @@ def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
             for e in entries]
     failed = sum(len(c["failures"]) for c in cards)
     labels = {k: v[lang] for k, v in vocabulary.labels("portal_labels").items()}
-    labels["title"] = page_title(ds, programs, lang)
+    labels["title"] = page_title(names, lang)
     context = dict(
         lang=lang, csp=Markup(CSP), t=labels, cards=cards, runs=runs, font_family=Markup(CSS_FONT_FAMILY),
         summary=label("summary", lang, years=len(years), ok=sum(e["status"] == "ok" for e in entries),

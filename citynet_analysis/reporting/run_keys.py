@@ -69,9 +69,10 @@ def environment_digest() -> str:
     return _sha(_json({"python": platform.python_version(), "distributions": dists}))
 
 
-def run_key(data: str, notebook: Path, params: dict) -> tuple[str, dict[str, str]]:
-    """The key of one notebook run and its parts."""
-    parts = {"data": data, "notebook": notebook_digest(notebook), "parameters": parameters_digest(params),
+def run_key(data: str, notebook: str, params: dict) -> tuple[str, dict[str, str]]:
+    """The key of one notebook run and its parts, from the program's fingerprint ``data``, the
+    :func:`notebook_digest` and the parameters."""
+    parts = {"data": data, "notebook": notebook, "parameters": parameters_digest(params),
              "package": package_digest(), "environment": environment_digest()}
     return _sha(_json(parts)), parts
 

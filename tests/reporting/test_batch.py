@@ -178,3 +178,17 @@ def test_a_program_folder_not_ours_is_refused(tmp_path, processed_two_programs, 
     with pytest.raises(InputError, match="wego: was not written by citynet-analysis batch"):
         run_batch(years=[2024], data_dir=processed_two_programs, out_dir=out, progress=False)
     assert (out / "wego" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_program_id_named_like_a_reports_folder_is_refused(tmp_path, processed_two_programs, capsys, no_kernels):
+    """A hand-edited data set whose second program is called `failed` would put its years where the
+    failed runs go."""
+    data = tmp_path / "d"
+    shutil.copytree(processed_two_programs, data)
+    for csv in data.glob("*.csv"):
+        text = csv.read_text(encoding="utf-8").replace("\nwego,", "\nfailed,").replace(",wego,", ",failed,")
+        csv.write_text(text, encoding="utf-8")
+    assert main(["batch", "--data", str(data), "--out", str(tmp_path / "r"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "documents.csv: program_id 'failed' is a name the reports folder uses" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()

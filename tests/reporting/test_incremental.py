@@ -68,7 +68,7 @@ def test_nothing_changed_nothing_runs_nothing_written(tmp_path, monkeypatch, cap
     entry = next(e for e in manifest["runs"] if e["folder"] == "2024" and e["notebook"] == "a")
     assert set(entry["key_parts"]) == set(run_keys.PARTS) and len(entry["key"]) == 64
     assert entry["key_parts"]["data"] == run_keys.run_key(
-        __import__("citynet_analysis").load(data).fingerprint, nbs / "a.ipynb",
+        __import__("citynet_analysis").load(data).fingerprint, run_keys.notebook_digest(nbs / "a.ipynb"),
         {"fiscal_year": 2024, "program": "citynet", "lang": "ko", "data_dir": str(data.resolve())})[1]["data"]
     before = _tree(out)
     _no_kernels(monkeypatch)
