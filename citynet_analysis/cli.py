@@ -43,12 +43,22 @@ def cmd_ingest(args) -> int:
     problem = dataset_target_problem(out, tuple(paths))  # before the work, and again before the write
     if problem:
         raise InputError("--out", f"{out}: {problem}")
-    tables = build_dataset(paths, relative_to=out)
+    tables = build_dataset(paths, relative_to=out, strict=args.strict)
     write_dataset(tables, out, inputs=tuple(paths))
-    warn = tables["anomalies"]
+    found = tables["anomalies"]
+    errors = found[found["severity"] == "error"]
     print(f"ingested {len(tables['documents'])} document(s) into {out}: "
           + ", ".join(f"{n} {len(df)}" for n, df in tables.items() if n != "documents")
-          + f"; {int((warn['severity'] == 'warning').sum())} warning(s)")
+          + f"; {len(errors)} error(s), {int((found['severity'] == 'warning').sum())} warning(s)")
+    if len(errors):
+        files = dict(zip(tables["documents"]["document_id"], tables["documents"]["source_file"], strict=True))
+        print(f"citynet-analysis: {len(errors)} error(s) in the documents: figures they print disagree; kept as "
+              "printed and flagged in every report (ingest --strict refuses them):", file=sys.stderr)
+        for a in errors.head(MAX_ERROR_LINES).itertuples():
+            line = "" if a.source_line is None or a.source_line != a.source_line else f":{a.source_line}"
+            print(f"  {files.get(a.document_id, a.document_id)}{line}: {a.message}", file=sys.stderr)
+        if len(errors) > MAX_ERROR_LINES:
+            print(f"  … and {len(errors) - MAX_ERROR_LINES} more (citynet-analysis validate lists them)", file=sys.stderr)
     return 0
 
 
@@ -81,7 +91,7 @@ def cmd_years(args) -> int:
             print(f"[{program}]")
         for name, df in ds.tables().items():
             if "fiscal_year" in df:
-                years = sorted(int(y) for y in df["fiscal_year"].unique())
+                years = sorted(int(y) for y in df["fiscal_year"].dropna().unique())
                 print(f"{name:14} {' '.join(map(str, years)) if years else '-'}")
     return 0
 
@@ -142,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="parse raw documents into validated tables")
     p.add_argument("raw", nargs="*", help="documents (default: every *.txt in data/raw)")
     p.add_argument("--out", help="output folder (default: data/processed)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 2 on any error anomaly (figures a document prints that disagree) instead of "
+                        "keeping them flagged")
     p.set_defaults(func=cmd_ingest)
     for name, func, text in (("validate", cmd_validate, "re-check a processed data set, print its anomalies"),
                              ("years", cmd_years, "list the fiscal years in each table"),

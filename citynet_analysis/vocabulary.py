@@ -58,12 +58,35 @@ def event_categories() -> tuple[str, ...]:
     return tuple(t.id for t in activity_categories() if t.event)
 
 
+def _meetings(term: dict) -> list[dict]:
+    return ([term["meeting"]] if "meeting" in term else []) + list(term.get("meetings", ()))
+
+
 @functools.cache
 def numbered_meetings() -> dict[str, tuple[str, str]]:
-    """The word of a numbered meeting (제9차 총회) → (its activity category, its English name), from the
-    categories' ``meeting`` entries."""
-    return {t["meeting"]["ko"]: (t["id"], t["meeting"]["en"]) for t in _raw()["activity_categories"]
-            if "meeting" in t}
+    """The known meetings (제9차 총회, 제12차 이사회, 제3차 실무회의): their word → (their activity category,
+    their English name), from the categories' ``meeting`` and ``meetings`` entries, in vocabulary order."""
+    return {m["ko"]: (t["id"], m["en"]) for t in _raw()["activity_categories"] for m in _meetings(t)}
+
+
+@functools.cache
+def meeting_categories() -> tuple[str, ...]:
+    """The categories of meetings of a body (those with ``meeting`` or ``meetings`` entries: congress,
+    executive_committee, steering_committee, board and the generic meeting): a row of one names its body
+    (``body_ko``) and a 제N차 before its word numbers it."""
+    return tuple(t["id"] for t in _raw()["activity_categories"] if _meetings(t))
+
+
+@functools.cache
+def activity_verbs() -> tuple[str, ...]:
+    """Verbs of outcome items (개최, 운영, …): never a clause's head noun, even where one is a keyword."""
+    return tuple(_raw()["activity_words"]["verbs"])
+
+
+@functools.cache
+def activity_ignored_words() -> tuple[str, ...]:
+    """Words that hold an activity keyword but name no activity (회의실)."""
+    return tuple(_raw()["activity_words"].get("ignore", ()))
 
 
 @functools.cache
@@ -109,7 +132,8 @@ def first_match(text: str, terms: tuple[Term, ...], default: str = "other") -> s
 
 
 def classify_activity(text: str) -> str:
-    """The activity category of an outcome item or line item by its key words."""
+    """The first category one of whose keywords occurs in ``text``: what an outcome clause without a head
+    noun is (공모전 개최 → event); ``documents.activities.classify`` reads a clause by its head noun."""
     return first_match(text, activity_categories())
 
 
@@ -124,8 +148,10 @@ def side_of(group: str) -> str:
 
 
 def normalise_name(text: str) -> str:
-    """A program name without spaces and punctuation, for comparing names as documents write them."""
-    return re.sub(r"[\W_]+", "", text).lower()
+    """A program name for comparing names as documents write them: NFKC (full-width ＣｉｔｙＮｅｔ is CityNet,
+    decomposed Hangul is composed), case folded, without spaces and punctuation. The stored name stays as
+    printed."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 def known_program(program_ko: str) -> dict | None:

@@ -36,11 +36,6 @@ BAD = {
     "empty": (lambda t: b"", "file is empty", None),
     "binary": (lambda t: bytes(range(256)) * 8, "not a text document", None),
     "cut_in_basis": (lambda t: "\n".join(t.split("\n")[:50]).encode(), "ends inside 산출근거", 50),
-    "sub_items": (
-        lambda t: _edit(_edit(t, "=\t92,000천원", "=\t93,000천원"), "92,000,000원", "93,000,000원").encode(),
-        "sub-items of 사업비 sum to 481,350,000 won",
-        42,
-    ),
     "settlement_text": (
         lambda t: _edit(
             t,
@@ -49,6 +44,21 @@ BAD = {
         ).encode(),
         "not an amount: '(x-) 육십구만'",
         129,
+    ),
+    "no_summary": (
+        lambda t: "\n".join(t.split("\n")[:23] + t.split("\n")[32:]).encode(),
+        "no 예산 총괄",
+        None,
+    ),
+}
+
+
+# slips in the document's own figures: read and flagged; ``--strict`` refuses them as bad input
+SLIPS = {
+    "sub_items": (
+        lambda t: _edit(_edit(t, "=\t92,000천원", "=\t93,000천원"), "92,000,000원", "93,000,000원").encode(),
+        "sub-items of 사업비 (from line 43) sum to 481,350,000 won",
+        42,
     ),
     "settlement_identity": (
         lambda t: _edit(
@@ -59,12 +69,24 @@ BAD = {
         "집행액 + 차년이월 + 집행잔액 = 800,000,000 won",
         130,
     ),
-    "no_summary": (
-        lambda t: "\n".join(t.split("\n")[:23] + t.split("\n")[32:]).encode(),
-        "no 예산 총괄",
-        None,
-    ),
 }
+
+
+@pytest.mark.parametrize("case", sorted(SLIPS))
+def test_a_slip_is_flagged_and_strict_refuses_it(case, out, tmp_path, text_2024, capsys):
+    make, message, line = SLIPS[case]
+    bad = tmp_path / f"{case}.txt"
+    bad.write_bytes(make(text_2024))
+    before = _tree(out)
+    capsys.readouterr()
+    assert main(["ingest", str(bad), "--out", str(out), "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and f"{bad}:{line}:" in err and "Traceback" not in err
+    assert _tree(out) == before
+    assert main(["ingest", str(bad), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("citynet-analysis: 2 error(s) in the documents") and message in err  # with the formula
+    assert main(["validate", "--data", str(out)]) == 0
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
@@ -116,7 +138,7 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
 def test_validate_and_years(capsys, processed_2024):
     assert main(["validate", "--data", str(processed_2024)]) == 0
     text = capsys.readouterr().out
-    assert "0 error, 5 warning" in text and "citynet-fy2024:56 [line_item_formula]" in text
+    assert "1 error, 2 warning, 2 info" in text and "error   citynet-fy2024:56 [line_item_formula]" in text
     assert main(["years", "--data", str(processed_2024)]) == 0
     years = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
     assert years["settlements"] == "2020 2021 2022" and years["activities"] == "2021 2022 2023"

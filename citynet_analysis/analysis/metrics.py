@@ -16,6 +16,7 @@ import pandas as pd
 from .. import vocabulary
 from ..dataset.load import Dataset
 from . import reference
+from .slips import SLIP, SLIP_KO, mark_rows
 
 EVENT_CATEGORIES = vocabulary.event_categories()
 TOTAL_LABELS = vocabulary.total_labels()
@@ -87,23 +88,28 @@ def _items(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
 @per_program
 def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     """Each line item with its group and its share of the year's total (sub-items also as a share of
-    their parent)."""
+    their parent). The total is the sum of the top-level items; a year whose top-level items add up to
+    nothing (0 or less) has no shares to give (``zero_total``). Items that do not add up (sub-items
+    against their parent, the anomalies say where) keep the shares their amounts give, over 100 % too;
+    a sub-item whose parent is 0 or missing has no share of it (NaN)."""
     items = _items(ds, fiscal_year)
     if items.empty:
         return Unavailable("composition", fiscal_year, "no_line_items")
     total = int(items.loc[items["level"] == 1, "amount_krw"].sum())
-    by_id = items.set_index("item_id")
+    if total <= 0:
+        return Unavailable("composition", fiscal_year, "zero_total")
+    amounts = {r.item_id: int(r.amount_krw) for r in items.itertuples()}
     rows = []
     for r in items.itertuples():
-        parent_amount = int(by_id.loc[r.parent_id, "amount_krw"]) if r.level > 1 else total
+        parent_amount = amounts.get(r.parent_id, 0) if r.level > 1 else total
         rows.append(dict(
             fiscal_year=fiscal_year, item_id=r.item_id, level=r.level, name_ko=r.name_ko,
             group=r.group, amount_krw=int(r.amount_krw),
-            share_of_total_pct=100 * r.amount_krw / total if total else math.nan,
-            share_of_parent_pct=100 * r.amount_krw / parent_amount if parent_amount else math.nan,
+            share_of_total_pct=100 * r.amount_krw / total,
+            share_of_parent_pct=100 * r.amount_krw / parent_amount if parent_amount > 0 else math.nan,
             source_line=r.source_line,
         ))
-    return pd.DataFrame(rows)
+    return mark_rows(ds, pd.DataFrame(rows), ("line_items",), by_line=True)
 
 
 @per_program
@@ -118,6 +124,10 @@ def group_shares(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     out["share_pct"] = 100 * out["amount_krw"] / out["amount_krw"].sum()
     out["side"] = out["group"].map(vocabulary.side_of)
     out.insert(0, "fiscal_year", fiscal_year)
+    if SLIP in top:  # a group whose items' figures the document misprints says so
+        for col in (SLIP, SLIP_KO):
+            texts = top.groupby("group", sort=False)[col].agg(lambda t: "; ".join(dict.fromkeys(x for x in t if x)))
+            out[col] = out["group"].map(texts).fillna("")
     return out
 
 
@@ -146,23 +156,27 @@ def budget_series(ds: Dataset) -> pd.DataFrame:
             for r in bt.itertuples()}
     for r in ds.settlements.itertuples():
         rows.setdefault(int(r.fiscal_year), (int(r.final_budget_krw), FINAL_BUDGET, r.document_id, r.source_line))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         [dict(fiscal_year=y, amount_krw=a, basis=b, document_id=d, source_line=s)
          for y, (a, b, d, s) in sorted(rows.items())],
         columns=["fiscal_year", "amount_krw", "basis", "document_id", "source_line"],
     )
+    return mark_rows(ds, out, ("budget_totals", "settlements"), by_line=True, not_checks=("settlement_use",))
 
 
 @per_program
 def executed_series(ds: Dataset) -> pd.DataFrame:
     """Executed amounts (집행액) per settled fiscal year."""
     s = ds.settlements
-    return pd.DataFrame(dict(fiscal_year=s["fiscal_year"], amount_krw=s["executed_krw"], basis=EXECUTED,
-                             document_id=s["document_id"], source_line=s["source_line"])).reset_index(drop=True)
+    out = pd.DataFrame(dict(fiscal_year=s["fiscal_year"], amount_krw=s["executed_krw"], basis=EXECUTED,
+                            document_id=s["document_id"], source_line=s["source_line"])).reset_index(drop=True)
+    return mark_rows(ds, out, ("settlements",), by_line=True, not_checks=("settlement_available",))
 
 
 def _pct(new, old) -> float:
-    if old is None or new is None or pd.isna(old) or pd.isna(new) or old == 0:
+    """The change from ``old`` to ``new`` in percent; NaN where either is missing or ``old`` is not a
+    positive amount (a change on 0 has no percent)."""
+    if old is None or new is None or pd.isna(old) or pd.isna(new) or old <= 0:
         return math.nan
     return 100 * (new / old - 1)
 
@@ -186,6 +200,9 @@ def growth(series: pd.DataFrame, reference_dir=None) -> pd.DataFrame:
                    amount_2020krw=amount * 100 / c if c else math.nan,
                    amount_usd=amount / x if x else math.nan, cpi_2020_100=c if c else math.nan,
                    krw_per_usd=x if x else math.nan, note="; ".join(notes))
+        for col in (SLIP, SLIP_KO):  # the series' slip marks stay with their year
+            if col in series:
+                row[col] = getattr(r, col)
         consecutive = prev is not None and prev["fiscal_year"] == year - 1
         for col, key in (("yoy_nominal_pct", "amount_krw"), ("yoy_real_pct", "amount_2020krw"),
                          ("yoy_usd_pct", "amount_usd")):
@@ -194,47 +211,93 @@ def growth(series: pd.DataFrame, reference_dir=None) -> pd.DataFrame:
         prev = row
     cols = ["fiscal_year", "amount_krw", "basis", "yoy_nominal_pct", "amount_2020krw", "yoy_real_pct",
             "amount_usd", "yoy_usd_pct", "cpi_2020_100", "krw_per_usd", "note"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=cols + [c for c in (SLIP, SLIP_KO) if c in series])
 
 
-def cagr(growth_table: pd.DataFrame, start: int | None = None, end: int | None = None) -> pd.DataFrame:
+def cagr(growth_table: pd.DataFrame, start: int | None = None,
+         end: int | None = None) -> pd.DataFrame | Unavailable:
     """Compound annual growth between two years of a ``growth`` table (default: first and last), per
-    measure; NaN where a value is missing."""
+    measure; NaN where a value is missing (a year without CPI or rate). Not available for fewer than two
+    years (``one_year_only``), a start or end year the table lacks (``no_budget_year``), or a start year
+    whose amount is 0 or less (``zero_start_year``: growth from nothing has no rate)."""
     g = growth_table.set_index("fiscal_year")
+    g = g[~g.index.duplicated(keep="last")]
     if g.empty:
-        return pd.DataFrame(columns=["measure", "start", "end", "years", "cagr_pct"])
+        return Unavailable("budget trend", None, "no_budget_data")
     start = int(g.index.min()) if start is None else start
     end = int(g.index.max()) if end is None else end
     n = end - start
+    if n <= 0:
+        return Unavailable("budget trend", None, "one_year_only")
+    for year in (start, end):
+        if year not in g.index:
+            return Unavailable("budget trend", year, "no_budget_year")
+    if not g.loc[start, "amount_krw"] > 0:
+        return Unavailable("budget trend", None, "zero_start_year")
     rows = []
     for measure in ("amount_krw", "amount_2020krw", "amount_usd"):
-        a = g[measure].get(start, math.nan)
-        b = g[measure].get(end, math.nan)
-        value = 100 * ((b / a) ** (1 / n) - 1) if n > 0 and a and not pd.isna(a) and not pd.isna(b) else math.nan
+        a, b = g.loc[start, measure], g.loc[end, measure]
+        ok = not pd.isna(a) and not pd.isna(b) and a > 0 and b >= 0
+        value = 100 * ((b / a) ** (1 / n) - 1) if ok else math.nan
         rows.append(dict(measure=measure, start=start, end=end, years=n, cagr_pct=value))
     return pd.DataFrame(rows)
 
 
 @per_program
+def budget_change(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """A year's approved budget (``budget_series``) against the year before's: both amounts, the change
+    in won and in percent. Not available without the year (``no_budget_year``) or the year before
+    (``no_previous_year``). Where the year before's budget is 0 (a new program) the change in won is
+    given and the percent is NaN: :func:`budget_change_pct` says why."""
+    b = budget_series(ds).drop_duplicates("fiscal_year", keep="last").set_index("fiscal_year")
+    if fiscal_year not in b.index:
+        return Unavailable("budget trend", fiscal_year, "no_budget_year")
+    if fiscal_year - 1 not in b.index:
+        return Unavailable("budget trend", fiscal_year, "no_previous_year")
+    amount, previous = int(b.loc[fiscal_year, "amount_krw"]), int(b.loc[fiscal_year - 1, "amount_krw"])
+    return pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=amount, basis=b.loc[fiscal_year, "basis"],
+                              previous_krw=previous, previous_basis=b.loc[fiscal_year - 1, "basis"],
+                              change_krw=amount - previous, change_pct=_pct(amount, previous))])
+
+
+@per_program
+def budget_change_pct(ds: Dataset, fiscal_year: int) -> float | Unavailable:
+    """The change of a year's budget on the year before in percent; not available as for
+    :func:`budget_change`, or where the year before's budget is 0 or less (``zero_previous_year``)."""
+    change = budget_change(ds, fiscal_year)
+    if not available(change):
+        return change
+    if not change["previous_krw"].iloc[0] > 0:
+        return Unavailable("budget trend", fiscal_year, "zero_previous_year")
+    return float(change["change_pct"].iloc[0])
+
+
+@per_program
 def execution_rates(ds: Dataset) -> pd.DataFrame:
-    """집행률 = 집행액 / 예산현액 per settled year, with the unspent and carried-over amounts."""
+    """집행률 = 집행액 / 예산현액 per settled year, with the unspent and carried-over amounts; NaN where
+    예산현액 is 0 (:func:`execution_rate` says why)."""
     s = ds.settlements
     rate = (100 * s["executed_krw"] / s["available_krw"].where(s["available_krw"] != 0)).astype("float64")
-    return pd.DataFrame(dict(
+    out = pd.DataFrame(dict(
         fiscal_year=s["fiscal_year"], available_krw=s["available_krw"], executed_krw=s["executed_krw"],
         carried_out_krw=s["carried_out_krw"], unspent_krw=s["unspent_krw"], execution_rate_pct=rate,
-        source_line=s["source_line"],
+        source_line=s["source_line"], document_id=s["document_id"],
     )).reset_index(drop=True)
+    return mark_rows(ds, out, ("settlements",), by_line=True).drop(columns="document_id")
 
 
 @per_program
 def execution_rate(ds: Dataset, fiscal_year: int) -> float | Unavailable:
-    """The execution rate of one year in percent."""
+    """The execution rate of one year in percent; not available for a year without a settlement
+    (``no_settlement_year``) or whose available budget (예산현액) is 0 (``zero_available``)."""
     rates = execution_rates(ds)
     row = rates[rates["fiscal_year"] == fiscal_year]
     if row.empty:
         return Unavailable("execution rate", fiscal_year, "no_settlement_year")
-    return float(row["execution_rate_pct"].iloc[0])
+    rate = row["execution_rate_pct"].iloc[-1]
+    if pd.isna(rate):  # 예산현액 0: nothing was available to execute
+        return Unavailable("execution rate", fiscal_year, "zero_available")
+    return float(rate)
 
 
 @per_program
@@ -243,11 +306,11 @@ def year_money(ds: Dataset, fiscal_year: int) -> tuple[int, str] | None:
     (a phase: ``executed``, ``budget`` or ``final_budget``)."""
     s = ds.settlements[ds.settlements["fiscal_year"] == fiscal_year]
     if len(s):
-        return int(s["executed_krw"].iloc[0]), EXECUTED
+        return int(s["executed_krw"].iloc[-1]), EXECUTED
     b = budget_series(ds)
     b = b[b["fiscal_year"] == fiscal_year]
     if len(b):
-        return int(b["amount_krw"].iloc[0]), str(b["basis"].iloc[0])
+        return int(b["amount_krw"].iloc[-1]), str(b["basis"].iloc[-1])
     return None
 
 
@@ -260,7 +323,9 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
     activities of the chosen categories have no stated count is incompletely counted: dividing by the
     counted events alone would overstate the cost per event, so ``cost_per_event_krw`` is left empty and
     ``complete`` is False (``uncounted_activities`` says how many, ``uncounted_reasons`` why, as
-    ``count_note`` codes with their number: ``frequency 1, not_stated 2``)."""
+    ``count_note`` codes with their number: ``frequency 1, not_stated 2``). Not available for a year
+    without money (``no_budget_year``), without counted events (``no_outcomes_in``, ``no_count_in``) or
+    whose money is 0 (``zero_money_executed``, ``zero_money_budget``: no cost to divide among the events)."""
     money = year_money(ds, fiscal_year)
     if money is None:
         return Unavailable("cost per event", fiscal_year, "no_budget_year")
@@ -269,17 +334,22 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
     counted = acts.dropna(subset=["count"])
     events = int(counted["count"].sum())
     by_cat = events_by_category(ds, fiscal_year, categories)
-    if events == 0:
+    if events <= 0:
         return Unavailable("cost per event", fiscal_year, "no_outcomes_in" if acts.empty else "no_count_in",
                            tuple(categories))
     amount, basis = money
+    if amount <= 0:  # 0 won per event would say the events cost nothing; the program spent nothing on them
+        return Unavailable("cost per event", fiscal_year, "zero_money_executed" if basis == EXECUTED
+                           else "zero_money_budget")
     uncounted = len(acts) - len(counted)
     reasons = acts.loc[acts["count"].isna(), "count_note"].fillna("not_stated").value_counts()
-    return pd.DataFrame([dict(fiscal_year=fiscal_year, basis=basis, amount_krw=amount, events=events,
-                              cost_per_event_krw=amount / events if uncounted == 0 else math.nan,
-                              uncounted_activities=uncounted, complete=uncounted == 0,
-                              uncounted_reasons=", ".join(f"{k} {int(n)}" for k, n in sorted(reasons.items())),
-                              events_by_category=", ".join(f"{c} {n}" for c, n in by_cat.items()))])
+    out = pd.DataFrame([dict(fiscal_year=fiscal_year, basis=basis, amount_krw=amount, events=events,
+                             cost_per_event_krw=amount / events if uncounted == 0 else math.nan,
+                             uncounted_activities=uncounted, complete=uncounted == 0,
+                             uncounted_reasons=", ".join(f"{k} {int(n)}" for k, n in sorted(reasons.items())),
+                             events_by_category=", ".join(f"{c} {n}" for c, n in by_cat.items()))])
+    money_tables = ("settlements",) if basis == EXECUTED else ("budget_totals", "settlements")
+    return mark_rows(ds, out, money_tables + ("activities",))  # the money or the counts misprinted
 
 
 @per_program
@@ -294,10 +364,13 @@ def events_by_category(ds: Dataset, fiscal_year: int,
 
 @per_program
 def cost_per_event_table(ds: Dataset, categories: tuple[str, ...] = EVENT_CATEGORIES) -> pd.DataFrame | Unavailable:
-    """Cost per event of every fiscal year that has counted events."""
+    """Cost per event of every fiscal year that has counted events and money. Not available where no year
+    has: ``no_year_counted`` (no year has counted events) or ``no_year_costed`` (the years with counted
+    events have no money, e.g. a new program's outcomes before its first budget)."""
     rows = [r for y in ds.fiscal_years() if available(r := cost_per_event(ds, y, categories))]
     if not rows:
-        return Unavailable("cost per event", None, "no_year_counted")
+        counted = any(len(events_by_category(ds, y, categories)) for y in ds.fiscal_years())
+        return Unavailable("cost per event", None, "no_year_costed" if counted else "no_year_counted")
     return pd.concat(rows, ignore_index=True)
 
 
@@ -315,13 +388,13 @@ def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
         count = None if pd.isna(r.event_count) else int(r.event_count)
         rows.append(dict(fiscal_year=fiscal_year, item_id=r.item_id, name_ko=r.name_ko,
                          category=r.event_category, amount_krw=int(r.amount_krw),
-                         events=count, cost_per_event_krw=r.amount_krw / count if count else math.nan,
+                         events=count, cost_per_event_krw=r.amount_krw / count if count and count > 0 else math.nan,
                          source_line=r.source_line))
     if not rows:
         return Unavailable("cost per event by type", fiscal_year, "no_event_items")
     out = pd.DataFrame(rows)
     out["events"] = out["events"].astype("Int64")
-    return out
+    return mark_rows(ds, out, ("line_items",), by_line=True)
 
 
 @per_program
@@ -329,17 +402,20 @@ def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Una
     """Personnel cost (인건비) divided by the head count its basis states (직원 5명, 인턴 2명 → 7; read at
     ingest into ``line_items.head_count``)."""
     items = _items(ds, fiscal_year)
+    if items.empty:
+        return Unavailable("personnel cost per head", fiscal_year, "no_line_items")
     personnel = items[(items["level"] == 1) & items["group"].eq("personnel")]
     if personnel.empty:
         return Unavailable("personnel cost per head", fiscal_year, "no_personnel")
     r = personnel.iloc[0]
-    if pd.isna(r["head_count"]) or int(r["head_count"]) == 0:
+    if pd.isna(r["head_count"]) or int(r["head_count"]) <= 0:
         return Unavailable("personnel cost per head", fiscal_year, "no_head_count")
     total = int(r["head_count"])
-    return pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=int(r["amount_krw"]), heads=total,
-                              heads_detail=r["head_count_detail"],
-                              cost_per_head_krw=r["amount_krw"] / total, basis_ko=r["basis_ko"],
-                              source_line=int(r["source_line"]))])
+    out = pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=int(r["amount_krw"]), heads=total,
+                             heads_detail=r["head_count_detail"],
+                             cost_per_head_krw=r["amount_krw"] / total, basis_ko=r["basis_ko"],
+                             source_line=int(r["source_line"]))])
+    return mark_rows(ds, out, ("line_items",), by_line=True)
 
 
 @per_program
@@ -348,7 +424,7 @@ def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable
     a = ds.activities[ds.activities["fiscal_year"] == fiscal_year].reset_index(drop=True)
     if a.empty:
         return Unavailable("activities", fiscal_year, "no_outcomes_year")
-    return a
+    return mark_rows(ds, a, ("activities",))
 
 
 @per_program

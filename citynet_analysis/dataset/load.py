@@ -85,7 +85,7 @@ class Dataset:
         years: set[int] = set()
         for df in self.tables().values():
             if "fiscal_year" in df:
-                years |= set(int(y) for y in df["fiscal_year"].unique())
+                years |= set(int(y) for y in df["fiscal_year"].dropna().unique())
         return sorted(years)
 
 

@@ -80,7 +80,7 @@ def measures() -> dict[str, dict]:
 def fiscal_period(tables: dict[str, pd.DataFrame]) -> dict | None:
     """The span of the fiscal years any table states a fact about (the calendar years, in Korea), as
     ``{"start": …, "end": …}``; None for a data set without any."""
-    years = [int(y) for df in tables.values() if df is not None and "fiscal_year" in df for y in df["fiscal_year"]]
+    years = [int(y) for df in tables.values() if df is not None and "fiscal_year" in df for y in df["fiscal_year"].dropna()]
     if not years:
         return None
     return {"start": f"{min(years):04d}-01-01", "end": f"{max(years):04d}-12-31"}

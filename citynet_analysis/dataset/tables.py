@@ -14,6 +14,8 @@ LINE_ITEM_GROUPS = vocabulary.group_ids()
 SEVERITIES = ("error", "warning", "info")
 PHASES = vocabulary.phase_ids()
 COUNT_NOTES = tuple(vocabulary.labels("count_notes"))
+#: The tables an anomaly can concern (anomalies.table): where a report shows an affected number.
+AFFECTED_TABLES = ("documents", "budget_totals", "line_items", "settlements", "activities", "milestones", "schedule")
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ SETTLEMENTS = Table(
 
 ACTIVITIES = Table(
     "activities",
-    "Outcomes (추진실적): one row per activity; one source line may give several rows.",
+    "Outcomes (추진실적): one row per activity (an outcome item gives one per clause that names an activity, "
+    "one per number of a numbered meeting); one source line may give several rows.",
     (
         _PROGRAM,
         _FY,
@@ -176,11 +179,15 @@ ACTIVITIES = Table(
         Field("count", "integer", "Number of events stated or implied; empty where the text gives none",
               required=False, minimum=0),
         Field("count_note", "string", "Why count is empty: frequency (a rate such as 월 1회 이상, not a "
-              "number of events), not_stated, unreadable", required=False, enum=COUNT_NOTES),
+              "number of events), not_stated, cumulative (누적 25회: a running total, not the year's), approximate "
+              "(약 3회, 3회 내외), upper_bound (최대 3회, 3회 이내), unreadable (a range, a lower bound, two counts "
+              "that differ, one count for several activities)", required=False, enum=COUNT_NOTES),
         Field("frequency_ko", "string", "A frequency as written (월 1회 이상), where the text states one",
               required=False),
         Field("month", "integer", "Month stated, 1-12", required=False, minimum=1, maximum=12),
         Field("number", "integer", "Ordinal of a numbered meeting (제N차)", required=False, minimum=1),
+        Field("body_ko", "string", "The body whose meeting the row is, as written (총회, 이사회, 자문위원회); "
+              "empty for an activity that is no meeting", required=False),
         Field("location_ko", "string", "Place stated", required=False),
         Field("description_ko", "string", "The item's text"),
         _DOC,
@@ -223,7 +230,8 @@ SCHEDULE = Table(
 
 ANOMALIES = Table(
     "anomalies",
-    "Breaks of the document's identities and other inconsistencies found while reading it.",
+    "Breaks of the document's identities (severity error: figures the document prints disagree; they are kept "
+    "as printed and flagged wherever shown) and other inconsistencies found while reading it.",
     (
         _PROGRAM,
         Field("document_id", "string", "Document the anomaly is in"),
@@ -232,6 +240,14 @@ ANOMALIES = Table(
         Field("check", "string", "Name of the check"),
         Field("message", "string", "What is wrong, with the numbers (English)"),
         Field("message_ko", "string", "The same in Korean (both from messages.toml)"),
+        Field("fiscal_year", "integer", "Fiscal year whose figures the finding concerns, where it concerns one",
+              required=False, minimum=1900, maximum=2999),
+        Field("table", "string", "Table whose figures the finding concerns (line_items, settlements, …)",
+              required=False, enum=AFFECTED_TABLES),
+        Field("other_line", "integer", "The second line of a broken identity (the total it is checked against)",
+              required=False, minimum=1),
+        _won("stated_krw", "An identity's amount as the document prints it", required=False),
+        _won("computed_krw", "What the identity gives instead (a sum, a formula, B − A)", required=False),
     ),
     (),
 )

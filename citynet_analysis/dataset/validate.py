@@ -10,17 +10,20 @@ from .schemas import schema_errors
 
 
 def dataset_errors(ds: Dataset) -> list[str]:
-    """Messages for every schema failure and every broken identity (empty for a clean data set), each
-    naming the CSV and the document line of the row."""
+    """Messages for every schema failure and every broken identity that the anomalies table does not
+    record (empty for a data set as ingest wrote it), each naming the CSV and the document line of the row.
+    A break the document itself contains is recorded at ingest as an ``error`` anomaly and is no failure;
+    one that is not recorded means the tables were changed after ingest."""
     errors = schema_errors(ds.tables())
     if errors:
         return [f"{ds.path}: {e}" for e in errors]
     owners = _document_owners(ds)
     if owners:
         return owners
+    recorded = _recorded(ds.anomalies)
     out = [_where(ds, "settlements", doc, a)
            for doc, rows in ds.settlements.groupby("document_id", sort=False)
-           for a in check_settlements(_exact(rows)) if a["severity"] == "error"]
+           for a in check_settlements(_exact(rows)) if _unrecorded(a, doc, recorded)]
     for _, doc in ds.documents.iterrows():
         items = ds.line_items[(ds.line_items["document_id"] == doc["document_id"])
                               & (ds.line_items["fiscal_year"] == doc["fiscal_year"])]
@@ -32,8 +35,20 @@ def dataset_errors(ds: Dataset) -> list[str]:
             found = check_line_items(_exact(items), int(doc["total_krw"]), int(doc["source_line"]),
                                      _exact(ds.budget_totals[ds.budget_totals["program_id"] == doc["program_id"]]))
             out += [_where(ds, "line_items", doc["document_id"], a)
-                    for a in found if a["severity"] == "error"]
+                    for a in found if _unrecorded(a, doc["document_id"], recorded)]
     return out
+
+
+def _recorded(anomalies: pd.DataFrame) -> set[tuple]:
+    """(document_id, check, source_line) of every error anomaly ingest recorded."""
+    errors = anomalies[anomalies["severity"] == "error"]
+    return {(d, c, None if pd.isna(line) else int(line))
+            for d, c, line in zip(errors["document_id"], errors["check"], errors["source_line"], strict=True)}
+
+
+def _unrecorded(anomaly: dict, document_id: str, recorded: set[tuple]) -> bool:
+    """An identity error that the anomalies table does not list."""
+    return anomaly["severity"] == "error" and (document_id, anomaly["check"], anomaly["source_line"]) not in recorded
 
 
 def _document_owners(ds: Dataset) -> list[str]:
@@ -77,4 +92,5 @@ def _where(ds: Dataset, table: str, document_id: str, anomaly: dict) -> str:
     """``<data>/<table>.csv: <document>:<line>: <message>`` for one broken identity."""
     line = anomaly.get("source_line")
     at = f"{document_id}:{line}" if line is not None and not pd.isna(line) else str(document_id)
-    return f"{ds.path / f'{table}.csv'}: row from {at}: {anomaly['message']}"
+    return (f"{ds.path / f'{table}.csv'}: row from {at}: {anomaly['message']} (not recorded in anomalies.csv: "
+            "the tables were changed after ingest; ingest again)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 UNIT_FACTORS = {"원": 1, "천원": 1_000, "백만원": 1_000_000, "억원": 100_000_000}
 
@@ -80,7 +81,8 @@ _FORMULA_TERM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([가-힣%]*)"
 
 
 def evaluate_formula(text: str) -> int | None:
-    """Evaluate a product basis such as ``833,330원*12개월`` or ``1,000천원×5명×2회`` to won.
+    """Evaluate a product basis such as ``833,330원*12개월`` or ``1,000천원×5명×2회`` to won, exactly
+    (decimal arithmetic) and rounded half up to the won (``833333.33원*12개월`` → 10,000,000).
 
     The first factor carries the money unit (원 or 천원); the others are counts. Returns None where the
     text is not such a product; raises AmountError when the product is beyond :data:`MAX_AMOUNT`."""
@@ -88,10 +90,17 @@ def evaluate_formula(text: str) -> int | None:
     terms = [_FORMULA_TERM.fullmatch(p.strip()) for p in parts]
     if len(terms) < 2 or not all(terms) or terms[0].group(2) not in UNIT_FACTORS:
         return None
-    value: float = UNIT_FACTORS[terms[0].group(2)]
-    for m in terms:
-        value *= float(m.group(1).replace(",", ""))  # a very long number becomes inf, refused below
-    return bounded(round(bounded(value, text)), text)
+    digits = [m.group(1).replace(",", "") for m in terms]
+    if sum(len(d) for d in digits) > 4 * _MAX_DIGITS:  # far beyond the bound: do not multiply it out
+        raise AmountRangeError(f"{text.strip()!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
+    with localcontext() as ctx:
+        ctx.prec = 5 * _MAX_DIGITS  # exact for every product the length check lets through
+        value = Decimal(UNIT_FACTORS[terms[0].group(2)])
+        for d in digits:
+            value *= Decimal(d)
+    if not abs(value) <= MAX_AMOUNT:
+        raise AmountRangeError(f"{text.strip()!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 _FULL_DATE = re.compile(r"(?<!\d)(?:(\d{4})|'(\d{2}))\s*\.\s*(\d{1,2})\s*\.(?:\s*(\d{1,2})\s*\.?)?")

@@ -12,9 +12,9 @@ from .. import vocabulary
 from ..dataset import checks
 from ..dataset.schemas import schema_errors
 from ..dataset.tables import TABLES, to_frame
-from ..errors import ValidationFailed
+from ..errors import InputError, ValidationFailed
 from .line_items import classify_line_items
-from .merge import MERGE_RULES, merge_table
+from .merge import MERGE_RULES, budget_units, merge_table
 from .parser import Parsed, parse_document
 from .textio import read_document, text_sha256
 
@@ -44,11 +44,12 @@ def document_tables(parsed: Parsed, document_id: str, program_id: str,
     doc = parsed.document
     summary = pd.DataFrame(parsed.summary)
     found = list(parsed.anomalies)
-    found += checks.check_budget_summary(summary, doc["total_krw"])
+    found += checks.check_budget_summary(summary, doc["total_krw"], doc["source_line"], doc["fiscal_year"])
     found += checks.check_line_items(frames["line_items"], doc["total_krw"], doc["source_line"],
                                      frames["budget_totals"])
     found += checks.check_settlements(frames["settlements"])
-    found += checks.check_schedule(frames["schedule"], parsed.schedule_total, doc["total_krw"])
+    found += checks.check_schedule(frames["schedule"], parsed.schedule_total, doc["total_krw"], doc["source_line"],
+                                   doc["fiscal_year"])
     found += checks.check_congress_dates(frames["milestones"], frames["activities"])
     return frames, [dict(a, document_id=document_id, program_id=program_id) for a in found]
 
@@ -60,26 +61,31 @@ def fiscal_metadata(fiscal_year: int) -> dict:
                 direction="expenditure", currency="KRW")
 
 
-def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str, pd.DataFrame]:
-    """Parse, check and merge documents (oldest fiscal year first; the newer wins). Raises InputError for
-    a document that cannot be read and ValidationFailed when an identity that the numbers rest on breaks."""
-    parsed = []
-    for order, path in enumerate(paths):
+def build_dataset(paths: list[str | Path], relative_to: str | Path,
+                  strict: bool = False) -> dict[str, pd.DataFrame]:
+    """Parse, check and merge documents (oldest fiscal year first; the newer wins). A broken identity of a
+    document (a sum, a settlement identity, a formula) is an ``error`` anomaly and the figures stay as
+    printed; with ``strict`` it raises ValidationFailed instead. Raises InputError for a document that
+    cannot be read, and for two documents of one program and fiscal year (which one holds would depend on
+    the order they are named in)."""
+    parsed, seen = [], {}
+    first = {os.path.abspath(p): i for i, p in reversed(list(enumerate(paths)))}
+    for path in (p for i, p in enumerate(paths) if first[os.path.abspath(p)] == i):  # a path named twice: once
         text = read_document(path)
         doc = parse_document(text, str(path))
-        source = source_name(path, relative_to)
-        parsed.append((doc.document["fiscal_year"], order, path, doc, text_sha256(text), source))
+        program_id = vocabulary.program_id(doc.document["program_ko"])
+        fiscal_year = doc.document["fiscal_year"]
+        if (program_id, fiscal_year) in seen:
+            raise InputError(str(path), f"a second document for program {program_id} and fiscal {fiscal_year} "
+                             f"(the first is {seen[program_id, fiscal_year]}): ingest one of them")
+        seen[program_id, fiscal_year] = str(path)
+        parsed.append((fiscal_year, program_id, path, doc, text_sha256(text), source_name(path, relative_to)))
     parsed.sort(key=lambda t: (t[0], t[1]))
 
-    documents, per_table, anomalies, errors, used = [], {n: [] for n in MERGE_RULES}, [], [], set()
+    documents, per_table, anomalies, errors = [], {n: [] for n in MERGE_RULES}, [], []
     files: dict[str, str] = {}
-    for fiscal_year, _, path, doc, sha, source in parsed:
-        program_id = vocabulary.program_id(doc.document["program_ko"])
-        document_id = base = f"{program_id}-fy{fiscal_year}"
-        n = 2
-        while document_id in used:
-            document_id, n = f"{base}-{n}", n + 1
-        used.add(document_id)
+    for fiscal_year, program_id, path, doc, sha, source in parsed:
+        document_id = f"{program_id}-fy{fiscal_year}"
         files[document_id] = str(path)
         documents.append(dict(doc.document, **fiscal_metadata(fiscal_year), document_id=document_id,
                               program_id=program_id, source_file=source, sha256=sha))
@@ -95,9 +101,11 @@ def build_dataset(paths: list[str | Path], relative_to: str | Path) -> dict[str,
                 where = f"{path}:{a['source_line']}" if a["source_line"] else str(path)
                 errors.append(f"{where}: {a['message']}")
         anomalies.extend(found)
-    if errors:
+    if errors and strict:
         raise ValidationFailed(errors)
 
+    per_table["line_items"], revisions = budget_units(per_table["budget_totals"], per_table["line_items"])
+    anomalies.extend(revisions)
     tables = {"documents": to_frame(documents, "documents")}
     for name, frames in per_table.items():
         merged, revisions = merge_table(name, frames)

@@ -29,7 +29,9 @@ def head_count(basis: str | None) -> tuple[int | None, str | None]:
 
 def classify_line_items(rows: list[dict], source: str) -> list[dict]:
     """The rows with ``group`` (of the item's top-level item, by its name), ``event_category`` and
-    ``event_count`` (the events its name names; the count only where the name states or implies one).
+    ``event_count`` (the events its name names, read clause by clause like an outcome item: 제15차 이사회
+    개최 → one board meeting; the count only where the name states or implies one; a name of several kinds,
+    제44차 집행위원회 및 준비회의 개최, has no one category).
     ``head_count`` and ``head_count_detail`` (the people its basis states). A meeting number or head count
     beyond the bound of every number read (제40000000000000004차) is an InputError naming ``source`` and the
     item's line."""

@@ -1,6 +1,11 @@
 """Merging several documents' tables: a fact stated twice appears once, the newer document wins, and a
 differing value is recorded as a ``revision`` anomaly. Every key starts with ``program_id``: documents of
-two programs never merge, whatever years they share."""
+two programs never merge, whatever years they share.
+
+A year's budget is one unit: its budget summary rows come from the newest document that states the year,
+and its line items stay only where their own document's summary agrees with that newest one. When a newer
+document revises a year's budget, the older line items (which add up to the old total) are dropped and
+recorded as a revision, so the merged data set always satisfies its identities."""
 
 from __future__ import annotations
 
@@ -16,9 +21,55 @@ MERGE_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
                                        "available_krw", "executed_krw", "carried_out_krw", "unspent_krw"), False),
     "milestones": (("program_id", "event_ko"), ("date",), False),
     "line_items": (("program_id", "fiscal_year"), ("item_id", "name_ko", "amount_krw"), True),
-    "activities": (("program_id", "fiscal_year"), ("category", "count", "number"), True),
+    "activities": (("program_id", "fiscal_year"), ("category", "count", "count_note", "number", "body_ko"), True),
     "schedule": (("program_id", "fiscal_year"), ("step_ko", "amount_krw"), True),
 }
+
+
+def budget_units(totals: list[pd.DataFrame], items: list[pd.DataFrame]) -> tuple[list[pd.DataFrame], list[dict]]:
+    """Each document's line items without the years whose budget a newer document of the same program
+    restates differently (any category both state with another amount, or no category in common), and a
+    ``revision`` anomaly for each year dropped. ``totals`` and ``items`` are per document, oldest first."""
+    kept, revisions = [], []
+    programs = [t["program_id"].iloc[0] if len(t) else None for t in totals]
+    for i, frame in enumerate(items):
+        keep = pd.Series(True, index=frame.index)
+        for year in sorted(frame["fiscal_year"].unique()):
+            newer = [j for j in range(i + 1, len(totals))
+                     if programs[j] == programs[i] and (totals[j]["fiscal_year"] == year).any()]
+            if not newer:
+                continue
+            new = totals[newer[-1]][totals[newer[-1]]["fiscal_year"] == year]
+            own = totals[i][totals[i]["fiscal_year"] == year]
+            old_amounts = dict(zip(own["category"], own["amount_krw"], strict=True))
+            new_amounts = dict(zip(new["category"], new["amount_krw"], strict=True))
+            common = set(old_amounts) & set(new_amounts)
+            if common and all(old_amounts[c] == new_amounts[c] for c in common):
+                continue
+            rows = frame[frame["fiscal_year"] == year]
+            keep &= frame["fiscal_year"] != year
+            top = int(rows.loc[rows["level"] == 1, "amount_krw"].sum())
+            new_total = _total(new_amounts)
+            revisions.append(dict(
+                document_id=new["document_id"].iloc[0], program_id=programs[i], severity="warning",
+                check="revision", source_line=int(new["source_line"].min()), fiscal_year=int(year),
+                table="line_items", other_line=int(rows["source_line"].min()), stated_krw=top,
+                computed_krw=new_total, **vocabulary.anomaly_text(
+                    "revision", "items", year=int(year), count=len(rows), old_document=rows["document_id"].iloc[0],
+                    old_total=f"{top:,}", new_document=new["document_id"].iloc[0],
+                    new_total="-" if new_total is None else f"{new_total:,}")))
+        kept.append(frame[keep])
+    return kept, revisions
+
+
+def _total(amounts: dict) -> int | None:
+    """The 계 of a year's budget summary rows (category → amount), else None."""
+    return next((int(v) for k, v in amounts.items() if k in vocabulary.total_labels()), None)
+
+
+def _shown(column: str, value) -> str:
+    """A compared value in a message: amounts with thousands separators."""
+    return f"{int(value):,}" if column.endswith("_krw") and value is not None else str(value)
 
 
 def _values(df: pd.DataFrame, cols: tuple[str, ...]) -> list[tuple]:
@@ -51,11 +102,17 @@ def merge_table(name: str, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, li
                 text = vocabulary.anomaly_text("revision", "list", table=name, key=label, old_count=len(group),
                                                old_document=old_doc, new_count=len(new), new_document=new_doc)
             else:
-                changes = [f"{c} {o} → {n}" for c, o, n in zip(compared, old_values[0], new_values[0], strict=True)
-                           if o != n]
+                changes = [f"{c} {_shown(c, o)} → {_shown(c, n)}"
+                           for c, o, n in zip(compared, old_values[0], new_values[0], strict=True) if o != n]
                 text = vocabulary.anomaly_text("revision", table=name, key=label, changes="; ".join(changes),
                                                old_document=old_doc, old_line=group["source_line"].iloc[0],
                                                new_document=new_doc)
+            year = dict(zip(keys, key, strict=True)).get("fiscal_year")
+            single = not whole_year and len(compared) == 1 and len(old_values) == len(new_values) == 1
             revisions.append(dict(document_id=new_doc, program_id=key[0], source_line=int(new["source_line"].min()),
-                                  severity="warning", check="revision", **text))
+                                  severity="warning", check="revision", fiscal_year=year, table=name,
+                                  other_line=int(group["source_line"].iloc[0]),
+                                  stated_krw=old_values[0][0] if single and compared[0].endswith("_krw") else None,
+                                  computed_krw=new_values[0][0] if single and compared[0].endswith("_krw") else None,
+                                  **text))
     return kept.drop(columns="_rank").reset_index(drop=True), revisions

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import vocabulary
+from ..dataset.checks import finding
 from ..errors import InputError
 from . import activities as act
 from .amounts import (
@@ -77,6 +78,8 @@ _BAD_YEAR_LABEL = re.compile(r"^\s*\d{3,}\s*년(?:도)?(?=\s|$)")
 _SETTLEMENT_YEAR = re.compile(r"^((?:19|20)\d{2})\s*(?:년|년도)?$")
 _TOTAL_LABELS = vocabulary.total_labels()
 _OVERVIEW_LABELS = ("회계", "사업기간", "사업내용", "실·국")
+_TABLE_NOTE = re.compile(r"^\s*(?:※|\*\s|주\s*[:：)]|\(주\)|비고\s*[:：])")
+_TABLE_NAMES = {"budget_totals": "예산 총괄", "schedule": "추진일정", "settlements": "결산 현황", "milestones": "추진경위"}
 _MILESTONE = re.compile(r"^[\s\-·○]*(?P<date>(?:19|20)\d{2}\s*\.\s*\d{1,2})(?!\d)\s*\.?(?:\s*~\s*[\d.]*)?\s*(?P<ev>.+)$")
 
 
@@ -121,9 +124,17 @@ class DocumentParser:
         return InputError(self.name, message, None if index is None else index + 1)
 
     def note(self, severity: str, check: str, index: int | None, variant: str | None = None, **params) -> None:
-        """An anomaly at line ``index`` (0-based), its message in both languages from messages.toml."""
-        self.anomalies.append(dict(source_line=None if index is None else index + 1, severity=severity,
-                                   check=check, **vocabulary.anomaly_text(check, variant, **params)))
+        """An anomaly at line ``index`` (0-based), its message in both languages from messages.toml; the
+        keywords of :func:`finding` (``table``, ``fiscal_year``, ``other_line``, amounts) pass through."""
+        self.anomalies.append(finding(None if index is None else index + 1, severity, check, variant, **params))
+
+    def table_note(self, index: int, table: str, text: str) -> bool:
+        """A note under a table (``※ …``, ``주: …``) is information about that table: kept as ``info``.
+        False when the line is no note."""
+        if not _TABLE_NOTE.match(text):
+            return False
+        self.note("info", "table_note", index, table=table, table_ko=_TABLE_NAMES[table], text=repr(text[:200]))
+        return True
 
     def block(self, key: str) -> Block | None:
         for b in self.blocks:
@@ -283,8 +294,8 @@ class DocumentParser:
             if row == cells:
                 continue  # the header repeated (a page break)
             if "\t" not in line.strip():
-                if _is_percent(line):
-                    continue  # the stray percent-only row, its tabs lost
+                if _is_percent(line) or self.table_note(i, "budget_totals", line.strip()):
+                    continue  # the stray percent-only row, its tabs lost; a note under the table
                 raise self.error(f"예산 총괄 row is not tab-separated: {line.strip()[:60]!r}", i)
             if len(row) <= max(ja, jb):
                 raise self.error(f"예산 총괄 row {label!r} has {len(row)} cells (cut off?)", i)
@@ -303,7 +314,8 @@ class DocumentParser:
             for year, amount, j in ((years[0], a, ja), (years[1], bb, jb)):
                 totals.append(dict(fiscal_year=year, category=label, amount_krw=amount, column_ko=cells[j],
                                    source_line=i + 1))
-            summary.append(dict(category=label, a=a, b=bb, change=change, pct=pct, source_line=i + 1))
+            summary.append(dict(category=label, a=a, b=bb, change=change, pct=pct, source_line=i + 1,
+                                pct_decimals=_decimals(row[jp]) if pct is not None else None))
         if not summary:
             raise self.error("예산 총괄 has no rows", header)
         if self.summary_unit is None and len(suffixes) == 1:
@@ -337,7 +349,7 @@ class DocumentParser:
                 continue
             if "\t" in text or text[0].isdigit():
                 raise self.error(f"{table} row before its header row: {text[:60]!r}", i)
-            self.note("warning", "text_not_read", i, table=table, text=repr(text[:60]))
+            self.note("warning", "text_not_read", i, table_ko=table, text=repr(text[:60]))
 
     def line_items(self, fiscal_year: int) -> list[dict]:
         b = self.block("산출근거")
@@ -414,13 +426,17 @@ class DocumentParser:
         if formula is not None:
             item["formula_ko"], item["formula_krw"] = text, formula
             if formula != item["amount_krw"]:
-                self.note("warning", "line_item_formula", i, item=item["name_ko"], formula=text, computed=f"{formula:,}",
+                self.note("error", "line_item_formula", i, fiscal_year=item["fiscal_year"], table="line_items",
+                          other_line=item["source_line"], stated_krw=item["amount_krw"], computed_krw=formula,
+                          item=item["name_ko"], formula=text, computed=f"{formula:,}",
                           stated=f"{item['amount_krw']:,}", difference=f"{item['amount_krw'] - formula:,}")
         elif won is not None:
             item["stated_won_krw"] = won
             if won != item["amount_krw"]:
-                raise self.error(f"line item {item['name_ko']!r} is {item['amount_krw']:,} won in 천원 "
-                                 f"(line {item['source_line']}) but {won:,} won here", i)
+                self.note("error", "line_item_won", i, fiscal_year=item["fiscal_year"], table="line_items",
+                          other_line=item["source_line"], stated_krw=item["amount_krw"], computed_krw=won,
+                          item=item["name_ko"], amount=f"{item['amount_krw']:,}", item_line=item["source_line"],
+                          won=f"{won:,}")
         elif _AMOUNT_LIKE.fullmatch(text):
             self.note("warning", "line_item_basis", i, item=item["name_ko"], text=repr(text))
         if item["basis_ko"] is None:
@@ -446,7 +462,7 @@ class DocumentParser:
         if b is None:
             self.note("info", "missing_section", None, section_ko="추진경위", section="milestones")
             return []
-        rows = []
+        rows, seen = [], set()
         for i in range(b.heading + 1, b.end):
             text = self.lines[i].replace("\t", " ").strip()
             if not text:
@@ -454,15 +470,17 @@ class DocumentParser:
             m = _MILESTONE.match(text)
             date = year_month(m.group("date")) if m else None
             if date is None:
-                self.note("warning", "milestone_unread", i, text=repr(text[:60]))
+                if not self.table_note(i, "milestones", text):
+                    self.note("warning", "milestone_unread", i, text=repr(text[:60]))
                 continue
             row = dict(date=date, event_ko=m.group("ev").strip(), source_line=i + 1)
-            if any((r["date"], r["event_ko"]) == (date, row["event_ko"]) for r in rows):
+            if (date, row["event_ko"]) in seen:
                 self.note("warning", "milestone_repeated", i, date=date, event=repr(row["event_ko"][:40]))
                 continue
             if rows and date < rows[-1]["date"]:
                 self.note("warning", "milestone_order", i, date=date, previous=rows[-1]["date"],
                           previous_line=rows[-1]["source_line"])
+            seen.add((date, row["event_ko"]))
             rows.append(row)
         return rows
 
@@ -496,7 +514,7 @@ class DocumentParser:
             raise self.error("추진일정 header columns cannot be told apart (tab-separated cells for 사업추진절차, "
                              f"추진기간, 금액 …): {self.lines[header].strip()[:60]!r}", header)
         need = max(found) + 1 if cols["amount"] is None else cols["amount"] + 1
-        rows, total = [], None
+        rows, total, steps = [], None, {}
         for i in range(header + 1, b.end):
             line = self.lines[i]
             cells = _cells(line)
@@ -504,7 +522,8 @@ class DocumentParser:
                 continue  # blank, the unit line, the header repeated
             step = cells[cols["step"]] if cols["step"] < len(cells) else ""
             if "\t" not in line or len(cells) < need or not step:
-                self.note("warning", "schedule_row", i, text=repr(line.strip()[:60]))
+                if not self.table_note(i, "schedule", line.strip()):
+                    self.note("warning", "schedule_row", i, text=repr(line.strip()[:60]))
                 continue
 
             def cell(name, cells=cells):
@@ -521,7 +540,9 @@ class DocumentParser:
                 self.note("info", "schedule_amount", i, step=repr(step))
             if _key(step) in _TOTAL_LABELS:
                 if total is not None and total["amount_krw"] != amount:
-                    raise self.error(f"추진일정 has two 계 rows ({total['amount_krw']:,} and {amount:,} won)", i)
+                    self.note("error", "schedule_totals", i, fiscal_year=year, table="schedule",
+                              other_line=total["source_line"], stated_krw=amount, computed_krw=total["amount_krw"],
+                              first=f"{total['amount_krw']:,}", line=total["source_line"], second=f"{amount:,}")
                 total = total or dict(amount_krw=amount, source_line=i + 1)
                 continue
             if extra := [c for c in cells[len(keys):] if c]:
@@ -532,12 +553,17 @@ class DocumentParser:
                 self.note("warning", "schedule_period", i, step=repr(step), period=repr(cell("period")), year=year)
             row = dict(fiscal_year=year, step_ko=step, start=start, end=end, amount_krw=amount,
                        detail_ko=cell("detail") or None, source_line=i + 1)
-            same = [r for r in rows if r["step_ko"] == step]
-            if same and any(same[0][k] != row[k] for k in ("start", "end", "amount_krw", "detail_ko")):
-                raise self.error(f"추진일정 lists step {step!r} twice with different values", i)
-            if same:
+            first = steps.get(step)
+            if first and any(first[k] != row[k] for k in ("start", "end", "amount_krw", "detail_ko")):
+                self.note("error", "schedule_step_twice", i, fiscal_year=year, table="schedule",
+                          other_line=first["source_line"], stated_krw=amount, computed_krw=first["amount_krw"],
+                          step=repr(step), line=first["source_line"], first=f"{first['amount_krw']:,}",
+                          second=f"{amount:,}")
+                continue
+            if first:
                 self.note("warning", "schedule_repeated", i, step=repr(step))
                 continue
+            steps[step] = row
             rows.append(row)
         return rows, total
 
@@ -549,16 +575,17 @@ class DocumentParser:
             self.note("info", "missing_section", None, section_ko="추진실적", section="outcomes")
             return []
         items: list[tuple[int, str, int]] = []  # (year, text, line index)
-        year, seen = None, set()
+        year, seen = None, {}  # year -> the line of its first label
         for i in range(b.heading + 1, b.end):
             line = self.lines[i]
             if m := _YEAR_LABEL.match(line):
                 year = int(m.group("year"))
                 if year in seen:
-                    raise self.error(f"추진실적 lists {year} twice", i)
-                if seen and year != max(seen) + 1:
+                    self.note("error", "outcome_year_twice", i, fiscal_year=year, table="activities",
+                              other_line=seen[year], year=year, line=seen[year])
+                elif seen and year != max(seen) + 1:
                     self.note("warning", "outcome_years", i, year=year, previous=max(seen))
-                seen.add(year)
+                seen.setdefault(year, i + 1)
                 if year > fiscal_year:
                     self.note("warning", "outcome_year", i, year=year, fiscal_year=fiscal_year)
                 line = line[m.end():]
@@ -634,7 +661,7 @@ class DocumentParser:
                 elif "\t" in text:
                     raise self.error(f"결산 row {cells[0]!r} does not start with a year (YYYY)"
                                      if cells[0] else "결산 row has no year in its first cell", i)
-                else:
+                elif not self.table_note(i, "settlements", text):
                     self.note("warning", "text_not_read", i, "settlement", text=repr(text[:60]))
                 continue
             y = int(m.group(1))
@@ -645,13 +672,18 @@ class DocumentParser:
                                  f"{len(cols)} amounts (cut off?)", i)
             if any(cells[len(keys):]):
                 raise self.error(f"결산 row {y} has more cells than its header", i)
-            if any(r["fiscal_year"] == y for r in rows):
-                raise self.error(f"결산 lists {y} twice", i)
+            first = next((r for r in rows if r["fiscal_year"] == y), None)
+            if first is not None:
+                self.note("error", "settlement_year_twice", i, fiscal_year=y, table="settlements",
+                          other_line=first["source_line"], year=y, line=first["source_line"])
+                continue  # the first row of the year is read; which one is right, the analyst decides
             if y >= fiscal_year:
-                raise self.error(f"결산 row {y} is not a past year for a document of fiscal {fiscal_year}", i)
-            if rows and y != rows[-1]["fiscal_year"] + 1:
-                raise self.error(f"결산 row {y} follows {rows[-1]['fiscal_year']} (line {rows[-1]['source_line']}): "
-                                 "the years must be consecutive", i)
+                self.note("error", "settlement_year", i, fiscal_year=y, table="settlements", year=y,
+                          document_year=fiscal_year)
+            elif rows and y != rows[-1]["fiscal_year"] + 1:
+                self.note("error", "settlement_years", i, fiscal_year=y, table="settlements",
+                          other_line=rows[-1]["source_line"], year=y, previous=rows[-1]["fiscal_year"],
+                          line=rows[-1]["source_line"])
             row = dict(fiscal_year=y)
             for label, col in names.items():
                 row[col] = self.amount(cells[cols[col]], factor, i, f"결산 {y} {label}")
@@ -710,6 +742,12 @@ def _is_percent(text: str) -> bool:
         return _percent(text) is not None
     except ValueError:
         return False
+
+
+def _decimals(cell: str) -> int:
+    """How many decimals a percent cell prints (``△4.9`` → 1, ``27`` → 0)."""
+    m = re.search(r"\.(\d+)", cell)
+    return len(m.group(1)) if m else 0
 
 
 def _percent(cell: str) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
@@ -12,7 +13,8 @@ ENCODINGS = ("utf-8-sig", "cp949")  # cp949 is a superset of EUC-KR
 
 
 def decode(data: bytes, name: str) -> str:
-    """Decode UTF-8 (with or without BOM) or CP949/EUC-KR; normalise CRLF/CR to LF."""
+    """Decode UTF-8 (with or without BOM) or CP949/EUC-KR; normalise CRLF/CR to LF and the text to NFC
+    (macOS writes decomposed Hangul, NFD, in which no keyword of ours would be found)."""
     if not data.strip():
         raise InputError(name, "file is empty")
     if b"\x00" in data:
@@ -25,7 +27,7 @@ def decode(data: bytes, name: str) -> str:
             continue
     else:
         raise InputError(name, "not a text document in UTF-8 or CP949/EUC-KR")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t")
     if bad > max(3, len(text) // 1000):
         raise InputError(name, "not a text document (control characters)")
@@ -52,5 +54,5 @@ def read_document(path: str | Path) -> str:
 
 
 def text_sha256(text: str) -> str:
-    """Hash of the normalised text, so that encodings of one document share an identity."""
+    """Hash of the normalised text (UTF-8, LF, NFC), so that encodings of one document share an identity."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -6,6 +6,8 @@ The figures are not managed by pyplot; a notebook shows and saves one with ``rep
 
 from __future__ import annotations
 
+import pandas as pd
+
 from .. import vocabulary
 from ..analysis import metrics, reference
 from ..analysis.metrics import Unavailable, available
@@ -32,6 +34,11 @@ def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int
     return text
 
 
+def _share(share) -> str:
+    """`` (27.2%)`` after a bar's amount; nothing where the share is missing (a parent of 0)."""
+    return "" if pd.isna(share) else f" ({share:.1f}%)"
+
+
 def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     """Horizontal bars: each top-level line item of a year, in 백만원, with its share of the total."""
     comp = metrics.composition(ds, fiscal_year)
@@ -46,8 +53,8 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     ax.barh(names, top["amount_krw"], color=colors)
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
     for y, (amount, share) in enumerate(zip(top["amount_krw"], top["share_of_total_pct"], strict=True)):
-        ax.text(amount, y, f" {format_krw(amount)} ({share:.1f}%)", va="center", fontsize=8)
-    ax.set_xlim(0, top["amount_krw"].max() * 1.3)
+        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}", va="center", fontsize=8)
+    ax.set_xlim(0, top["amount_krw"].max() * 1.3)  # composition is available only for a positive total
     ax.grid(axis="y", visible=False)
     from matplotlib.patches import Patch
 
@@ -66,12 +73,14 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     subs = comp[(comp["level"] == 2) & (comp["group"] == "programs")].sort_values("amount_krw")
     if subs.empty:
         return Unavailable("program breakdown", fiscal_year, "no_sub_items")
+    if not subs["amount_krw"].max() > 0:
+        return Unavailable("program breakdown", fiscal_year, "zero_sub_items")
     title = f"{fiscal_year}년 사업비 세부 내역" if lang == "ko" else f"FY{fiscal_year} program costs by activity"
     fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
     for y, (amount, share) in enumerate(zip(subs["amount_krw"], subs["share_of_parent_pct"], strict=True)):
-        ax.text(amount, y, f" {format_krw(amount)} ({share:.1f}%)", va="center", fontsize=8)
+        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}", va="center", fontsize=8)
     ax.set_xlim(0, subs["amount_krw"].max() * 1.3)
     ax.grid(axis="y", visible=False)
     add_source_note(fig, source_text(ds, lang))
@@ -86,6 +95,9 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
     if budget.empty:
         return Unavailable("budget trend", None, "no_budget_data")
     executed = metrics.executed_series(ds)
+    top = max(budget["amount_krw"].max(), executed["amount_krw"].max() if len(executed) else 0)
+    if not top > 0:
+        return Unavailable("budget trend", None, "all_zero_amounts")
     title = "연도별 예산과 집행액" if lang == "ko" else "Budget and execution by fiscal year"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     years = budget["fiscal_year"].astype(int)
@@ -106,7 +118,7 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
             label="예산, 2020년 불변가격" if lang == "ko" else "Budget, constant 2020 prices")
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(years))
-    ax.set_ylim(0, max(budget["amount_krw"].max(), executed["amount_krw"].max() if len(executed) else 0) * 1.3)
+    ax.set_ylim(0, top * 1.3)
     ax.legend(frameon=False, loc="upper left", ncols=2)
     add_source_note(fig, source_text(ds, lang, prices=True))
     return fig
@@ -117,16 +129,20 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     rates = metrics.execution_rates(ds)
     if rates.empty:
         return Unavailable("execution rate", None, "no_settlement_data")
+    top = max(rates["available_krw"].max(), rates["executed_krw"].max())
+    if not top > 0:
+        return Unavailable("execution rate", None, "all_zero_amounts")
     title = "결산: 예산현액 대비 집행액" if lang == "ko" else "Settlements: available budget and executed"
     fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
     x = rates["fiscal_year"].astype(int)
     ax.bar(x - 0.18, rates["available_krw"], width=0.36, color=PALETTE[3], label=label("available_budget", lang))
     ax.bar(x + 0.18, rates["executed_krw"], width=0.36, color=PALETTE[0], label=label("executed", lang))
     for xi, ex, rate in zip(x, rates["executed_krw"], rates["execution_rate_pct"], strict=True):
-        ax.text(xi + 0.18, ex, f"{rate:.1f}%", ha="center", va="bottom", fontsize=8)
+        if pd.notna(rate):  # no rate where 예산현액 is 0
+            ax.text(xi + 0.18, ex, f"{rate:.1f}%", ha="center", va="bottom", fontsize=8)
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(x))
-    ax.set_ylim(0, rates["available_krw"].max() * 1.15)
+    ax.set_ylim(0, top * 1.15)  # executed can exceed available where a settlement does not add up
     ax.legend(frameon=False, loc="upper left")
     add_source_note(fig, source_text(ds, lang))
     return fig
@@ -157,7 +173,7 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(x))
     ax.set_xlim(x.min() - 0.8, x.max() + 0.8)
-    ax.set_ylim(0, table["cost_per_event_krw"].max() * 1.35)
+    ax.set_ylim(0, table["cost_per_event_krw"].max() * 1.35)  # a positive amount over counted events
     from matplotlib.patches import Patch
 
     entries = [(Patch(color=PALETTE[0]), "집행액 기준" if lang == "ko" else "executed basis"),

@@ -324,6 +324,8 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
             text = s.map(lambda v: check_label(v, lang))
         elif col == "severity":
             text = s.map(lambda v: severity_label(v, lang))
+        elif col == "slip":  # the document's own figures disagree here: a mark, blank elsewhere
+            text = s.map(lambda v: "" if is_missing(v) or v == "" else f"⚠ {v}")
         elif col == "name_ko":
             text = s.map(lambda v: "—" if is_missing(v) else item_name(v, lang))
         elif col == "note" and "fiscal_year" in df.columns:

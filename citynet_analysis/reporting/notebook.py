@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.metrics import available
+from ..analysis.slips import SLIP
 from .csv_tables import write_csv
 from .figures import check_name, save_figure_cached
 from .format import check_lang, format_table
@@ -55,7 +56,8 @@ class Report:
     def table(self, result, name: str | None = None, columns: list[str] | None = None,
               memo: bool = False) -> None:
         """Show a metric's table formatted for reading (only ``columns`` if given, no index column, long
-        text wrapped) and, with an output folder and a ``name``, save the whole table as
+        text wrapped; a ``slip`` column, naming slips of the document in the row's figures, is always
+        shown when a row has one) and, with an output folder and a ``name``, save the whole table as
         ``tables/<name>.csv``. ``memo=True`` puts the shown columns in the year's Word memo. A result
         that is not available is shown as the sentence that says why, and nothing is saved."""
         from IPython.display import Markdown, display
@@ -69,6 +71,8 @@ class Report:
         if name and self.root is not None:
             self.written.append(write_csv(result, self.root / "tables" / f"{name}.csv"))
         shown = list(result.columns) if columns is None else list(columns)
+        if SLIP in result.columns and SLIP not in shown and result[SLIP].fillna("").astype(str).str.len().any():
+            shown.append(SLIP)  # a figure the document misprints is flagged where it is shown
         display(TableView(format_table(result, self.lang, shown)),
                 metadata=_record("table", name=name, columns=shown, memo=memo))
 

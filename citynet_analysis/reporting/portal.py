@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import config, vocabulary
 from ..analysis import metrics
+from ..analysis import slips as document_slips
 from ..dataset.load import ProgramError
 from .format import check_lang, heading_part, is_missing, money, pct, phase_label, program_name
 from .html_page import CSP, CSS_FONT_FAMILY, font_face_css
@@ -104,17 +105,34 @@ class Headlines:
                    self._rate(year, lang), self._cost(year, lang)]
         return [f | dict(parts=_value_parts(f["value"])) for f in figures]
 
+    def slips(self, year: int, lang: str) -> str:
+        """Every slip of the year's figures in use, in a line (empty when the documents agree with
+        themselves); the pages, memo and workbook show each beside its number."""
+        found = document_slips.slips(self.ds, fiscal_year=year)
+        return label("slips", lang, n=len(found), slips=document_slips.slip_text(found, lang)) if len(found) else ""
+
+    @staticmethod
+    def _slip(row, lang: str) -> dict:
+        """The slip a metric's row carries (its ``slip``/``slip_ko``), for the tile: a figure the document
+        misprints says so where it is shown."""
+        text = row.get("slip_ko" if lang == "ko" else "slip") if row is not None else None
+        return dict(slip=label("slip", lang, slips=text)) if isinstance(text, str) and text else {}
+
     def _budget(self, year, lang):
         item = dict(key="budget", label=label("budget", lang))
         if year not in self.budget.index:
             return item | dict(value="—", note=label("no_budget", lang))
         row = self.budget.loc[year]
-        return item | dict(value=money(int(row["amount_krw"]), lang), note=phase_label(str(row["basis"]), lang))
+        return item | dict(value=money(int(row["amount_krw"]), lang), note=phase_label(str(row["basis"]), lang),
+                           **self._slip(row, lang))
 
     def _change(self, year, lang):
         item = dict(key="change", label=label("change", lang))
         change = self.growth["yoy_nominal_pct"].get(year, math.nan)
         if is_missing(change):
+            why = metrics.budget_change_pct(self.ds, year)
+            if not metrics.available(why) and why.reason != "no_previous_year":  # e.g. a new program's 0
+                return item | dict(value="—", note=f"{label('not_available', lang)}: {why.reason_text(lang)}")
             return item | dict(value="—", note=label("no_previous", lang, year=year - 1))
         previous = money(int(self.growth.loc[year - 1, "amount_krw"]), lang)
         return item | dict(value=pct(change, signed=True), note=label("versus", lang, year=year - 1,
@@ -126,14 +144,18 @@ class Headlines:
             return item | dict(value="—", note=label("not_settled", lang))
         row = self.rates.loc[year]
         return item | dict(value=money(int(row["executed_krw"]), lang),
-                           note=label("executed_of", lang, amount=money(int(row["available_krw"]), lang)))
+                           note=label("executed_of", lang, amount=money(int(row["available_krw"]), lang)),
+                           **self._slip(row, lang))
 
     def _rate(self, year, lang):
         item = dict(key="execution_rate", label=label("execution_rate", lang))
-        rate = self.rates["execution_rate_pct"].get(year, math.nan)
-        if is_missing(rate):
-            return item | dict(value="—", note=label("not_settled", lang))
-        return item | dict(value=pct(rate), note=label("rate_basis", lang))
+        rate = metrics.execution_rate(self.ds, year)
+        if not metrics.available(rate):
+            note = label("not_settled", lang) if rate.reason == "no_settlement_year" else (
+                f"{label('not_available', lang)}: {rate.reason_text(lang)}")
+            return item | dict(value="—", note=note)
+        row = self.rates.loc[year] if year in self.rates.index else None
+        return item | dict(value=pct(rate), note=label("rate_basis", lang), **self._slip(row, lang))
 
     def _cost(self, year, lang):
         item = dict(key="cost_per_event", label=label("cost_per_event", lang))
@@ -144,7 +166,7 @@ class Headlines:
         if is_missing(row.get("cost_per_event_krw")):
             return item | dict(value="—", note=_cost_reason(row, lang))
         note = label("events", lang, events=int(row["events"]), basis=phase_label(str(row["basis"]), lang))
-        return item | dict(value=money(row["cost_per_event_krw"], lang), note=note)
+        return item | dict(value=money(row["cost_per_event_krw"], lang), note=note, **self._slip(row, lang))
 
 
 # -- files of a year ----------------------------------------------------------------------------------
@@ -233,6 +255,7 @@ def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: H
         year=year, anchor=folder.replace("/", "-fy") if "/" in folder else f"fy{year}",
         heading=f"{program} · {heading}" if program else heading,
         figures=headlines.of(year, lang) if headlines is not None else [],
+        slips=headlines.slips(year, lang) if headlines is not None else "",
         thumbnails=_figures(out, folder, figure_order, lang) if published else [],
         pages=pages, downloads=downloads, notebooks=notebooks, failures=failures,
         state="failed" if failures else "ok",

@@ -1,6 +1,7 @@
 """Metrics with numbers checked by hand against the 2024 document (and the 2025 variant fixture)."""
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -166,3 +167,56 @@ def test_a_frequency_is_not_counted_and_the_metric_says_why(tmp_path):
     assert metrics.events_by_category(ds, 2025).to_dict() == {"training": 7, "executive_committee": 2}
     line = cost_summary(ds, 2025, "en")[0]
     assert "1 activity without a stated count (a frequency, not a number of events (e.g. 월 1회 이상): 1)" in line
+
+
+def test_budget_change_and_its_percent(ds):
+    c = metrics.budget_change(ds, 2024).iloc[0]
+    # 1,100,000 - 864,910 = 235,090천원; 235,090 / 864,910 = 27.1809%
+    assert (c["amount_krw"], c["previous_krw"], c["change_krw"]) == (1_100_000_000, 864_910_000, 235_090_000)
+    assert metrics.budget_change_pct(ds, 2024) == pytest.approx(27.180863, abs=1e-5)
+    assert metrics.budget_change_pct(ds, 2020).reason == "no_previous_year"
+    assert metrics.budget_change_pct(ds, 2031).reason == "no_budget_year"
+
+
+def test_a_zero_previous_budget_has_no_percent_never_inf(ds):
+    import dataclasses
+
+    bt = ds.budget_totals.copy()
+    bt.loc[bt["fiscal_year"] == 2023, "amount_krw"] = 0
+    zero = dataclasses.replace(ds, budget_totals=bt, fingerprint="zero-2023", _views={})
+    assert metrics.budget_change(zero, 2024).iloc[0]["change_krw"] == 1_100_000_000
+    assert metrics.budget_change_pct(zero, 2024).reason == "zero_previous_year"
+    g = metrics.growth(metrics.budget_series(zero)).set_index("fiscal_year")
+    assert math.isnan(g.loc[2024, "yoy_nominal_pct"]) and g.loc[2023, "yoy_nominal_pct"] == pytest.approx(-100.0)
+
+
+def test_cagr_needs_two_years_and_a_first_budget(ds):
+    g = metrics.growth(metrics.budget_series(ds))
+    assert metrics.cagr(g[g["fiscal_year"] == 2024]).reason == "one_year_only"
+    assert metrics.cagr(g.iloc[0:0]).reason == "no_budget_data"
+    assert metrics.cagr(g, start=2019).reason == "no_budget_year"
+    zero = g.assign(amount_krw=g["amount_krw"].where(g["fiscal_year"] != 2020, 0))
+    r = metrics.cagr(zero)
+    assert r.reason == "zero_start_year" and "not available" in str(r)
+    # growth down to 0 is a rate: (0 / 698,280) ** (1/4) - 1 = -100 %
+    down = g.assign(amount_krw=g["amount_krw"].where(g["fiscal_year"] != 2024, 0))
+    assert metrics.cagr(down).set_index("measure").loc["amount_krw", "cagr_pct"] == pytest.approx(-100.0)
+
+
+def test_every_unavailable_reason_is_worded_in_both_languages():
+    """Each reason code metrics.py and charts.py give (a literal in an Unavailable(...) call or an
+    expression choosing one) is worded in vocabulary.toml [unavailable], in Korean and English."""
+    import re
+
+    from citynet_analysis import vocabulary
+
+    worded = vocabulary.labels("unavailable")
+    source = "".join((Path(metrics.__file__).parents[1] / name).read_text(encoding="utf-8")
+                     for name in ("analysis/metrics.py", "reporting/charts.py", "reporting/narrative.py"))
+    calls = re.findall(r"Unavailable\((.*?)\)\n", source, re.S)
+    used = {code for call in calls for code in re.findall(r'"([a-z_]+)"', call)}
+    used -= set(vocabulary.labels("metrics"))  # the metric names
+    assert {"no_line_items", "zero_previous_year", "zero_money_budget", "all_zero_amounts"} <= used
+    assert used <= set(worded), used - set(worded)
+    for key, entry in worded.items():
+        assert entry["en"] and re.search(r"[가-힣]", entry["ko"]), key

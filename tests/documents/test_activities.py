@@ -2,7 +2,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citynet_analysis.documents.activities import classify, item_activities, split_markers
+from citynet_analysis import vocabulary
+from citynet_analysis.dataset.tables import COUNT_NOTES
+from citynet_analysis.documents.activities import MAX_COUNT, classify, item_activities, split_markers
 from citynet_analysis.documents.amounts import AmountError, AmountRangeError
 
 
@@ -139,8 +141,8 @@ def test_no_number_stated(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "세미나 3회, 워크숍 2회 개최",  # two different counts, no 총
-        "사무총장 회의 4차례, 실무회의 4차례",  # two counts of the same number are still two counts
+        "웨비나 3회 개최 후 2회 추가 개최",  # two counts in one clause, no 총
+        "웨비나 4회 개최 후 4회 추가 개최",  # two counts of the same number are still two counts
         "웨비나 개최(총 3회, 총 4회)",
         "제46~45회 포럼",  # reversed range
         "제1~51회 포럼",  # longer than 50
@@ -149,6 +151,9 @@ def test_no_number_stated(text):
         "세미나 2회 이상 개최",  # a lower bound
         "워크숍 총 3회 중 2회 개최",  # a part of a total
         "웨비나 (12,000회)",  # more events than one outcome item can hold
+        "웨비나 (5,000+6,000회)",  # a sum of parts, too
+        "세미나 5회 개최(국내 2회, 해외 2회)",  # a breakdown that does not add up to the count
+        "세미나 3회 초과 개최",  # a lower bound
     ],
 )
 def test_unreadable_counts(text):
@@ -212,7 +217,8 @@ def test_counts_beyond_the_bound_are_refused_in_every_form():
 _PIECES = st.sampled_from([
     "제", "차", "회", "건", "차례", "총 ", "연 ", "월 ", "매월", "주", "분기별", "수시", "이상", "개최", "집행위원회",
     "총회", "세미나", "(", ")", ",", "·", "~", "-", "∼", " ", "및", "10월", "45", "46", "1,200", "0",
-    "99999999999999999999",
+    "99999999999999999999", "+", "/", "각 ", "약 ", "최대 ", "누적 ", "이내", "내외", "여", "이사회", "운영위원회",
+    "자문위원회", "회의", "현장시찰", "계기", "국내 ", "해외 ", "웨비나",
 ])
 
 
@@ -226,6 +232,174 @@ def test_any_text_gives_rows_or_an_amount_error(text):
     assert rows
     for r in rows:
         assert (r["count"] is None) != (r["count_note"] is None), r
-        assert r["count_note"] in {None, "frequency", "not_stated", "unreadable"}
-        assert r["count"] is None or r["count"] >= 0
+        assert r["count_note"] in {None, *COUNT_NOTES}
+        assert r["count"] is None or 0 <= r["count"] <= MAX_COUNT
         assert r["frequency_ko"] is None or all(f in text for f in r["frequency_ko"].split(", "))
+        assert r["body_ko"] is None or (r["body_ko"] in text and r["category"] in vocabulary.meeting_categories())
+        assert r["category"] in vocabulary.category_ids()
+
+
+# -- clause by clause ---------------------------------------------------------------------------------
+
+def _rows(text, *keys):
+    return [tuple(r[k] for k in keys) for r in item_activities(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # each clause is an activity of its own: the seminars no longer vanish behind the webinars
+    ("재난관리 웨비나 개최(4회), 감염병 대응 세미나 개최(4회)", [("webinar", 4), ("seminar", 4)]),
+    ("세미나 3회, 워크숍 2회 개최", [("seminar", 3), ("training", 2)]),
+    ("사무총장 회의 4차례, 실무회의 4차례", [("meeting", 4), ("meeting", 4)]),
+    ("웨비나 개최(9회) 및 세미나 개최(2회)", [("webinar", 9), ("seminar", 2)]),
+    ("웨비나(3회)/세미나(2회)", [("webinar", 3), ("seminar", 2)]),
+    # a clause without an activity noun is part of the one before (after, at the start)
+    ("세계도시 정책공유 온라인 플랫폼 운영 및 홍보", [("platform", None)]),
+    ("회원 및 타 기관과 재난관리, 감염병 등에 대한 웨비나 개최(9회)", [("webinar", 9)]),
+    ("아·태 도시 대상 SDGs 세미나 진행(7회)", [("seminar", 7)]),
+    # never cut inside a note, a thousands separator or a numbered list
+    ("워크숍 총 3회 개최(방콕, 자카르타, 서울)", [("training", 3)]),
+    ("자료 1,200건 제공 및 웨비나 개최(2회)", [("other", 1_200), ("webinar", 2)]),
+    ("제41·42차 집행위원회 개최", [("executive_committee", 1), ("executive_committee", 1)]),
+])
+def test_each_clause_is_counted(text, expected):
+    assert _rows(text, "category", "count") == expected
+
+
+@pytest.mark.parametrize("text, count", [
+    ("역량강화 연수(2+1회)", 3),  # a sum written as its parts
+    ("역량강화 연수 2 + 1 + 1회", 4),
+    ("현장 연수(국내 1회, 해외 2회)", 3),  # parts in a note
+    ("도시재생 정책 연수 국내 1회, 해외 2회", 3),  # parts as clauses: 해외 2회 names no activity
+    ("국내 1회, 해외 2회 연수 실시", 3),  # parts before the activity
+    ("웨비나 개최(4회), 해외 2회", 6),
+    ("세미나 5회 개최(국내 2회, 해외 3회)", 5),  # a note that breaks the count down restates it
+    ("웨비나 개최(총 5회, 방콕 2회, 서울 3회)", 5),  # a total still wins over its parts
+    ("웨비나 총 5회 개최, 방콕 2회, 서울 2회", 5),
+])
+def test_parts_add_up_to_the_count(text, count):
+    assert _rows(text, "category", "count", "count_note")[0][1:] == (count, None)
+    assert len(item_activities(text)) == 1
+
+
+@pytest.mark.parametrize("text, note", [
+    ("회원도시 공무원 온라인 교육 운영(누적 25회)", "cumulative"),
+    ("누적 총 25회 웨비나 개최", "cumulative"),
+    ("웨비나 25회 누적 개최", "cumulative"),
+    ("회원도시 실무자 워크숍 약 3회", "approximate"),
+    ("세미나 3회 내외 개최", "approximate"),
+    ("세미나 3회 정도 개최", "approximate"),
+    ("웨비나 3회가량 개최", "approximate"),
+    ("세미나 10여회 개최", "approximate"),
+    ("전문가 자문회의 최대 3회", "upper_bound"),
+    ("웨비나 3회 이내로 개최", "upper_bound"),
+    ("연수 3회 미만", "upper_bound"),
+    ("웨비나 개최(약 3회), 해외 2회", "approximate"),  # a sum with an approximate part is approximate
+])
+def test_counts_that_are_not_exact(text, note):
+    (row,) = item_activities(text)
+    assert (row["count"], row["count_note"]) == (None, note)
+    assert note in vocabulary.labels("count_notes")
+
+
+def test_an_exact_count_beside_a_running_total_is_the_count():
+    assert _facts("웨비나 5회 개최(누적 25회)") == (5, None, None)
+    assert _facts("예약 3건 처리") == (3, None, None)  # 예약 is no 약
+    assert _facts("세미나 3회 개최(약 3회)") == (3, None, None)
+
+
+def test_counts_stated_once_for_joined_activities():
+    # one predicate for two activities: both in September, at Kuala Lumpur
+    assert _rows("제9차 총회 및 제41·42차 집행위원회 개최(9월, 쿠알라룸푸르)", "category", "number", "month",
+                 "location_ko") == [("congress", 9, 9, "쿠알라룸푸르"), ("executive_committee", 41, 9, "쿠알라룸푸르"),
+                                    ("executive_committee", 42, 9, "쿠알라룸푸르")]
+    # nine events of two kinds: how many of each is not said
+    assert _rows("웨비나 및 세미나 개최(9회)", "category", "count", "count_note") == [
+        ("webinar", None, "unreadable"), ("seminar", None, "unreadable")]
+    assert _rows("웨비나 및 세미나 각 2회 개최", "category", "count") == [("webinar", 2), ("seminar", 2)]
+    assert _rows("웨비나 및 세미나 개최(월 1회 이상)", "category", "count_note", "frequency_ko") == [
+        ("webinar", "frequency", "월 1회 이상"), ("seminar", "frequency", "월 1회 이상")]
+    # a clause with its own predicate keeps its own month
+    assert _rows("제12차 이사회 개최(3월), 제3차 운영위원회 개최", "category", "number", "month") == [
+        ("board", 12, 3), ("steering_committee", 3, None)]
+
+
+@pytest.mark.parametrize("text, category", [
+    ("제5차 총회 계기 현장시찰", "site_visit"),  # the visit is the head, the congress its occasion
+    ("총회 계기 현장방문", "site_visit"),
+    ("연수생 대상 시설 견학", "site_visit"),
+    ("현장시찰 결과 공유 세미나", "seminar"),
+    ("회원도시 역량강화 세미나 개최", "seminar"),
+    ("세미나 참가자 대상 교육", "training"),
+    ("기술협력 사업 추진", "technical_cooperation"),  # within one word the vocabulary's order decides
+    ("운영위원회 개최", "steering_committee"),  # not the generic 위원회
+    ("집행위원회 개최", "executive_committee"),
+    ("자문위원회 개최", "meeting"),
+    ("이사회 개최", "board"),
+    ("국제회의 참석", "conference"),
+    ("Board meeting of the network", "board"),  # a keyword inside a longer one is not read: no meeting
+    ("3회의실 대관", "other"),  # a meeting room is no meeting
+    ("스마트시티 솔루션 공모전 개최", "event"),  # no activity noun: the verb's category
+])
+def test_the_head_noun_decides(text, category):
+    assert classify(text) == category
+    assert [r["category"] for r in item_activities(text)] == [category]
+
+
+def test_a_site_visit_at_a_congress_is_no_congress():
+    assert _rows("제5차 총회 계기 현장시찰", "category", "count", "count_note", "number", "body_ko") == [
+        ("site_visit", 1, None, None, None)]  # one visit, at the 5th congress
+    assert "site_visit" not in vocabulary.event_categories()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("제12차 이사회 개최(3월)", [("board", 1, 12, "이사회")]),
+    ("제3차 운영위원회 개최", [("steering_committee", 1, 3, "운영위원회")]),
+    ("제7차 자문위원회 개최", [("meeting", 1, 7, "자문위원회")]),
+    ("제2차 도시재생분과위원회 개최", [("meeting", 1, 2, "도시재생분과위원회")]),  # a body the vocabulary does not know
+    ("제3차 CityNet 실무회의", [("meeting", 1, 3, "실무회의")]),
+    ("제12·13차 이사회", [("board", 1, 12, "이사회"), ("board", 1, 13, "이사회")]),
+    ("제44차 집행위원회 및 준비회의(3회)",
+     [("executive_committee", 1, 44, "집행위원회"), ("meeting", 3, None, "준비회의")]),
+    ("제9차 총회 및 제41·42차 집행위원회", [("congress", 1, 9, "총회"), ("executive_committee", 1, 41, "집행위원회"),
+                                   ("executive_committee", 1, 42, "집행위원회")]),
+    ("제44차 집행위원회 준비회의", [("meeting", 1, None, "준비회의")]),  # the 44th is the committee's
+    ("운영위원회 개최(2회)", [("steering_committee", 2, None, "운영위원회")]),  # unnumbered: still its body
+    ("이사회의 승인", [("board", None, None, "이사회")]),
+    ("회원도시 역량강화 세미나 개최(3회)", [("seminar", 3, None, None)]),  # no meeting, no body
+])
+def test_numbered_meetings_of_any_body(text, expected):
+    assert _rows(text, "category", "count", "number", "body_ko") == expected
+
+
+def test_meeting_categories_come_from_the_vocabulary():
+    assert vocabulary.meeting_categories() == (
+        "congress", "executive_committee", "steering_committee", "board", "meeting")
+    meetings = vocabulary.numbered_meetings()
+    assert meetings["이사회"] == ("board", "Board Meeting")
+    assert meetings["운영위원회"] == ("steering_committee", "Steering Committee")
+    assert meetings["실무회의"][0] == "meeting"
+    assert {"board", "steering_committee"} <= set(vocabulary.event_categories())
+    assert "meeting" not in vocabulary.event_categories()
+    for note in ("cumulative", "approximate", "upper_bound"):
+        assert set(vocabulary.labels("count_notes")[note]) == {"ko", "en"}
+        assert note in COUNT_NOTES
+
+
+@pytest.mark.parametrize("text", [
+    "역량강화 연수(2+99999999999999999999회)",
+    "웨비나 약 99999999999999999999회",
+    "웨비나 누적 99999999999999999999회, 세미나 2회",
+    "세미나 3회, 제99999999999999999999차 이사회",
+])
+def test_numbers_beyond_the_bound_are_refused_in_the_new_forms(text):
+    with pytest.raises(AmountRangeError):
+        item_activities(text)
+
+
+def test_many_clauses_and_ordinals_stay_linear():
+    import time
+
+    for text in ("웨비나, " * 20_000, "제1차 " * 20_000 + "이사회", "(국내 1회, " * 5_000 + "해외 2회)"):
+        start = time.perf_counter()
+        item_activities(text)
+        assert time.perf_counter() - start < 5, text[:20]

@@ -216,7 +216,8 @@ def test_restated_outcome_years(parsed):
 
 def test_ingests_without_errors(tables):
     an = tables["anomalies"]
-    assert (an["severity"] == "error").sum() == 0
+    errors = an[an["severity"] == "error"]  # the 2024 document's own formula slip (line 56), nothing else
+    assert list(zip(errors["document_id"], errors["source_line"], strict=True)) == [("citynet-fy2024", 56)]
     mine = an[an["document_id"] == _doc_id(tables, 2026)]
     # only what the newer document revises (2022 settlement, 2023 outcomes, the 9th congress's date, each
     # against the 2024 document); no check of the 2026 document's own identities fires

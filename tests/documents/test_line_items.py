@@ -36,3 +36,15 @@ def test_a_number_beyond_every_bound_names_the_line():
     with pytest.raises(InputError, match="doc.txt:2: line item") as exc:
         classify_line_items(_items("사무관리비", "제40000000000000004차 집행위원회 개최"), "doc.txt")
     assert exc.value.line == 2
+
+
+def test_events_of_other_bodies_a_line_item_funds():
+    rows = classify_line_items(_items("제15차 이사회 개최", "제5차 운영위원회 개최", "제7차 자문위원회 개최",
+                                      "제44차 집행위원회 및 준비회의 개최", "재난관리 웨비나 및 감염병 대응 세미나",
+                                      "제5차 총회 계기 현장시찰", "임대료 및 관리비 등"), "doc.txt")
+    assert [(r["event_category"], r["event_count"]) for r in rows] == [
+        ("board", 1), ("steering_committee", 1), ("meeting", 1),
+        (None, None),  # a committee and its preparatory meetings: two kinds, no one type
+        (None, None),  # webinars and seminars
+        ("site_visit", 1),  # a visit at the congress, not the congress
+        (None, None)]

@@ -17,7 +17,7 @@ def test_merge_2024_and_2025(tmp_path):
     assert sorted(bt["fiscal_year"].unique()) == [2023, 2024, 2025]
     rev = t["anomalies"][t["anomalies"]["check"] == "revision"]
     msgs = " | ".join(rev["message"])
-    assert "settlements fiscal_year=2022 revised: executed_krw 834395000 → 830000000" in msgs
+    assert "settlements fiscal_year=2022 revised: executed_krw 834,395,000 → 830,000,000" in msgs
     assert "date 2022-10 → 2022-09" in msgs
     assert "budget_totals" not in msgs
     assert set(rev["document_id"]) == {"citynet-fy2025"}
@@ -31,8 +31,8 @@ def test_merge_2024_and_2025(tmp_path):
     assert len(t["milestones"]) == 8
 
 
-def test_same_document_twice_gives_no_revision(tmp_path):
+def test_same_document_named_twice_is_read_once(tmp_path):
     t = build_dataset([RAW_2024, RAW_2024], relative_to=tmp_path)
-    assert list(t["documents"]["document_id"]) == ["citynet-fy2024", "citynet-fy2024-2"]
+    assert list(t["documents"]["document_id"]) == ["citynet-fy2024"]
     assert len(t["line_items"]) == 11 and len(t["settlements"]) == 3
     assert (t["anomalies"]["check"] == "revision").sum() == 0

@@ -1,5 +1,6 @@
-"""Mutated copies of the 2024 document: ingest either succeeds with tables that pass validation, or fails
-with the clean InputError / ValidationFailed naming the file (and line), never another exception.
+"""Mutated copies of the 2024 document: ingest either succeeds with tables that pass validation (every
+identity break recorded as an error anomaly), or fails with the clean InputError / ValidationFailed naming
+the file (and line), never another exception.
 
 The mutations (tests/mutations.py) cover deleted, repeated, swapped and cut-off lines, tabs and spaces,
 table headers, year labels, digits and huge numbers. ``CITYNET_PROPERTY_EXAMPLES`` sets the number of
@@ -11,7 +12,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
+from citynet_analysis.dataset.load import read
 from citynet_analysis.dataset.schemas import schema_errors
+from citynet_analysis.dataset.store import write_dataset
+from citynet_analysis.dataset.validate import dataset_errors
 from citynet_analysis.documents.amounts import MAX_AMOUNT
 from citynet_analysis.documents.ingest import build_dataset
 from citynet_analysis.errors import InputError, ValidationFailed
@@ -35,9 +39,18 @@ def check_outcome(path: Path, relative_to: str) -> str:
             assert e.startswith(f"{path}:"), e
         return "validation_failed"
     assert schema_errors(tables) == []
-    assert (tables["anomalies"]["severity"] != "error").all()
+    an = tables["anomalies"]
+    errors = an[an["severity"] == "error"]
+    # a slip is flagged, never silent: every error names its line, the table and year it concerns
+    assert errors["source_line"].notna().all() and errors["table"].notna().all()
+    assert errors["fiscal_year"].notna().all()
     top = tables["line_items"][tables["line_items"]["level"] == 1]["amount_krw"].sum()
-    assert top == tables["documents"]["total_krw"].iloc[0]
+    if top != tables["documents"]["total_krw"].iloc[0]:
+        assert "line_items_total" in set(errors["check"])
+    # and the data set as written validates: every break it holds is a recorded one
+    out = Path(relative_to) / "processed"
+    write_dataset(tables, out, inputs=(path,))
+    assert dataset_errors(read(out)) == []
     for name, df in tables.items():
         for col in (c for c in df.columns if c.endswith("_krw")):
             assert (df[col].dropna().abs() <= MAX_AMOUNT).all(), (name, col)

@@ -5,7 +5,7 @@ import pytest
 
 from citynet_analysis.analysis import metrics
 from citynet_analysis.reporting import narrative as memo
-from citynet_analysis.reporting.format import format_table
+from citynet_analysis.reporting.format import category_label, format_table
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,10 @@ def test_overview_summary_numbers_first(ds):
     en = memo.overview_summary(ds, 2024, "en")
     assert en.pop(0) == "Program: **Support for the CityNet secretariat** (citynet)"
     assert en[0].startswith("FY2024 budget: **KRW 1,100.0 million**")
-    assert "not settled" in en[-1]
+    assert "not settled" in en[-2]
+    # last, the document's slip in a figure of the year: 사무관리비 10,000천원 against 833,330원*12개월
+    assert en[-1].startswith("⚠ **Document slip** (FY2024, line 56): 사무관리비") and "9,999,960" in en[-1]
+    assert ko[-1].startswith("⚠ **원문 불일치** (2024년, 행 56): 사무관리비")
     assert any("not available for FY2021" in line for line in memo.overview_summary(ds, 2021, "en"))
 
 
@@ -38,8 +41,8 @@ def test_cost_summary(ds):
     en23 = memo.cost_summary(ds, 2023, "en")
     assert en23[0].startswith("Cost per event: **not computed** — 1 activity without a stated count")
     ko24 = memo.cost_summary(ds, 2024, "ko")
-    assert ko24[0] == ("**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (웨비나, 세미나, 컨퍼런스, 총회, "
-                       "집행위원회, 연수 유형의 추진실적이 없음).")
+    counted = ", ".join(category_label(c, "ko") for c in metrics.EVENT_CATEGORIES)  # 웨비나, 세미나, …, 연수
+    assert ko24[0] == f"**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** ({counted} 유형의 추진실적이 없음)."
     assert "제44차 집행위원회 개최: 60.0백만원 / 1회" in ko24
 
 
@@ -57,8 +60,9 @@ def test_lang_is_checked(ds):
 
 def test_format_table_units_and_labels(ds):
     t = format_table(metrics.group_shares(ds, 2024), "en")
-    assert list(t.columns) == ["Fiscal year", "Group", "Amount (million KRW)", "Share (%)", "Side"]
-    assert t.iloc[0].tolist() == ["2024", "Rent and building management", "232.4", "21.1", "Overhead"]
+    assert list(t.columns) == ["Fiscal year", "Group", "Amount (million KRW)", "Share (%)", "Side", "Document slip"]
+    assert t.set_index("Group")["Document slip"].to_dict()["Office administration"] == "⚠ Formula mismatch (line 56)"
+    assert t.iloc[0].tolist() == ["2024", "Rent and building management", "232.4", "21.1", "Overhead", ""]
     missing = format_table(pd.DataFrame({"amount_krw": [None], "note": [None]}), "ko")
     assert missing.iloc[0].tolist() == ["—", "—"]
 
@@ -83,3 +87,31 @@ def test_korean_tables_are_korean_and_english_tables_english(ds):
     assert "인건비 (Personnel)" in names
     notes = format_table(pd.DataFrame({"fiscal_year": [2025], "note": ["no_cpi; no_fx"]}), "ko")
     assert notes.iloc[0, 1] == "2025년 소비자물가지수 없음; 2025년 원/달러 환율 없음"
+
+
+def test_summaries_of_a_year_after_a_zero_budget_give_the_change_in_won_not_inf(ds):
+    """A previous year of 0 (a new program) and a settlement of 0 available: words, never +inf% or nan%."""
+    import dataclasses
+
+    bt = ds.budget_totals.copy()
+    bt.loc[bt["fiscal_year"] == 2023, "amount_krw"] = 0
+    s = ds.settlements.copy()
+    s.loc[s["fiscal_year"] == 2022, ["available_krw", "executed_krw"]] = 0
+    zero = dataclasses.replace(ds, budget_totals=bt, settlements=s, fingerprint="zero", _views={})
+    en = memo.overview_summary(zero, 2024, "en")
+    assert en[1] == ("FY2024 budget: **KRW 1,100.0 million** (budget summary), change on the year before KRW "
+                     "1,100.0 million (the year before's budget is 0, as for a new program, so there is no "
+                     "percent change)")
+    assert memo.overview_summary(zero, 2022, "ko")[-1] == (
+        "**2022년에는 '집행률' 지표를 산출할 수 없습니다** (이 해 결산의 예산현액이 0원임).")
+    tr = memo.trend_summary(zero, 2024, "ko")
+    assert tr[1] == "2024년 전년 대비 증감: 1,100.0백만원 (전년도 예산이 0원이어서(신규 사업 등) 증감률이 없음)"
+    assert tr[-1] == "집행률: 2020 100.0%, 2021 100.0%, 2022 (산출 불가: 이 해 결산의 예산현액이 0원임)"
+    assert memo.cost_summary(zero, 2022, "en")[0] == (
+        "**Cost per event is not available for FY2022** (the year's executed amount (집행액) is 0, so there is "
+        "no cost to divide among its events).")
+    for year in zero.fiscal_years():
+        for lang in ("ko", "en"):
+            for summary in (memo.overview_summary, memo.cost_summary, memo.trend_summary):
+                text = " ".join(summary(zero, year, lang))
+                assert "inf" not in text and "nan" not in text, (year, lang, text)

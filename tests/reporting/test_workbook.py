@@ -32,9 +32,9 @@ from citynet_analysis.reporting.format import (
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 KO_HEADER = ["회계연도", "항목 번호", "단계", "항목", "항목 구분", "금액 (원)", "총액 대비 (%)",
-             "상위 항목 대비 (%)", "원문 행"]
+             "상위 항목 대비 (%)", "원문 행", "원문 불일치"]
 EN_HEADER = ["Fiscal year", "Item no.", "Level", "Item", "Group", "Amount (KRW)", "Share of total (%)",
-             "Share of parent (%)", "Source line"]
+             "Share of parent (%)", "Source line", "Document slip"]
 
 
 def _documents():
@@ -98,15 +98,18 @@ def test_korean_workbook_of_2024(batch_ko):
     assert amount.value == 331_690_000 and type(amount.value) is int and amount.number_format == "#,##0"
     assert share.value == pytest.approx(30.1536, abs=1e-4) and share.number_format == "0.0"
     assert year.value == 2024 and year.number_format == "0"
+    # the document's own slip, 833,330원*12개월 ≠ 10,000천원, is named on 사무관리비's row, in Korean
+    assert [r[9].value for r in ws.iter_rows(min_row=2) if r[9].value] == ["산출식 불일치 (행 56)"]
+    assert _row(ws, 4, "사무관리비")[9].value == "산출식 불일치 (행 56)"
     assert personnel[4].value == "인건비"  # group named in the language
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:I{ws.max_row}"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:J{ws.max_row}"
     assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("DCE6F1")
     assert ws.sheet_view.showGridLines is False
     assert ws.column_dimensions["D"].width >= text_width("임대료 및 관리비 등")  # fits the longest name
     assert ws.column_dimensions["F"].width >= len("480,350,000")
 
     shares = wb["항목 구분별 비중"]
-    assert [c.value for c in shares[1]] == ["회계연도", "항목 구분", "금액 (원)", "비중 (%)", "경비 성격"]
+    assert [c.value for c in shares[1]] == ["회계연도", "항목 구분", "금액 (원)", "비중 (%)", "경비 성격", "원문 불일치"]
     assert _row(shares, 2, "인건비")[4].value == "운영경비"  # side named
 
     readme = (tables / README_NAME).read_text(encoding="utf-8")
@@ -140,7 +143,7 @@ def test_anomalies_in_the_workbooks_language(lang, sheet, batch_ko, batch_en):
     row = _row(ws, 2, 56)
     assert row[4].value == (stated["message_ko"] if lang == "ko" else stated["message"])
     assert row[3].value == vocabulary.check_label("line_item_formula", lang) != "line_item_formula"
-    assert row[2].value == vocabulary.severity_label("warning", lang)
+    assert row[2].value == vocabulary.severity_label("error", lang)  # the document's own figures disagree
 
 
 def test_english_workbook_of_2024(batch_en):
