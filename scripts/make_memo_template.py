@@ -1,6 +1,6 @@
 """Make the Word memo's reference document, ``citynet_analysis/templates/word/memo.docx``.
 
-The memo (:mod:`citynet_analysis.reporting.word_memo`) opens this file, drops its sample body and writes the
+The memo (:mod:`citynet_analysis.reporting.publishers.word_memo`) opens this file, drops its sample body and writes the
 fiscal year's content with its styles. An analyst can restyle the memo by opening the file in Word,
 changing the styles (sizes, colours, spacing, borders, the footer) and saving it; the next batch uses it.
 The fonts are the one thing the memo sets itself, per language, so that Word and Hangul (한글) on a
@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
 from citynet_analysis.atomic import atomic_path
-from citynet_analysis.reporting.word_memo import (
+from citynet_analysis.reporting.publishers.word_memo import (
     FIGURE_STYLE,
     TABLE_STYLE,
     TABLE_TEXT_STYLE,

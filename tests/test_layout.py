@@ -94,3 +94,34 @@ def test_no_import_cycle():
 def test_no_module_named_for_nothing():
     names = {Path(n.replace(".", "/")).name for n in MODULES}
     assert not names & {"memo", "frames", "utils", "helpers", "misc"}
+
+
+# reporting/ by where its code runs: what notebooks import (the kernel side), the batch, and the publishers
+KERNEL_SIDE = {"reporting.notebook", "reporting.charts", "reporting.narrative", "reporting.figures",
+               "reporting.format", "reporting.escape", "reporting.csv_tables"}
+BATCH = {"reporting.batch", "reporting.kernels", "reporting.run_keys", "reporting.site", "reporting.baselines",
+         "reporting.notebooks"}
+
+
+def _reporting_imports(name: str) -> set[str]:
+    return {_module_of(i).removesuffix(".__init__") for i in MODULES[name] if i.startswith("reporting")}
+
+
+@pytest.mark.parametrize("name", sorted(KERNEL_SIDE))
+def test_the_kernel_side_imports_neither_the_batch_nor_the_publishers(name):
+    for imp in _reporting_imports(name):
+        assert imp not in BATCH and not imp.startswith("reporting.publishers") and imp != "reporting.portal", (
+            f"{name} imports {imp}")
+
+
+def test_publishers_do_not_import_the_batch():
+    for name in (n for n in MODULES if n.startswith("reporting.publishers")):
+        assert not _reporting_imports(name) & BATCH, name
+
+
+def test_every_publisher_is_registered_once():
+    from citynet_analysis.reporting.publishers import PUBLISHERS
+
+    modules = {n.split(".")[-1] for n in MODULES if n.startswith("reporting.publishers.")
+               and n.split(".")[-1] not in ("__init__", "publisher", "outline")}
+    assert sorted(p.name for p in PUBLISHERS) == sorted(modules)

@@ -53,10 +53,17 @@ def _lines(anomaly, rows: pd.DataFrame) -> frozenset[int]:
 
 
 def slip_text(found: pd.DataFrame, lang: str) -> str:
-    """The slips in a few words, for a table cell or a tile: the kind of each and its line
-    (``세부 항목 합계 (행 38)``); empty when there is none."""
-    where = "행" if lang == "ko" else "line"
-    parts = [f"{vocabulary.check_label(r.check, lang)} ({where} {int(r.source_line)})" for r in found.itertuples()]
+    """The slips in a few words, for a table cell or a tile: the kind of each, the two figures that
+    disagree (as printed, then what the identity gives) and its line (``세부 항목 합계 150,000,000원 ≠
+    147,000,000원 (행 38)``); empty when there is none."""
+    parts = []
+    for r in found.itertuples():
+        figures = ""
+        if not pd.isna(r.stated_krw) and not pd.isna(r.computed_krw):
+            figures = (f" {int(r.stated_krw):,}원 ≠ {int(r.computed_krw):,}원" if lang == "ko" else
+                       f" {int(r.stated_krw):,} ≠ {int(r.computed_krw):,} won")
+        where = f"행 {int(r.source_line)}" if lang == "ko" else f"line {int(r.source_line)}"
+        parts.append(f"{vocabulary.check_label(r.check, lang)}{figures} ({where})")
     return "; ".join(dict.fromkeys(parts))
 
 

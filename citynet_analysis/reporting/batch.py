@@ -28,13 +28,12 @@ from ..config import CELL_TIMEOUT_S, KERNEL
 from ..dataset.load import Dataset, read
 from ..errors import InputError, ValidationFailed
 from . import kernels, run_keys
-from .exports import build_workbook
 from .format import LANGS
 from .html_page import notebook_to_html
 from .notebooks import notebook_paths
 from .portal import run_folder
+from .publishers import publish_all
 from .site import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owned, write_index
-from .word_memo import write_memo
 
 
 @dataclass(frozen=True)
@@ -194,7 +193,7 @@ def publish_year(staged: Path, target: Path, keep_others: bool, ds, year: int, l
     """Make ``staged`` the year's reports, in one rename. With ``keep_others`` (only some notebooks ran)
     the files of the other notebooks are kept from the previous reports; otherwise the folder is replaced
     whole, so nothing of an earlier run lingers. The workbook and the Word memo are rebuilt from what the
-    executed notebooks produced (their tables, figures and output records)."""
+    executed notebooks produced (their tables, figures and output records) by every registered publisher."""
     if target.exists() and keep_others:
         merged = temp_path(target, "new")
         shutil.copytree(target, merged)  # no symlinks: check_reports_target refused them
@@ -202,9 +201,7 @@ def publish_year(staged: Path, target: Path, keep_others: bool, ds, year: int, l
         remove_tree(staged)
     else:
         merged = staged
-    if (merged / "tables").is_dir():
-        build_workbook(merged / "tables", lang=lang, ds=ds, fiscal_year=year)
-    write_memo(merged, year, ds, lang)
+    publish_all(merged, year, ds, lang)
     replace_dir(merged, target)
 
 

@@ -34,6 +34,18 @@ def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int
     return text
 
 
+def _slips(rows: pd.DataFrame, lang: str) -> tuple[list[str], str]:
+    """Marks for bars whose figures the document misprints (`` ⚠``, else nothing) and the line that says
+    which slips they are, for the source note (empty without any)."""
+    col = "slip_ko" if lang == "ko" else "slip"
+    if col not in rows:
+        return [""] * len(rows), ""
+    texts = [t if isinstance(t, str) else "" for t in rows[col]]
+    found = "; ".join(dict.fromkeys(t for t in texts if t))
+    note = (f"\n⚠ 원문 불일치: {found}" if lang == "ko" else f"\n⚠ Document slip: {found}") if found else ""
+    return [" ⚠" if t else "" for t in texts], note
+
+
 def _share(share) -> str:
     """`` (27.2%)`` after a bar's amount; nothing where the share is missing (a parent of 0)."""
     return "" if pd.isna(share) else f" ({share:.1f}%)"
@@ -52,8 +64,9 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     colors = [PALETTE[0] if vocabulary.side_of(g) == "program" else PALETTE[1] for g in top["group"]]
     ax.barh(names, top["amount_krw"], color=colors)
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
+    marks, note = _slips(top, lang)
     for y, (amount, share) in enumerate(zip(top["amount_krw"], top["share_of_total_pct"], strict=True)):
-        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}", va="center", fontsize=8)
+        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}{marks[y]}", va="center", fontsize=8)
     ax.set_xlim(0, top["amount_krw"].max() * 1.3)  # composition is available only for a positive total
     ax.grid(axis="y", visible=False)
     from matplotlib.patches import Patch
@@ -61,7 +74,7 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     handles = [Patch(color=PALETTE[0]), Patch(color=PALETTE[1])]
     ax.legend(handles, [side_label("program", lang), side_label("overhead", lang)], loc="lower right",
               frameon=False)
-    add_source_note(fig, source_text(ds, lang))
+    add_source_note(fig, source_text(ds, lang) + note)
     return fig
 
 
@@ -79,11 +92,12 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
+    marks, note = _slips(subs, lang)
     for y, (amount, share) in enumerate(zip(subs["amount_krw"], subs["share_of_parent_pct"], strict=True)):
-        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}", va="center", fontsize=8)
+        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}{marks[y]}", va="center", fontsize=8)
     ax.set_xlim(0, subs["amount_krw"].max() * 1.3)
     ax.grid(axis="y", visible=False)
-    add_source_note(fig, source_text(ds, lang))
+    add_source_note(fig, source_text(ds, lang) + note)
     return fig
 
 
@@ -184,7 +198,7 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     note = source_text(ds, lang)
     if left_out:
         years = ", ".join(map(str, left_out))
-        note += (f"\n{years}년 제외: 횟수가 기재되지 않은 활동이 있음" if lang == "ko" else
+        note += (f"\n{years}년 제외: 정확한 횟수가 없는 활동이 있음" if lang == "ko" else
                  f"\nLeft out: {years} (activities without a stated count)")
     add_source_note(fig, note)
     return fig

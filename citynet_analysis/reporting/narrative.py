@@ -142,7 +142,7 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
                        f"({basis}) ÷ {r['events']} events ({counted})")
         else:
             n = int(r["uncounted_activities"])
-            out.append(f"행사당 비용: **산출하지 않음** — 횟수가 기재되지 않은 활동이 {n}건"
+            out.append(f"행사당 비용: **산출하지 않음** — 정확한 횟수가 없는 활동이 {n}건"
                        f"({count_reasons(r['uncounted_reasons'], lang)}) 있어, 기재된 "
                        f"{r['events']}회({counted})로 {money(r['amount_krw'], lang)}({basis})을 나누면 "
                        "행사당 비용이 과대 계상됩니다." if ko else

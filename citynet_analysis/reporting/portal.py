@@ -29,6 +29,7 @@ from ..dataset.load import ProgramError
 from .format import check_lang, heading_part, is_missing, money, pct, phase_label, program_name
 from .html_page import CSP, CSS_FONT_FAMILY, font_face_css
 from .notebook import read_records
+from .publishers import registered
 
 TEMPLATE = "portal/index.html.j2"
 #: Width in pixels of a figure thumbnail (the figures are 300 dpi PNGs, several thousand pixels wide).
@@ -243,12 +244,10 @@ def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: H
         elif e.get("latest_run"):
             failures.append(_failure(out, e, lang, latest=True))
     downloads = []
-    memo = f"{folder}/memo_{year}.docx"
-    if (out / memo).is_file():
-        downloads.append(dict(href=_href(memo), text=label("memo", lang), kind="docx"))
-    workbook = f"{folder}/tables/tables.xlsx"
-    if (out / workbook).is_file():
-        downloads.append(dict(href=_href(workbook), text=label("workbook", lang), kind="xlsx"))
+    for publisher in registered():  # whatever files the publishers wrote
+        path = f"{folder}/{publisher.file(year)}"
+        if (out / path).is_file():
+            downloads.append(dict(href=_href(path), text=label(publisher.label, lang), kind=publisher.kind))
     published = year_dir.is_dir() and any(e["status"] == "ok" for e in entries)
     heading = label("year_heading", lang, year=year)
     return dict(

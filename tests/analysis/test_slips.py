@@ -35,7 +35,7 @@ def test_the_rows_a_sum_slip_involves_are_marked(slip_2026):
     comp = metrics.composition(slip_2026, 2026).set_index("source_line")
     marked = comp[comp["slip"] != ""]
     assert list(marked.index) == [38, 39, 40]
-    assert set(marked["slip_ko"]) == {"세부 항목 합계 (행 38)"} and set(marked["slip"]) == {"Sub-items total (line 38)"}
+    assert set(marked["slip_ko"]) == {"세부 항목 합계 150,000,000원 ≠ 147,000,000원 (행 38)"} and set(marked["slip"]) == {"Sub-items total 150,000,000 ≠ 147,000,000 won (line 38)"}
     assert comp.loc[41, "slip"] == ""  # 온라인플랫폼 운영 is not involved
 
 
@@ -44,7 +44,7 @@ def test_summaries_and_the_portal_card_say_so(slip_2026):
     assert line == ("⚠ **원문 불일치** (2026년, 행 38): 회원도시 역량강화의 세부 항목(행 39부터) 합이 "
                     "147,000,000원이나 항목 금액(행 38)은 150,000,000원")
     assert Headlines(slip_2026).slips(2026, "en") == (
-        "1 slip(s) in the document's own figures (kept as printed, marked in the tables): Sub-items total (line 38)")
+        "1 slip(s) in the document's own figures (kept as printed, marked in the tables): Sub-items total 150,000,000 ≠ 147,000,000 won (line 38)")
     assert Headlines(slip_2026).slips(2025, "en") == ""  # the slip is in FY2026's figures only
 
 
@@ -53,13 +53,13 @@ def test_a_settlement_slip_marks_the_executed_amount_everywhere(tmp_path):
         "(x-) 834,395\t(x-) 0\t(x-) 0\t(x-) 834,395\t(x-) 834,395", "(x-) 834,395\t(x-) 0\t(x-) 0\t(x-) 834,395\t(x-) 800,000")
     ds = _load(tmp_path, text=text)
     rates = metrics.execution_rates(ds).set_index("fiscal_year")
-    assert rates.loc[2022, "slip_ko"] == "집행 내역 (행 130)" and rates.loc[2021, "slip_ko"] == ""
+    assert rates.loc[2022, "slip_ko"] == "집행 내역 834,395,000원 ≠ 800,000,000원 (행 130)" and rates.loc[2021, "slip_ko"] == ""
     growth = metrics.growth(metrics.executed_series(ds)).set_index("fiscal_year")
-    assert growth.loc[2022, "slip"] == "Use of the budget (line 130)"
+    assert growth.loc[2022, "slip"] == "Use of the budget 834,395,000 ≠ 800,000,000 won (line 130)"
     cost = metrics.cost_per_event(ds, 2022)
-    assert cost["slip"].iloc[0] == "Use of the budget (line 130)"  # its money is the executed amount
+    assert cost["slip"].iloc[0] == "Use of the budget 834,395,000 ≠ 800,000,000 won (line 130)"  # its money is the executed amount
     figures = {f["key"]: f for f in Headlines(ds).of(2022, "ko")}
-    assert figures["executed"]["value"] == "800.0백만원" and figures["executed"]["slip"] == "원문 불일치: 집행 내역 (행 130)"
+    assert figures["executed"]["value"] == "800.0백만원" and figures["executed"]["slip"] == "원문 불일치: 집행 내역 834,395,000원 ≠ 800,000,000원 (행 130)"
     assert "slip" not in figures["budget"]  # the budget summary is not involved
 
 

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from citynet_analysis.documents.textio import decode
-from citynet_analysis.reporting.exports import make_workbook, workbook_info
 from citynet_analysis.reporting.notebook import read_records, records
 from citynet_analysis.reporting.portal import thumbnail_uri
-from citynet_analysis.reporting.word_memo import write_memo
+from citynet_analysis.reporting.publishers.word_memo import write_memo
+from citynet_analysis.reporting.publishers.workbook import make_workbook, workbook_info
 
 
 def test_non_characters_are_not_text_of_a_document():

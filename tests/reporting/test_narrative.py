@@ -36,13 +36,13 @@ def test_cost_summary(ds):
                      "events (Seminars 7, Conferences 2, Congress 1, Executive committees 2)")
     # 2023: one committee counted, the seminar without a count: no number, and why
     ko23 = memo.cost_summary(ds, 2023, "ko")
-    assert ko23[0].startswith("행사당 비용: **산출하지 않음** — 횟수가 기재되지 않은 활동이 1건")
+    assert ko23[0].startswith("행사당 비용: **산출하지 않음** — 정확한 횟수가 없는 활동이 1건")
     assert "864.9백만원" in ko23[0] and "=" not in ko23[0]  # the amount is named, no quotient given
     en23 = memo.cost_summary(ds, 2023, "en")
     assert en23[0].startswith("Cost per event: **not computed** — 1 activity without a stated count")
     ko24 = memo.cost_summary(ds, 2024, "ko")
     counted = ", ".join(category_label(c, "ko") for c in metrics.EVENT_CATEGORIES)  # 웨비나, 세미나, …, 연수
-    assert ko24[0] == f"**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** ({counted} 유형의 추진실적이 없음)."
+    assert ko24[0] == f"**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (이 해의 추진실적에 {counted} 유형이 없음)."
     assert "제44차 집행위원회 개최: 60.0백만원 / 1회" in ko24
 
 
@@ -61,7 +61,7 @@ def test_lang_is_checked(ds):
 def test_format_table_units_and_labels(ds):
     t = format_table(metrics.group_shares(ds, 2024), "en")
     assert list(t.columns) == ["Fiscal year", "Group", "Amount (million KRW)", "Share (%)", "Side", "Document slip"]
-    assert t.set_index("Group")["Document slip"].to_dict()["Office administration"] == "⚠ Formula mismatch (line 56)"
+    assert t.set_index("Group")["Document slip"].to_dict()["Office administration"] == "⚠ Formula mismatch 10,000,000 ≠ 9,999,960 won (line 56)"
     assert t.iloc[0].tolist() == ["2024", "Rent and building management", "232.4", "21.1", "Overhead", ""]
     missing = format_table(pd.DataFrame({"amount_krw": [None], "note": [None]}), "ko")
     assert missing.iloc[0].tolist() == ["—", "—"]

@@ -9,8 +9,8 @@ from openpyxl import load_workbook  # noqa: E402
 
 from citynet_analysis.analysis import metrics  # noqa: E402
 from citynet_analysis.reporting import charts  # noqa: E402
-from citynet_analysis.reporting.exports import WORKBOOK_NAME, build_workbook  # noqa: E402
 from citynet_analysis.reporting.notebook import Report  # noqa: E402
+from citynet_analysis.reporting.publishers.workbook import WORKBOOK_NAME, build_workbook  # noqa: E402
 
 
 def test_report_saves_tables_and_figures(tmp_path, ds_2024, capsys):

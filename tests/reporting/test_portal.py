@@ -114,7 +114,7 @@ def test_headline_figures_by_hand(portal_ko):
     assert _tile(y2023, "budget")[0] == "864.9백만원"
     assert _tile(y2023, "change")[0] == "+3.7%"  # 864,910,000 / 834,395,000 (2022 final budget)
     value, note = _tile(y2023, "cost_per_event")  # one 2023 activity has no stated count: no number
-    assert value == "—" and "횟수 미기재 활동 1건" in note
+    assert value == "—" and "정확한 횟수가 없는 활동 1건" in note
     assert _tile(y2022, "executed") == ("834.4백만원", "결산 기준 · 예산현액 834.4백만원")
     assert _tile(y2022, "execution_rate")[0] == "100.0%"
     assert _tile(y2022, "cost_per_event") == ("69.5백만원", "12회 · 결산 집행액")

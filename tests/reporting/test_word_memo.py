@@ -19,7 +19,7 @@ from citynet_analysis.reporting.escape import markdown_text
 from citynet_analysis.reporting.format import column_label
 from citynet_analysis.reporting.format import heading_part as part_for_lang
 from citynet_analysis.reporting.notebook import records
-from citynet_analysis.reporting.word_memo import TEMPLATE, write_memo
+from citynet_analysis.reporting.publishers.word_memo import TEMPLATE, write_memo
 
 PROCESSED = Path(__file__).resolve().parents[2] / "data" / "processed"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

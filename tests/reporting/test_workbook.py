@@ -13,7 +13,14 @@ from openpyxl import load_workbook
 from citynet_analysis import load, vocabulary
 from citynet_analysis.config import data_dir
 from citynet_analysis.reporting.csv_tables import write_csv
-from citynet_analysis.reporting.exports import (
+from citynet_analysis.reporting.format import (
+    column_header,
+    column_label,
+    table_description,
+    table_title,
+    text_width,
+)
+from citynet_analysis.reporting.publishers.workbook import (
     README_NAME,
     WORKBOOK_NAME,
     WorkbookInfo,
@@ -21,13 +28,6 @@ from citynet_analysis.reporting.exports import (
     make_workbook,
     readme_text,
     sheet_names,
-)
-from citynet_analysis.reporting.format import (
-    column_header,
-    column_label,
-    table_description,
-    table_title,
-    text_width,
 )
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
@@ -99,8 +99,8 @@ def test_korean_workbook_of_2024(batch_ko):
     assert share.value == pytest.approx(30.1536, abs=1e-4) and share.number_format == "0.0"
     assert year.value == 2024 and year.number_format == "0"
     # the document's own slip, 833,330원*12개월 ≠ 10,000천원, is named on 사무관리비's row, in Korean
-    assert [r[9].value for r in ws.iter_rows(min_row=2) if r[9].value] == ["산출식 불일치 (행 56)"]
-    assert _row(ws, 4, "사무관리비")[9].value == "산출식 불일치 (행 56)"
+    assert [r[9].value for r in ws.iter_rows(min_row=2) if r[9].value] == ["산출식 불일치 10,000,000원 ≠ 9,999,960원 (행 56)"]
+    assert _row(ws, 4, "사무관리비")[9].value == "산출식 불일치 10,000,000원 ≠ 9,999,960원 (행 56)"
     assert personnel[4].value == "인건비"  # group named in the language
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:J{ws.max_row}"
     assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("DCE6F1")

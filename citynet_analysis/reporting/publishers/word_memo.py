@@ -1,15 +1,8 @@
-"""The Word memo of a fiscal year (``memo_<year>.docx``), built from the executed notebooks' records.
-
-Everything in the memo comes from what the year's notebooks produced: their output records (headings,
-summary lines, which tables and figures belong in the memo, see
-:func:`citynet_analysis.reporting.notebook.records`), the CSVs in ``tables/`` and the PNGs in ``figures/``.
-No number is computed a second way. Per notebook, in name order: its title (the H1 heading), its summary
-lines as bullets, its memo figures at the full text width with a caption, its memo tables (formatted with
-:func:`~citynet_analysis.reporting.format.format_table`, header row repeated on every page, numbers
-right-aligned) and the sentences of memo results that are not available. A figure's caption is the
-notebook section (H2 heading) it is drawn in; a table's is its title in vocabulary.toml ``[tables]`` (an
-analyst's own table: its section). A sources section closes the memo: the documents with their SHA-256,
-the source lines the tables cite, the reference series, the data fingerprint and the package version.
+"""The Word memo of a fiscal year (``memo_<year>.docx``): the memo outline
+(:mod:`~citynet_analysis.reporting.publishers.outline`, built from the executed notebooks' records, the
+CSVs in ``tables/`` and the PNGs in ``figures/``) rendered with python-docx: the title block, each
+notebook's title, summary bullets, figures at the full text width with a caption, tables (header row
+repeated on every page, numbers right-aligned), then the sources. No number is computed a second way.
 
 Why python-docx and a reference document, not docxtpl: the memo's content is a variable list of sections,
 figures and tables taken from the notebooks (an analyst who adds a chart to a notebook gets it in the
@@ -34,18 +27,17 @@ summaries escaped, parsed with markdown-it-py with only emphasis, escapes, entit
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from .. import vocabulary
-from ..atomic import atomic_path
-from ..config import TEMPLATE_DIR, VERSION
-from .csv_tables import read_csv_table
-from .escape import is_formula_like, xml_text
-from .format import check_lang, file_name, format_table, heading_part, program_name, table_title, text_width
+from ...atomic import atomic_path
+from ...config import TEMPLATE_DIR
+from ..escape import xml_text
+from ..format import text_width
+from .outline import Bullets, Figure, Heading, Outline, Table, Text, markdown_runs, memo_outline, word
+from .publisher import Publisher
 
 TEMPLATE = TEMPLATE_DIR / "word" / "memo.docx"
 #: Custom styles of the template (the others are Word's built-in ones).
@@ -61,115 +53,51 @@ EAST_ASIA_LANG = "ko-KR"
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
-def _word(key: str, lang: str, **values) -> str:
-    """A phrase of the memo (vocabulary.toml ``[memo_labels]``) filled with ``values``."""
-    return vocabulary.labels("memo_labels")[key][lang].format(**values)
-
-
 def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
-    """Write ``folder/memo_<fiscal_year>.docx`` (atomically) from the executed notebooks in ``folder``,
-    their ``tables/`` and ``figures/``; None, and nothing written, when the folder holds no notebook."""
-    from .notebook import read_records
-
-    check_lang(lang)
-    folder = Path(folder)
-    notebooks = sorted(folder.glob("*.ipynb"))
-    if not notebooks:
+    """Write ``folder/memo_<fiscal_year>.docx`` (atomically) from the folder's memo outline; None, and
+    nothing written, when the folder holds no notebook."""
+    outline = memo_outline(Path(folder), fiscal_year, ds, lang)
+    if outline is None:
         return None
-    memo = _Memo(folder, lang)
-    program, sources = _program_and_sources(ds, fiscal_year, lang)
-    title = _word("title", lang, program=program, year=fiscal_year)
-    memo.paragraph(title, "Title")
-    memo.paragraph(_word("subtitle", lang, source=sources, date=dt.date.today().isoformat()), "Subtitle")
-    for path in notebooks:
-        memo.notebook(read_records(path), path.stem)
-    memo.sources(ds)
-    set_document_fonts(memo.doc, lang)
-    props = memo.doc.core_properties
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    props.title, props.subject, props.language = title[:255], program[:255], LANG_TAG[lang]  # Word's limit
-    props.author = props.last_modified_by = "citynet-analysis"
-    props.keywords, props.comments, props.category = f"{ds.program or ''}; {fiscal_year}", "", ""
-    props.created = props.modified = now
-    props.revision = 1
-    target = folder / f"memo_{fiscal_year}.docx"
+    target = Path(folder) / f"memo_{fiscal_year}.docx"
     with atomic_path(target) as tmp:
-        memo.doc.save(str(tmp))
+        render(outline).save(str(tmp))
     return target
 
 
-def _program_and_sources(ds, fiscal_year: int, lang: str) -> tuple[str, str]:
-    """The program's name in the language and the source documents' file names for the title block: the
-    documents of the fiscal year, or all documents when none is of that year (an earlier year's figures
-    come from a later year's document)."""
-    docs = ds.documents
-    of_year = docs[docs["fiscal_year"] == fiscal_year]
-    docs = of_year if len(of_year) else docs
-    if not len(docs):
-        return "CityNet", "—"
-    program = xml_text(program_name(str(docs.iloc[0]["program_ko"]), lang))
-    files = xml_text(", ".join(dict.fromkeys(file_name(f) for f in docs["source_file"])))
-    return program, files
-
-
-# -- Markdown lines as runs ---------------------------------------------------------------------------
-
-@functools.cache
-def _markdown():
-    """A Markdown parser for inline emphasis only: no HTML, links, images, autolinks or typography."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("zero").enable(["emphasis", "escape", "entity", "backticks"])
-
-
-def markdown_runs(text: str) -> list[tuple[str, bool, bool]]:
-    """A summary line (Markdown) as ``(text, bold, italic)`` pieces: ``**…**`` bold, ``*…*`` italic,
-    backslash escapes and entities resolved; links, HTML, headings and lists are not parsed, so text
-    quoted from a document is shown as it is."""
-    out: list[tuple[str, bool, bool]] = []
-    bold = italic = 0
-    for token in _markdown().parseInline(text):
-        for t in token.children or []:
-            if t.type == "strong_open":
-                bold += 1
-            elif t.type == "strong_close":
-                bold -= 1
-            elif t.type == "em_open":
-                italic += 1
-            elif t.type == "em_close":
-                italic -= 1
-            elif t.type in ("softbreak", "hardbreak"):
-                out.append((" ", bold > 0, italic > 0))
-            elif t.content:
-                out.append((t.content, bold > 0, italic > 0))
-    merged: list[tuple[str, bool, bool]] = []
-    for piece in out:
-        if merged and merged[-1][1:] == piece[1:]:
-            merged[-1] = (merged[-1][0] + piece[0], *piece[1:])
-        else:
-            merged.append(piece)
-    return merged
+def render(outline: Outline):
+    """The outline as a python-docx Document in the template's styles, fonts set for Word and Hangul."""
+    lang = outline.lang
+    memo = _Memo(lang)
+    memo.paragraph(outline.title, "Title")
+    memo.paragraph(outline.subtitle, "Subtitle")
+    for block in outline.blocks:
+        if isinstance(block, Heading):
+            memo.paragraph(block.text, f"Heading {block.level}")
+        elif isinstance(block, Bullets):
+            for line in block.lines:
+                memo.markdown(line, "List Bullet")
+        elif isinstance(block, Text):
+            memo.markdown(block.text)
+        elif isinstance(block, Figure):
+            memo.figure(block)
+        elif isinstance(block, Table):
+            memo.table(block)
+    memo.paragraph(word("sources", lang), "Heading 1")
+    for line in outline.sources:
+        memo.paragraph(line, "List Bullet")
+    set_document_fonts(memo.doc, lang)
+    props = memo.doc.core_properties
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.title, props.subject, props.language = outline.title[:255], outline.program[:255], LANG_TAG[lang]
+    props.author = props.last_modified_by = "citynet-analysis"
+    props.keywords, props.comments, props.category = outline.keywords[:255], "", ""
+    props.created = props.modified = now
+    props.revision = 1
+    return memo.doc
 
 
 # -- tables -------------------------------------------------------------------------------------------
-
-def read_table(path: Path) -> pd.DataFrame:
-    """A saved table as the notebook had it: text cells with the protective ``'`` removed, whole-number
-    columns with gaps as integers (``1``, not ``1.0``), a text ``NA`` kept as text."""
-    df = read_csv_table(path)
-    for col in df.columns:
-        s = df[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            df[col] = s.map(lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and is_formula_like(v[1:])
-                            else v)
-        elif pd.api.types.is_float_dtype(s) and s.notna().any() and (s.dropna() % 1 == 0).all():
-            df[col] = s.astype("Int64")
-    return df
-
-
-def _is_number_column(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-
 
 _HALF_WIDTH_EMU = 66_000  # a half-width character of 9-pt text, about 5.2 pt (Malgun Gothic is wide)
 _CELL_PADDING_EMU = 127_000  # the table style's cell margins (2 x 4 pt) and a little air
@@ -217,12 +145,12 @@ def _share(total: int, *claims: list[int]) -> list[int]:
 # -- the document ---------------------------------------------------------------------------------------
 
 class _Memo:
-    """The memo being written: the template's styles, and counters for figure and table numbers."""
+    """The memo being written: the template's styles and its text width."""
 
-    def __init__(self, folder: Path, lang: str):
+    def __init__(self, lang: str):
         from docx import Document
 
-        self.folder, self.lang = folder, lang
+        self.lang = lang
         self.doc = Document(str(TEMPLATE))
         body = self.doc.element.body
         for child in list(body):
@@ -230,8 +158,6 @@ class _Memo:
                 body.remove(child)
         section = self.doc.sections[-1]
         self.text_width = section.page_width - section.left_margin - section.right_margin - (section.gutter or 0)
-        self.figures = self.tables = 0
-        self.cited_lines: set[int] = set()
 
     def style(self, name: str, fallback: str = "Normal"):
         """A style of the template by name; ``fallback`` if the analyst removed it."""
@@ -253,64 +179,18 @@ class _Memo:
             run.bold, run.italic = bold or None, italic or None
         return p
 
-    def notebook(self, recs: list[dict], stem: str) -> None:
-        """A notebook's part: title, summary bullets, figures, then tables and unavailable results."""
-        h1 = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), stem)
-        self.paragraph(heading_part(h1, self.lang), "Heading 1")
-        for r in recs:
-            if r.get("kind") == "summary" and r.get("memo", True):
-                for line in r.get("lines", []):
-                    self.markdown(str(line), "List Bullet")
-        section = ""
-        figures, tables = [], []
-        for r in recs:
-            kind = r.get("kind")
-            if kind == "heading" and r.get("level", 1) >= 2:
-                section = heading_part(str(r.get("text", "")), self.lang)
-            elif kind == "figure" and r.get("memo", True):
-                figures.append((r, section))
-            elif kind == "table" and r.get("memo") and r.get("name") or kind == "unavailable" and r.get("memo"):
-                tables.append((r, section))
-        for r, heading in figures:
-            self.figure(str(r["name"]), heading)
-        for r, heading in tables:
-            if r["kind"] == "unavailable":
-                self.markdown(str(r.get("text", "")))
-            else:
-                self.table(r, heading)
-
-    def figure(self, name: str, heading: str) -> None:
+    def figure(self, figure: Figure) -> None:
         """The PNG (300 dpi) at the full text width, its caption below."""
-        path = self.folder / "figures" / f"{name}.png"
-        if not path.is_file():
-            self.paragraph(_word("missing", self.lang, path=f"figures/{name}.png"))
-            return
-        self.figures += 1
         p = self.doc.add_paragraph(style=self.style(FIGURE_STYLE))
-        p.add_run().add_picture(str(path), width=self.text_width)
+        p.add_run().add_picture(str(figure.path), width=self.text_width)
         p.paragraph_format.keep_with_next = True
-        self.paragraph(_word("figure", self.lang, n=self.figures, title=heading or name), "Caption")
+        self.paragraph(figure.caption, "Caption")
 
-    def table(self, record: dict, heading: str) -> None:
-        """The table's shown columns, formatted as the notebook shows them, with a caption above."""
-        name = str(record.get("name"))
-        path = self.folder / "tables" / f"{name}.csv"
-        if not path.is_file():
-            self.paragraph(_word("missing", self.lang, path=f"tables/{name}.csv"))
-            return
-        df = read_table(path)
-        if "source_line" in df.columns:
-            for v in df["source_line"].dropna():
-                self.cited_lines |= {int(n) for n in re.findall(r"\d+", str(v))}
-        columns = [c for c in (record.get("columns") or list(df.columns)) if c in df.columns] or list(df.columns)
-        numeric = [_is_number_column(df[c]) for c in columns]
-        view = format_table(df, self.lang, columns)
-        title = table_title(name, self.lang)
-        self.tables += 1
-        caption = self.paragraph(_word("table", self.lang, n=self.tables, title=title if title != name
-                                       else heading or name), "Caption")
+    def table(self, table: Table) -> None:
+        """The table as the notebook shows it, with its caption above."""
+        caption = self.paragraph(table.caption, "Caption")
         caption.paragraph_format.keep_with_next = True
-        self._grid(view, numeric)
+        self._grid(pd.DataFrame(list(table.rows), columns=list(table.header)), list(table.numeric))
 
     def _grid(self, view: pd.DataFrame, numeric: list[bool]) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -346,25 +226,6 @@ class _Memo:
                 if numeric[i]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 p.add_run(xml_text(text))
-
-    def sources(self, ds) -> None:
-        """Where every number comes from."""
-        from ..analysis import reference
-
-        lang = self.lang
-        self.paragraph(_word("sources", lang), "Heading 1")
-        for doc in ds.documents.itertuples(index=False):
-            self.paragraph(_word("document", lang, document_id=doc.document_id, program=doc.program_ko,
-                                 year=doc.fiscal_year, file=file_name(doc.source_file), sha=str(doc.sha256)[:12]),
-                           "List Bullet")
-        lines = ", ".join(map(str, sorted(self.cited_lines))) or _word("no_lines", lang)
-        self.paragraph(_word("source_lines", lang, lines=lines), "List Bullet")
-        for series in (reference.cpi(), reference.krw_per_usd()):
-            self.paragraph(_word("reference", lang, name=reference.short_source(series, lang), source=series.source),
-                           "List Bullet")
-        self.paragraph(_word("fingerprint", lang, value=str(ds.fingerprint)[:12] or "—"), "List Bullet")
-        self.paragraph(_word("version", lang, value=VERSION), "List Bullet")
-
 
 # -- fonts and languages ------------------------------------------------------------------------------------
 
@@ -437,3 +298,7 @@ def set_document_fonts(doc, lang: str) -> None:
     if theme_lang is not None:
         theme_lang.set(_qn("w:val"), LANG_TAG[lang])
         theme_lang.set(_qn("w:eastAsia"), EAST_ASIA_LANG)
+
+
+PUBLISHER = Publisher(name="word_memo", publish=write_memo, file=lambda year: f"memo_{year}.docx",
+                      label="memo", kind="docx")

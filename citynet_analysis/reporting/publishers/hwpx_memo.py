@@ -1,0 +1,317 @@
+"""The Hangul (한글) memo of a fiscal year (``memo_<year>.hwpx``): the memo outline
+(:mod:`~citynet_analysis.reporting.publishers.outline`, the same one the Word memo renders) written as
+HWPX (OWPML, KS X 6101) with python-hwpx: the title block, each notebook's title, summary bullets,
+figures embedded at the full text width with a caption, tables (header row repeated on every page,
+numbers right-aligned), then the sources. No number is computed a second way: every text is the
+outline's string.
+
+HWPX is a zip whose first entry is an uncompressed ``mimetype`` (``application/hwp+zip``), with
+``Contents/header.xml`` (fonts, character and paragraph shapes, styles), ``Contents/section0.xml`` (the
+body) and ``BinData/`` (the figures). python-hwpx (Apache-2.0, alpha, pinned in constraints.txt) writes it
+from its blank document; only its documented API is used: ``HwpxDocument.new``, ``add_paragraph``,
+``add_table``, ``add_picture``, ``doc.styles`` (``replace_font``, ``ensure_run``,
+``apply_paragraph_format``, ``apply_list_format``), ``doc.page`` and ``doc.parts``. The one thing that API
+does not offer, a table's header row repeated on every page, is two OWPML attributes set on the table's
+element (``repeatHeader``, the cells' ``header``).
+
+Fonts: 맑은 고딕 throughout, Hangul, Latin letters and digits alike and in either language, set where
+한글 reads them, in the document's font table: the blank document's faces are replaced in every script's
+block, so every character shape, every style (바탕글, 본문, 개요, 캡션 …) and every run points at it. Why
+not 함초롬바탕 for the body, 한글's default: the memo is mostly short summary lines, charts and tables of
+numbers read on a screen, where a gothic face reads better at 9–10 pt; the Word memo of the same outline
+sets 맑은 고딕 for Hangul too, so the two look alike; and 맑은 고딕 is on every Windows PC, while the 함초롬
+faces come with 한글 itself, so a reader without 한글 (a converter, a phone, LibreOffice) substitutes them.
+Why one face for Latin text too, where the English Word memo uses Calibri: one face's metrics are what
+the table rows are measured with, and a 한글 document in one face is what its readers expect.
+
+Tables have the Word memo's column widths. Their rows are as high as their text (lines × line height +
+the cell margins, the lines estimated from the characters' widths, rather too many than too few), not
+python-hwpx's 282-unit default: 한글 grows a low row to fit its text, but other readers (LibreOffice's
+H2Orestart filter) clip it and show empty cells. Headings are
+plain paragraphs in a heading shape, not 한글's 개요 styles, which number themselves (1., 가.) where the
+Word memo has no numbers; the blank document's first paragraph (the one holding the page setup) takes the
+title, so the memo does not start with an empty line.
+
+Document text (item names, anomaly messages) is never formatting: summary lines are parsed with
+:func:`~citynet_analysis.reporting.publishers.outline.markdown_runs` (emphasis only), and every text is
+made XML-safe with :func:`~citynet_analysis.reporting.escape.xml_text` before python-hwpx writes it as a
+text node. A year folder without notebooks gets no memo (``write_hwpx_memo`` returns None)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from ...atomic import atomic_path
+from ..escape import xml_text
+from .outline import Bullets, Figure, Heading, Outline, Table, Text, markdown_runs, memo_outline, word
+from .publisher import Publisher
+from .word_memo import column_widths
+
+#: The face of every script: Hangul, Latin letters and digits, Hanja, symbols; in either language.
+FONT = "맑은 고딕"
+#: The blank document's faces (함초롬바탕 for 바탕글/본문, 함초롬돋움 for the rest), replaced by FONT.
+_BLANK_FONTS = ("함초롬바탕", "함초롬돋움")
+
+INK = "#1F2A44"  # as the Word memo's template
+GREY = "#555F6D"
+RULE = "#BFC5CE"
+HEADER_FILL = "#E4E8EF"
+TITLE_RULE = "#4F81BD"
+
+_MARGIN_MM = 20.0  # A4, text 2 cm from the paper's edges, as in the Word memo
+_HEADER_MM = 10.0  # 한글 puts the header (footer) area between the top (bottom) margin and the text
+_EMU_PER_UNIT = 127  # 914,400 EMU or 7,200 HWPUNIT an inch
+
+_CELL_PT = 9
+_CELL_SPACING = 130  # % of the cell text's size
+
+#: Character shapes: size (pt), bold, colour.
+_CHARS = {
+    "body": (10, False, None),
+    "title": (20, True, INK),
+    "subtitle": (10, False, GREY),
+    "heading": (14, True, INK),
+    "caption": (9, True, GREY),
+    "cell": (_CELL_PT, False, None),
+    "cell_header": (_CELL_PT, True, None),
+}
+#: Paragraph shapes, in python-hwpx's human units (pt, mm, %).
+_PARAGRAPHS = {
+    "title": {"alignment": "LEFT", "line_spacing_percent": 130, "spacing_after_pt": 6,
+              "border": {"sides": ["bottom"], "color": TITLE_RULE, "width": "0.4 mm", "offset_mm": (0, 0, 0, 1.4)}},
+    "subtitle": {"alignment": "LEFT", "spacing_after_pt": 18},
+    "heading": {"alignment": "LEFT", "line_spacing_percent": 130, "spacing_before_pt": 18,
+                "spacing_after_pt": 6, "keep_with_next": True},
+    "body": {"alignment": "LEFT", "line_spacing_percent": 150, "spacing_after_pt": 6},
+    "bullet": {"alignment": "LEFT", "line_spacing_percent": 150, "spacing_after_pt": 3},
+    # the blank's line spacing (160%) kept: at 100% H2Orestart crops the picture's top and bottom
+    "figure": {"alignment": "CENTER", "spacing_before_pt": 6, "keep_with_next": True},
+    "caption": {"alignment": "LEFT", "spacing_before_pt": 3, "spacing_after_pt": 10},
+    "table_caption": {"alignment": "LEFT", "spacing_before_pt": 3, "spacing_after_pt": 4,
+                      "keep_with_next": True},
+    "table_after": {"alignment": "LEFT", "spacing_after_pt": 8},
+    "cell": {"alignment": "LEFT", "line_spacing_percent": _CELL_SPACING},
+    "cell_number": {"alignment": "RIGHT", "line_spacing_percent": _CELL_SPACING},
+}
+_CELL_MARGIN = (425, 425, 141, 141)  # left, right, top, bottom: 1.5 mm and 0.5 mm
+#: Widths of characters in em, for the rows' heights: a Hangul syllable (any East Asian wide character) is
+#: one em; other characters are taken as wide as DejaVu Sans draws them on average (a reader without 맑은
+#: 고딕 draws Latin text in it), wider than 맑은 고딕's, so that a row is rather too high than too low.
+_WIDE_EM, _NARROW_EM, _SPACE_EM = 1.0, 0.62, 0.32
+_BOLD = 1.1  # the header row's bold text is that much wider
+_FILL = 0.92  # how much of a cell's line a reader fills before it breaks (word breaks, rounding, margins)
+
+
+def write_hwpx_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
+    """Write ``folder/memo_<fiscal_year>.hwpx`` (atomically) from the folder's memo outline; None, and
+    nothing written, when the folder holds no notebook."""
+    outline = memo_outline(Path(folder), fiscal_year, ds, lang)
+    if outline is None:
+        return None
+    target = Path(folder) / f"memo_{fiscal_year}.hwpx"
+    data = render(outline)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return target
+
+
+def render(outline: Outline) -> bytes:
+    """The outline as the bytes of an HWPX file."""
+    from hwpx import HwpxDocument
+
+    doc = HwpxDocument.new()
+    try:
+        memo = _Memo(doc, outline.lang)
+        memo.title(outline.title, outline.subtitle)
+        for block in outline.blocks:
+            if isinstance(block, Heading):
+                memo.paragraph(block.text, "heading")
+            elif isinstance(block, Bullets):
+                for line in block.lines:
+                    memo.markdown(line, "bullet")
+            elif isinstance(block, Text):
+                memo.markdown(block.text, "body")
+            elif isinstance(block, Figure):
+                memo.figure(block)
+            elif isinstance(block, Table):
+                memo.table(block)
+        memo.paragraph(word("sources", outline.lang), "heading")
+        for line in outline.sources:
+            memo.paragraph(line, "bullet")
+        _metadata(doc, outline)
+        return doc.to_bytes()
+    finally:
+        doc.close()
+
+
+def _metadata(doc, outline: Outline) -> None:
+    """Title, subject, keywords and author in ``Contents/content.hpf``, the time of writing (or
+    $SOURCE_DATE_EPOCH's) as its dates; what the blank document said there (its author, a date in words)
+    and its preview text and image cleared."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC))
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    doc.parts.clear_document_metadata(keep=("title", "language"), timestamp=stamp)  # the blank's author, date
+    doc.parts.set_document_metadata(title=xml_text(outline.title), creator="citynet-analysis",
+                                    subject=xml_text(outline.program), keyword=xml_text(outline.keywords),
+                                    created_date=stamp, modified_date=stamp)
+    doc.parts.clear_preview()
+
+
+class _Memo:
+    """The document being written: its fonts, character and paragraph shapes, text width."""
+
+    def __init__(self, doc, lang: str):
+        self.doc, self.lang = doc, lang
+        doc.page.setup(paper_size="A4", orientation="PORTRAIT", margins_mm={
+            "left": _MARGIN_MM, "right": _MARGIN_MM, "top": _MARGIN_MM - _HEADER_MM,
+            "bottom": _MARGIN_MM - _HEADER_MM}, header_margin_mm=_HEADER_MM, footer_margin_mm=_HEADER_MM)
+        _set_fonts(doc)
+        self.chars = {name: doc.styles.ensure_run(size=size, bold=bold, color=color or "#000000",
+                                                  base_char_pr_id="0")
+                      for name, (size, bold, color) in _CHARS.items()}
+        self.emphasis: dict[tuple[str, bool, bool], str] = {}
+        self.shapes: dict[str, str] = {}  # paragraph shape name -> paraPr id, made on first use
+        size = doc.page.size()
+        margins = doc.page.margins()
+        self.text_width = int(size.width - margins.left - margins.right - margins.gutter)
+        self.border = doc.styles.ensure_border_fill(border_color=RULE, border_width="0.12 mm",
+                                                    active_borders=("top", "bottom"))
+        self.header_border = doc.styles.ensure_border_fill(border_color=INK, border_width="0.4 mm",
+                                                           fill_color=HEADER_FILL,
+                                                           active_borders=("top", "bottom"))
+
+    # -- paragraphs -------------------------------------------------------------------------------------
+
+    def _new(self, shape: str):
+        """A new empty body paragraph in paragraph shape ``shape``."""
+        p = self.doc.add_paragraph("", para_pr_id_ref=self.shapes.get(shape, "0"), style_id_ref="0",
+                                   char_pr_id_ref=self.chars["body"], include_run=False, inherit_style=False)
+        self._shape(p, shape)
+        return p
+
+    def _shape(self, p, shape: str) -> None:
+        """Give ``p`` the paragraph shape ``shape`` (made with python-hwpx on first use, then reused)."""
+        if shape in self.shapes:
+            p.para_pr_id_ref = self.shapes[shape]
+            return
+        p.para_pr_id_ref = "0"
+        self.doc.styles.apply_paragraph_format(paragraphs=[p], **_PARAGRAPHS[shape])
+        if shape == "bullet":
+            index = next(i for i, q in enumerate(self.doc.paragraphs) if q.element is p.element)
+            self.doc.styles.apply_list_format(paragraph_index=index, kind="bullet", bullet_char="•")
+        self.shapes[shape] = p.para_pr_id_ref
+
+    def _char(self, name: str, bold: bool = False, italic: bool = False) -> str:
+        """The character shape ``name``, made bold and/or italic for Markdown emphasis."""
+        if not (bold or italic):
+            return self.chars[name]
+        key = (name, bold, italic)
+        if key not in self.emphasis:
+            self.emphasis[key] = self.doc.styles.ensure_run(bold=bold or None, italic=italic or None,
+                                                            base_char_pr_id=self.chars[name])
+        return self.emphasis[key]
+
+    def title(self, title: str, subtitle: str) -> None:
+        """The title in the blank document's first paragraph (it holds the page setup), the subtitle."""
+        first = self.doc.paragraphs[0]
+        self._shape(first, "title")
+        first.add_run(xml_text(title), char_pr_id_ref=self.chars["title"])
+        self.paragraph(subtitle, "subtitle", char="subtitle")
+
+    def paragraph(self, text: str, shape: str, char: str | None = None):
+        p = self._new(shape)
+        p.add_run(xml_text(text), char_pr_id_ref=self.chars[char or ("heading" if shape == "heading" else "body")])
+        return p
+
+    def markdown(self, text: str, shape: str):
+        """A summary line (Markdown with emphasis only) as runs, bold where it says ``**…**``."""
+        p = self._new(shape)
+        for piece, bold, italic in markdown_runs(text):
+            p.add_run(xml_text(piece), char_pr_id_ref=self._char("body", bold, italic))
+        return p
+
+    # -- figures and tables -------------------------------------------------------------------------------
+
+    def figure(self, figure: Figure) -> None:
+        """The PNG embedded (``BinData/``) at the full text width, its caption below."""
+        from PIL import Image
+
+        with Image.open(figure.path) as img:
+            w, h = img.size
+        data = Path(figure.path).read_bytes()
+        self.doc.add_picture(data, "png", width=self.text_width, height=round(self.text_width * h / w),
+                             para_pr_id_ref=self.shapes.get("figure", "0"), style_id_ref="0",
+                             char_pr_id_ref=self.chars["body"])
+        self._shape(self.doc.paragraphs[-1], "figure")
+        self.paragraph(figure.caption, "caption", char="caption")
+
+    def table(self, table: Table) -> None:
+        """The table as the notebook shows it: its caption above, a shaded header row repeated on every
+        page, numbers right-aligned, every row as high as its text."""
+        self.paragraph(table.caption, "table_caption", char="caption")
+        header, rows, numeric = list(table.header), [list(r) for r in table.rows], list(table.numeric)
+        view = pd.DataFrame(rows, columns=header) if rows else pd.DataFrame(columns=header)
+        widths = [w // _EMU_PER_UNIT for w in column_widths(view, numeric, self.text_width * _EMU_PER_UNIT)]
+        texts = [header] + rows
+        heights = [_row_height(row, widths, _BOLD if r == 0 else 1.0) for r, row in enumerate(texts)]
+        tbl = self.doc.add_table(len(texts), len(header), width=sum(widths), height=sum(heights),
+                                 border_fill_id_ref=self.border, para_pr_id_ref=self.shapes.get("table_after", "0"),
+                                 style_id_ref="0", char_pr_id_ref=self.chars["body"])
+        self._shape(self.doc.paragraphs[-1], "table_after")
+        tbl.element.set("repeatHeader", "1")  # OWPML: header cells repeat on every page the table spans
+        for r, (row, height) in enumerate(zip(texts, heights, strict=True)):
+            for c, text in enumerate(row):
+                cell = tbl.cell(r, c)
+                cell.set_size(width=widths[c], height=height)
+                cell.set_margins(left=_CELL_MARGIN[0], right=_CELL_MARGIN[1], top=_CELL_MARGIN[2],
+                                 bottom=_CELL_MARGIN[3])
+                cell.text = xml_text(text)
+                p = cell.paragraphs[0]
+                p.char_pr_id_ref = self.chars["cell_header" if r == 0 else "cell"]
+                self._shape(p, "cell_number" if numeric[c] and r > 0 else "cell")
+                if r == 0:
+                    cell.element.set("header", "1")
+                    tbl.set_cell_border_fill(r, c, self.header_border)
+
+
+def _row_height(texts: list[str], widths: list[int], wider: float = 1.0) -> int:
+    """A row as high as its tallest cell: its lines (estimated from its characters' widths, ``wider`` for
+    bold text, words kept whole) times the line height, plus the cell's top and bottom margins and a little
+    air."""
+    pitch = _CELL_PT * _CELL_SPACING  # HWPUNIT: 1 pt = 100
+    em = _CELL_PT * 100 * wider
+    lines = max((_lines(t, (w - _CELL_MARGIN[0] - _CELL_MARGIN[1]) * _FILL / em)
+                 for t, w in zip(texts, widths, strict=True)), default=1)
+    return lines * pitch + _CELL_MARGIN[2] + _CELL_MARGIN[3] + 100
+
+
+def _lines(text: str, ems: float) -> int:
+    """How many lines ``text`` takes in a cell ``ems`` em wide, breaking between words (a word longer than
+    a line is broken)."""
+    per_line = max(ems, 1.0)
+    lines, used = 1, 0.0
+    for piece in str(text).split():
+        w = sum(_WIDE_EM if unicodedata.east_asian_width(ch) in "WF" else _NARROW_EM for ch in piece)
+        if used and used + _SPACE_EM + w > per_line:
+            lines, used = lines + 1, 0.0
+        used += (_SPACE_EM if used else 0.0) + w
+        while used > per_line:
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
+def _set_fonts(doc) -> None:
+    """Every character shape in FONT: the blank document's faces replaced in its font table (every
+    script's block), so its styles, every character shape made from them and every run use it."""
+    for face in _BLANK_FONTS:
+        doc.styles.replace_font(face, FONT)
+
+
+PUBLISHER = Publisher(name="hwpx_memo", publish=write_hwpx_memo, file=lambda year: f"memo_{year}.hwpx",
+                      label="memo_hwpx", kind="hwpx")

@@ -1,0 +1,250 @@
+"""The memo of a fiscal year as a neutral outline, built once from the executed notebooks and rendered by
+each memo publisher (Word, HWPX): the same headings, summary lines, figures, tables and sources in every
+format, and no number computed a second way.
+
+Per notebook, in name order: its title (the H1 heading), its summary lines (Markdown the summaries
+escaped), its memo figures (a caption from the notebook section, H2, they are drawn in), its memo tables
+(the columns the notebook shows, formatted with :func:`~citynet_analysis.reporting.format.format_table`;
+a caption from vocabulary.toml ``[tables]``, an analyst's own table: its section) and the sentences of
+memo results that are not available. Then the sources: the documents with their SHA-256, the source lines
+the tables cite, the reference series, the data fingerprint and the package version.
+
+Every renderer reads the summary lines with :func:`markdown_runs` (emphasis only), so that ``**…**`` is
+bold in every format and text quoted from a document stays literal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ... import vocabulary
+from ...config import VERSION
+from ..csv_tables import read_csv_table
+from ..escape import is_formula_like, xml_text
+from ..format import check_lang, file_name, format_table, heading_part, program_name, table_title
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """Summary lines: Markdown with emphasis only (document text in them is escaped)."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence (Markdown, as :class:`Bullets`): a result that is not available, a missing file."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    path: Path  # the PNG at 300 dpi
+    caption: str
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: tuple[str, ...]  # column labels with their units (금액 (백만원))
+    rows: tuple[tuple[str, ...], ...]  # formatted cells
+    numeric: tuple[bool, ...]  # right-aligned columns
+
+
+@dataclass
+class Outline:
+    """A memo: title block, blocks in order, sources; ``lang`` and what the file's properties say."""
+
+    lang: str
+    title: str
+    subtitle: str
+    program: str
+    keywords: str
+    blocks: list = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def word(key: str, lang: str, **values) -> str:
+    """A phrase of the memo (vocabulary.toml ``[memo_labels]``) filled with ``values``."""
+    return vocabulary.labels("memo_labels")[key][lang].format(**values)
+
+
+@functools.cache
+def _markdown():
+    """A Markdown parser for inline emphasis only: no HTML, links, images, autolinks or typography."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero").enable(["emphasis", "escape", "entity", "backticks"])
+
+
+def markdown_runs(text: str) -> list[tuple[str, bool, bool]]:
+    """A summary line (Markdown) as ``(text, bold, italic)`` pieces: ``**…**`` bold, ``*…*`` italic,
+    backslash escapes and entities resolved; links, HTML, headings and lists are not parsed, so text
+    quoted from a document is shown as it is."""
+    out: list[tuple[str, bool, bool]] = []
+    bold = italic = 0
+    for token in _markdown().parseInline(text):
+        for t in token.children or []:
+            if t.type == "strong_open":
+                bold += 1
+            elif t.type == "strong_close":
+                bold -= 1
+            elif t.type == "em_open":
+                italic += 1
+            elif t.type == "em_close":
+                italic -= 1
+            elif t.type in ("softbreak", "hardbreak"):
+                out.append((" ", bold > 0, italic > 0))
+            elif t.content:
+                out.append((t.content, bold > 0, italic > 0))
+    merged: list[tuple[str, bool, bool]] = []
+    for piece in out:
+        if merged and merged[-1][1:] == piece[1:]:
+            merged[-1] = (merged[-1][0] + piece[0], *piece[1:])
+        else:
+            merged.append(piece)
+    return merged
+
+
+def memo_outline(folder: Path, fiscal_year: int, ds, lang: str, today: dt.date | None = None) -> Outline | None:
+    """The outline of ``folder``'s memo from its executed notebooks, ``tables/`` and ``figures/``; None for
+    a folder without notebooks."""
+    from ..notebook import read_records
+
+    check_lang(lang)
+    folder = Path(folder)
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if not notebooks:
+        return None
+    program, files = _program_and_sources(ds, fiscal_year, lang)
+    date = (today or dt.date.today()).isoformat()
+    out = Outline(lang=lang, title=word("title", lang, program=program, year=fiscal_year),
+                  subtitle=word("subtitle", lang, source=files, date=date), program=program,
+                  keywords=f"{ds.program or ''}; {fiscal_year}")
+    walk = _Walk(folder, lang, out)
+    for path in notebooks:
+        walk.notebook(read_records(path), path.stem)
+    out.sources = _sources(ds, lang, walk.cited_lines)
+    return out
+
+
+def _program_and_sources(ds, fiscal_year: int, lang: str) -> tuple[str, str]:
+    """The program's name in the language and the source documents' file names for the title block: the
+    documents of the fiscal year, or all documents when none is of that year (an earlier year's figures
+    come from a later year's document)."""
+    docs = ds.documents
+    of_year = docs[docs["fiscal_year"] == fiscal_year]
+    docs = of_year if len(of_year) else docs
+    if not len(docs):
+        return xml_text(program_name(ds.program_ko(), lang)) or "—", "—"
+    program = xml_text(program_name(str(docs.iloc[0]["program_ko"]), lang))
+    files = xml_text(", ".join(dict.fromkeys(file_name(f) for f in docs["source_file"])))
+    return program, files
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A saved table as the notebook had it: text cells with the protective ``'`` removed, whole-number
+    columns with gaps as integers (``1``, not ``1.0``), a text ``NA`` kept as text."""
+    df = read_csv_table(path)
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            df[col] = s.map(lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and is_formula_like(v[1:])
+                            else v)
+        elif pd.api.types.is_float_dtype(s) and s.notna().any() and (s.dropna() % 1 == 0).all():
+            df[col] = s.astype("Int64")
+    return df
+
+
+def _is_number_column(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+class _Walk:
+    """The notebooks' records turned into blocks, numbering figures and tables."""
+
+    def __init__(self, folder: Path, lang: str, out: Outline):
+        self.folder, self.lang, self.out = folder, lang, out
+        self.figures = self.tables = 0
+        self.cited_lines: set[int] = set()
+
+    def notebook(self, recs: list[dict], stem: str) -> None:
+        """A notebook's part: title, summary bullets, figures, then tables and unavailable results."""
+        blocks = self.out.blocks
+        h1 = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), stem)
+        blocks.append(Heading(heading_part(h1, self.lang), 1))
+        lines = [str(line) for r in recs if r.get("kind") == "summary" and r.get("memo", True)
+                 for line in r.get("lines", [])]
+        if lines:
+            blocks.append(Bullets(tuple(lines)))
+        section = ""
+        figures, tables = [], []
+        for r in recs:
+            kind = r.get("kind")
+            if kind == "heading" and r.get("level", 1) >= 2:
+                section = heading_part(str(r.get("text", "")), self.lang)
+            elif kind == "figure" and r.get("memo", True):
+                figures.append((r, section))
+            elif kind == "table" and r.get("memo") and r.get("name") or kind == "unavailable" and r.get("memo"):
+                tables.append((r, section))
+        for r, heading in figures:
+            self.figure(str(r["name"]), heading)
+        for r, heading in tables:
+            if r["kind"] == "unavailable":
+                blocks.append(Text(str(r.get("text", ""))))
+            else:
+                self.table(r, heading)
+
+    def figure(self, name: str, heading: str) -> None:
+        path = self.folder / "figures" / f"{name}.png"
+        if not path.is_file():
+            self.out.blocks.append(Text(word("missing", self.lang, path=f"figures/{name}.png")))
+            return
+        self.figures += 1
+        self.out.blocks.append(Figure(path, word("figure", self.lang, n=self.figures, title=heading or name)))
+
+    def table(self, record: dict, heading: str) -> None:
+        name = str(record.get("name"))
+        path = self.folder / "tables" / f"{name}.csv"
+        if not path.is_file():
+            self.out.blocks.append(Text(word("missing", self.lang, path=f"tables/{name}.csv")))
+            return
+        df = read_table(path)
+        if "source_line" in df.columns:
+            for v in df["source_line"].dropna():
+                self.cited_lines |= {int(n) for n in re.findall(r"\d+", str(v))}
+        columns = [c for c in (record.get("columns") or list(df.columns)) if c in df.columns] or list(df.columns)
+        numeric = tuple(_is_number_column(df[c]) for c in columns)
+        view = format_table(df, self.lang, columns)
+        title = table_title(name, self.lang)
+        self.tables += 1
+        caption = word("table", self.lang, n=self.tables, title=title if title != name else heading or name)
+        rows = tuple(tuple(str(v) for v in row) for row in view.itertuples(index=False))
+        self.out.blocks.append(Table(caption, tuple(map(str, view.columns)), rows, numeric))
+
+
+def _sources(ds, lang: str, cited_lines: set[int]) -> list[str]:
+    """Where every number comes from, a line each."""
+    from ...analysis import reference
+
+    out = [word("document", lang, document_id=doc.document_id, program=doc.program_ko, year=doc.fiscal_year,
+                file=file_name(doc.source_file), sha=str(doc.sha256)[:12])
+           for doc in ds.documents.itertuples(index=False)]
+    out.append(word("source_lines", lang, lines=", ".join(map(str, sorted(cited_lines))) or word("no_lines", lang)))
+    out += [word("reference", lang, name=reference.short_source(series, lang), source=series.source)
+            for series in (reference.cpi(), reference.krw_per_usd())]
+    out.append(word("fingerprint", lang, value=str(ds.fingerprint)[:12] or "—"))
+    out.append(word("version", lang, value=VERSION))
+    return out
