@@ -311,7 +311,8 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
             write_index(out, all_jobs, lang, manifest, ds)
     except BaseException:
         cancel.set()
-        kernels.stop_all()
+        if pool is not None:
+            pool.stop()
         raise
     finally:
         if pool is not None:

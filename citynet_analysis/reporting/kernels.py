@@ -6,9 +6,9 @@ each kernel is started in the notebook folder, imports the libraries every noteb
 notebook sees as state: no variables, no parameters), runs exactly one notebook and is shut down. A kernel
 is never reused for a second notebook.
 
-Every kernel this process starts is registered until it is shut down, so that an interrupted batch can
-stop them all at once (:func:`stop_all`); connection files live in the batch's staging folder, so a
-killed batch leaves none behind elsewhere."""
+Every kernel a pool starts is registered with that pool until it is shut down, so that an interrupted
+batch stops its own kernels at once (:meth:`KernelPool.stop`) and never another pool's; connection files
+live in the batch's staging folder, so a killed batch leaves none behind elsewhere."""
 
 from __future__ import annotations
 
@@ -30,26 +30,27 @@ WARMUP_CODE = (
     "import citynet_analysis.reporting.narrative, citynet_analysis.reporting.notebook\n"
 )
 
-_LIVE: set = set()
+_LIVE: dict = {}  # a started kernel not yet shut down -> the pool that owns it
 _LIVE_LOCK = threading.Lock()
 
 
-def _register(km) -> None:
+def _register(km, owner=None) -> None:
     with _LIVE_LOCK:
-        _LIVE.add(km)
+        _LIVE[km] = owner
 
 
 def _forget(km) -> None:
     with _LIVE_LOCK:
-        _LIVE.discard(km)
+        _LIVE.pop(km, None)
 
 
-def stop_all() -> int:
-    """Kill every kernel this process started and has not shut down, and remove its connection file;
+def _kill(owner) -> int:
+    """Kill every kernel ``owner`` started and has not shut down, and remove its connection file;
     returns how many. For an interrupted batch: a graceful shutdown takes seconds."""
     with _LIVE_LOCK:
-        live = list(_LIVE)
-        _LIVE.clear()
+        live = [km for km, o in _LIVE.items() if o is owner]
+        for km in live:
+            del _LIVE[km]
     for km in live:
         process = getattr(getattr(km, "provisioner", None), "process", None)
         with contextlib.suppress(Exception):
@@ -60,16 +61,18 @@ def stop_all() -> int:
     return len(live)
 
 
-def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup: str = WARMUP_CODE):
+def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup: str = WARMUP_CODE, owner=None):
     """A started, warmed-up kernel (a ``KernelManager`` whose clients are asynchronous, as papermill's
     client wants), in ``cwd``, with its connection file in ``runtime_dir`` and its own stdout and stderr
-    (transport warnings, shutdown noise) discarded: what a notebook prints reaches the notebook."""
+    (transport warnings, shutdown noise) discarded: what a notebook prints reaches the notebook. It is
+    registered with ``owner`` (its pool) from the moment it starts, so that stopping the pool stops it
+    even while it is still starting."""
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name=KERNEL,
                        connection_file=str(Path(runtime_dir) / f".kernel-{uuid.uuid4().hex}.json"),
                        client_class="jupyter_client.asynchronous.AsyncKernelClient")
-    _register(km)
+    _register(km, owner)
     try:
         km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                         extra_arguments=["--HistoryManager.enabled=False"])
@@ -145,7 +148,7 @@ class KernelPool:
         def run():
             for attempt in range(3):  # a kernel that lost a port race is replaced, not reported
                 try:
-                    km = start_kernel(self._cwd, self._runtime_dir)
+                    km = start_kernel(self._cwd, self._runtime_dir, owner=self)
                     break
                 except KernelDied as exc:
                     if attempt == 2:
@@ -170,6 +173,12 @@ class KernelPool:
         if isinstance(item, BaseException):
             raise item
         return item
+
+    def stop(self) -> int:
+        """Kill this pool's kernels that are still running (taken or not) at once: for an interrupted
+        batch. Kernels of other pools in the process are left alone. Returns how many."""
+        self.close()
+        return _kill(self)
 
     def close(self) -> None:
         """Shut down the kernels started and not taken (one still starting is shut down when it is up)."""

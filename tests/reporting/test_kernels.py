@@ -9,7 +9,7 @@ from citynet_analysis.reporting import kernels
 def test_a_kernel_that_died_at_start_is_replaced(monkeypatch, tmp_path):
     attempts = []
 
-    def fake_start(cwd, runtime_dir):
+    def fake_start(cwd, runtime_dir, owner=None):
         attempts.append(1)
         if len(attempts) < 3:
             raise kernels.KernelDied("the kernel process ended while starting")
@@ -21,7 +21,7 @@ def test_a_kernel_that_died_at_start_is_replaced(monkeypatch, tmp_path):
 
 
 def test_other_start_failures_reach_the_taker(monkeypatch, tmp_path):
-    def fake_start(cwd, runtime_dir):
+    def fake_start(cwd, runtime_dir, owner=None):
         raise RuntimeError("kernel warm-up failed: no module")
 
     monkeypatch.setattr(kernels, "start_kernel", fake_start)
@@ -41,3 +41,34 @@ def test_a_dead_kernel_is_noticed_before_the_timeout():
 
     with pytest.raises(kernels.KernelDied):
         kernels._wait_until_ready(Dead(), SilentClient(), timeout=60, step=0.01)
+
+
+def test_a_pool_stops_only_its_own_kernels(monkeypatch, tmp_path):
+    """Two batches in one process (a notebook server, tests): interrupting one must not kill the other's."""
+    import itertools
+    import time
+
+    killed = []
+
+    class FakeKernel:
+        def __init__(self, n):
+            self.name, self.connection_file = f"k{n}", str(tmp_path / f"k{n}.json")
+            self.provisioner = type("P", (), {"process": type("Q", (), {"kill": lambda _: killed.append(self.name)})()})()
+
+    monkeypatch.setattr(kernels, "_LIVE", {})
+    counter = itertools.count()
+    def fake_start(cwd, runtime_dir, owner=None):
+        km = FakeKernel(next(counter))
+        kernels._register(km, owner)
+        return km
+
+    monkeypatch.setattr(kernels, "start_kernel", fake_start)
+    a = kernels.KernelPool(size=1, total=2, cwd=tmp_path, runtime_dir=tmp_path)
+    taken = a.take()  # running a notebook; a's spare starts in the background
+    b = kernels.KernelPool(size=1, total=1, cwd=tmp_path, runtime_dir=tmp_path)
+    other = b.take()
+    deadline = time.monotonic() + 5
+    while len(kernels._LIVE) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert a.stop() == 1 and killed == [taken.name]  # its taken kernel killed, its spare shut down by close()
+    assert kernels._LIVE == {other: b}  # the other pool's kernel untouched
