@@ -90,6 +90,12 @@ def activity_ignored_words() -> tuple[str, ...]:
 
 
 @functools.cache
+def activity_part_verbs() -> tuple[str, ...]:
+    """Verbs a part of an activity may carry (국내 1회 개최) and still be a part, not an activity."""
+    return tuple(_raw()["activity_words"].get("part_verbs", ()))
+
+
+@functools.cache
 def line_item_groups() -> tuple[Term, ...]:
     """Line-item groups in match order (first match wins); ``other`` last."""
     return _terms("line_item_groups")

@@ -200,10 +200,13 @@ def growth(series: pd.DataFrame, reference_dir=None) -> pd.DataFrame:
                    amount_2020krw=amount * 100 / c if c else math.nan,
                    amount_usd=amount / x if x else math.nan, cpi_2020_100=c if c else math.nan,
                    krw_per_usd=x if x else math.nan, note="; ".join(notes))
-        for col in (SLIP, SLIP_KO):  # the series' slip marks stay with their year
-            if col in series:
-                row[col] = getattr(r, col)
         consecutive = prev is not None and prev["fiscal_year"] == year - 1
+        for col, before in ((SLIP, "FY{year}: "), (SLIP_KO, "{year}년: ")):
+            if col in series:  # a year's slip marks stay with it; its change on the year before, that year's too
+                own = getattr(r, col) if isinstance(getattr(r, col), str) else ""
+                earlier = prev[f"_{col}"] if consecutive else ""
+                row[f"_{col}"] = own
+                row[col] = "; ".join(t for t in (own, before.format(year=year - 1) + earlier if earlier else "") if t)
         for col, key in (("yoy_nominal_pct", "amount_krw"), ("yoy_real_pct", "amount_2020krw"),
                          ("yoy_usd_pct", "amount_usd")):
             row[col] = _pct(row[key], prev[key]) if consecutive else math.nan

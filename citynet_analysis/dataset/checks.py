@@ -19,6 +19,13 @@ def _int(v) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
+def _amount(v) -> int | None:
+    """An identity's amount for the table: None where it does not fit the int64 column (a sum of
+    thousands of amounts near the bound; the message still says it)."""
+    v = _int(v)
+    return v if v is None or abs(v) < 2**63 else None
+
+
 def finding(at, severity: str, check: str, variant: str | None = None, *, fiscal_year=None, table=None,
             other_line=None, stated_krw=None, computed_krw=None, **params) -> dict:
     """An anomaly row: where (the source line ``at``, and ``other_line`` for the second side of an identity), what it
@@ -26,11 +33,16 @@ def finding(at, severity: str, check: str, variant: str | None = None, *, fiscal
     ``computed_krw`` by the identity), and its message in both languages from messages.toml filled with
     ``params``."""
     return dict(source_line=_int(at), severity=severity, check=check, fiscal_year=_int(fiscal_year),
-                table=table, other_line=_int(other_line), stated_krw=_int(stated_krw), computed_krw=_int(computed_krw),
+                table=table, other_line=_int(other_line), stated_krw=_amount(stated_krw), computed_krw=_amount(computed_krw),
                 **vocabulary.anomaly_text(check, variant, fiscal_year=fiscal_year, **params))
 
 
 _row = finding
+
+
+def _sum(values) -> int:
+    """An exact sum (Python ints): thousands of amounts near the bound would wrap around in int64."""
+    return sum(int(v) for v in values)
 
 
 def _won(v: int) -> str:
@@ -43,7 +55,7 @@ def check_line_items(items: pd.DataFrame, total_krw: int, total_line: int | None
     out = []
     year = int(items["fiscal_year"].iloc[0]) if len(items) else None
     top = items[items["level"] == 1]
-    s = int(top["amount_krw"].sum())
+    s = _sum(top["amount_krw"])
     if s != total_krw:
         out.append(_row(top["source_line"].min(), "error", "line_items_total", fiscal_year=year, table="line_items",
                         other_line=total_line, stated_krw=total_krw, computed_krw=s, sum=_won(s), total=_won(total_krw),
@@ -52,7 +64,7 @@ def check_line_items(items: pd.DataFrame, total_krw: int, total_line: int | None
     amounts = dict(zip(items["item_id"], items["amount_krw"], strict=True))
     names = dict(zip(items["item_id"], items["name_ko"], strict=True))
     for parent_id, children in items.dropna(subset=["parent_id"]).groupby("parent_id", sort=False):
-        s = int(children["amount_krw"].sum())
+        s = _sum(children["amount_krw"])
         if parent_id in amounts and s != int(amounts[parent_id]):
             out.append(_row(lines[parent_id], "error", "sub_items_total", fiscal_year=year, table="line_items",
                             other_line=children["source_line"].min(), stated_krw=amounts[parent_id], computed_krw=s,
@@ -66,7 +78,7 @@ def check_line_items(items: pd.DataFrame, total_krw: int, total_line: int | None
         if cat not in stated.index:
             out.append(_row(line, "warning", "category_missing", fiscal_year=year, table="line_items", category=cat))
             continue
-        s = int(top.loc[top["category_ko"] == cat, "amount_krw"].sum())
+        s = _sum(top.loc[top["category_ko"] == cat, "amount_krw"])
         if s != int(stated[cat]):
             out.append(_row(line, "error", "category_total", fiscal_year=year, table="line_items",
                             other_line=stated_line[cat], stated_krw=stated[cat], computed_krw=s, category=cat, sum=_won(s),
@@ -90,10 +102,10 @@ def check_budget_summary(summary: pd.DataFrame, total_krw: int, total_line: int 
     year = {"a": None if fiscal_year is None else fiscal_year - 1, "b": fiscal_year}
     for _, t in summary[is_total].iterrows():
         for col in ("a", "b"):
-            if len(parts) and int(parts[col].sum()) != int(t[col]):
+            if len(parts) and _sum(parts[col]) != int(t[col]):
                 out.append(_row(t["source_line"], "error", "summary_total", fiscal_year=year[col],
                                 table="budget_totals", other_line=parts["source_line"].min(), stated_krw=t[col],
-                                computed_krw=parts[col].sum(), sum=_won(parts[col].sum()), column=col.upper(),
+                                computed_krw=_sum(parts[col]), sum=_won(_sum(parts[col])), column=col.upper(),
                                 total=_won(t[col]), first_line=parts["source_line"].min()))
         if int(t["b"]) != total_krw:
             out.append(_row(t["source_line"], "error", "summary_vs_total", fiscal_year=fiscal_year,
@@ -142,7 +154,7 @@ def check_schedule(schedule: pd.DataFrame, total: dict | None, total_krw: int, t
     if total is None or schedule.empty:
         return []
     out = []
-    s = int(schedule["amount_krw"].sum())
+    s = _sum(schedule["amount_krw"])
     if s != total["amount_krw"]:
         out.append(_row(total["source_line"], "error", "schedule_total", fiscal_year=fiscal_year, table="schedule",
                         other_line=schedule["source_line"].min(), stated_krw=total["amount_krw"], computed_krw=s,

@@ -40,15 +40,18 @@ def dataset_errors(ds: Dataset) -> list[str]:
 
 
 def _recorded(anomalies: pd.DataFrame) -> set[tuple]:
-    """(document_id, check, source_line) of every error anomaly ingest recorded."""
+    """(document_id, check, source_line, stated_krw, computed_krw) of every error anomaly ingest recorded:
+    a break with other amounts than the recorded ones is not the recorded break."""
     errors = anomalies[anomalies["severity"] == "error"]
-    return {(d, c, None if pd.isna(line) else int(line))
-            for d, c, line in zip(errors["document_id"], errors["check"], errors["source_line"], strict=True)}
+    cols = [errors[c] for c in ("document_id", "check", "source_line", "stated_krw", "computed_krw")]
+    return {(d, c, *(None if pd.isna(v) else int(v) for v in rest)) for d, c, *rest in zip(*cols, strict=True)}
 
 
 def _unrecorded(anomaly: dict, document_id: str, recorded: set[tuple]) -> bool:
-    """An identity error that the anomalies table does not list."""
-    return anomaly["severity"] == "error" and (document_id, anomaly["check"], anomaly["source_line"]) not in recorded
+    """An identity error that the anomalies table does not list, with these amounts."""
+    key = (document_id, anomaly["check"], anomaly["source_line"], anomaly.get("stated_krw"),
+           anomaly.get("computed_krw"))
+    return anomaly["severity"] == "error" and key not in recorded
 
 
 def _document_owners(ds: Dataset) -> list[str]:

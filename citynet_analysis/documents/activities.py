@@ -3,8 +3,10 @@
 An item is read clause by clause: ``재난관리 웨비나 개최(4회), 감염병 대응 세미나 개최(4회)`` is two activities.
 Clauses are cut at top-level commas, 및, ·, / (never inside a parenthesised note, a thousands separator or
 a numbered list such as 제41·42차). A clause that names no activity of its own (``해외 2회``, ``홍보``) is part
-of the activity before it (of the one after it, at the start of the item); its count adds to that
-activity's. A clause is classified by its head noun, the last word holding an activity keyword (Korean is
+of the activity before it (of the one after it, at the start of the item); a clause with a noun or verb of
+its own (``결과보고서 발간(1건)``) is an activity of its own. Parts alone add up (``국내 1회, 해외 2회`` → 3);
+parts beside a count the activity states restate it when they add up to it (``세미나 7회 진행, 국내 3회,
+해외 4회`` → 7), else the count is unreadable. A clause is classified by its head noun, the last word holding an activity keyword (Korean is
 head-final: ``총회 계기 현장시찰`` is a site visit). A meeting of any body (총회, 이사회, 실무회의, an unknown
 자문위원회) names its body (``body_ko``), and a 제N차 before it gives one row per number.
 
@@ -23,6 +25,9 @@ from .. import vocabulary
 from .amounts import to_int
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+"  # 12 or 1,200
+_START = r"(?<![\d.])(?<!\d,)"
+"""Before a number a pattern starts with: its first digit, never one inside a longer number (1,200 is not read
+again from 200), which keeps a long run of digits and commas linear."""
 _UNIT = r"(?:회|건|\s*차례)"  # 3회, 2건, 3차례, 3 차례
 _RANGE_SIGN = re.compile(r"[~∼〜\-–]")
 MAX_RANGE = 50
@@ -49,17 +54,17 @@ _COUNT = re.compile(
     + r"(?=[^가-힣]|$|개최|진행|실시|운영|참여|참석|발간|체결|추진|(?:의|에|씩|을|를|이|가|과|와|로|으로|이상)(?![가-힣]))"
 )
 # not one count: a range (2~3회), a lower bound (2회 이상, 2회 초과), a part of a total (3회 중 2회)
-_VAGUE = re.compile(rf"(?:{_NUM})\s*[~∼〜\-–]\s*(?:{_NUM})\s*{_UNIT}|(?:{_NUM})\s*{_UNIT}\s*"
+_VAGUE = re.compile(rf"{_START}(?:{_NUM})\s*[~∼〜\-–]\s*(?:{_NUM})\s*{_UNIT}|{_START}(?:{_NUM})\s*{_UNIT}\s*"
                     r"(?:이상|초과|중)(?![가-힣])")
 _ENDING = r"(?:로|의|에|인|을|를|이|가|으로)?(?![가-힣])"
 # counts that are not the year's exact count: count_note says which (a number is still checked for the bound)
 _QUALIFIED = (
     ("cumulative", re.compile(rf"(?<![가-힣])(?:누적|누계)\s*(?:총\s*|합계\s*)?(?:{_NUM})\s*{_UNIT}"
-                              rf"|(?:{_NUM})\s*{_UNIT}\s*\(?\s*(?:누적|누계)")),
-    ("approximate", re.compile(rf"(?<![가-힣])약\s*(?:{_NUM})\s*{_UNIT}|(?:{_NUM})\s*여\s*{_UNIT}"
-                               rf"|(?:{_NUM})\s*{_UNIT}\s*(?:내외|정도|가량|남짓){_ENDING}")),
+                              rf"|{_START}(?:{_NUM})\s*{_UNIT}\s*\(?\s*(?:누적|누계)")),
+    ("approximate", re.compile(rf"(?<![가-힣])약\s*(?:{_NUM})\s*{_UNIT}|{_START}(?:{_NUM})\s*여\s*{_UNIT}"
+                               rf"|{_START}(?:{_NUM})\s*{_UNIT}\s*(?:내외|정도|가량|남짓){_ENDING}")),
     ("upper_bound", re.compile(rf"(?<![가-힣])최대\s*(?:{_NUM})\s*{_UNIT}"
-                               rf"|(?:{_NUM})\s*{_UNIT}\s*(?:이내|미만|이하){_ENDING}")),
+                               rf"|{_START}(?:{_NUM})\s*{_UNIT}\s*(?:이내|미만|이하){_ENDING}")),
 )
 #: The most events one outcome item may state; a larger number is a misreading, not a count.
 MAX_COUNT = 10_000
@@ -172,6 +177,12 @@ def _verb() -> re.Pattern:
     return re.compile(rf"(?:{verbs})(?:함|됨|중|예정|하여|하고|을|를|와|과|도)?")
 
 
+@functools.cache
+def _part_verb() -> re.Pattern:
+    verbs = "|".join(map(re.escape, vocabulary.activity_part_verbs()))
+    return re.compile(rf"(?:{verbs})(?:함|됨|중|예정|하여|하고|을|를|와|과|도)?") if verbs else re.compile(r"(?!)")
+
+
 def _ignored(text: str) -> str:
     """The text without the words that hold a keyword but name no activity (회의실)."""
     for word in vocabulary.activity_ignored_words():
@@ -202,18 +213,25 @@ def _head(clause: str) -> _Head | None:
     words = [m.span() for m in _WORD.finditer(lowered)]
     starts = [s for s, _ in words]
     verb = _verb()
-    best, reach = None, -1  # (word index, -category index, end, start of the keyword); the furthest end so far
+    per_word = {}  # word index -> (word index, -category index, end, start of the keyword)
+    reach = -1  # the furthest end so far
     for at, end, index in sorted(found):
         if -end <= reach:
             continue  # inside a longer keyword (or the same one of an earlier category)
         reach = -end
         w = bisect.bisect_right(starts, at) - 1
         if not verb.fullmatch(lowered, *words[w]):
-            best = max(best or (w, -index, 0, 0), (w, -index, -end, at))
-    if best is None:
+            per_word[w] = max(per_word.get(w, (w, -index, 0, 0)), (w, -index, -end, at))
+    if not per_word:
         return None
-    w, index, end, at = best
-    category = vocabulary.activity_categories()[-index].id
+    w, index, end, at = max(per_word.values())
+    categories = vocabulary.activity_categories()
+    meetings = vocabulary.meeting_categories()
+    if (w - 1 in per_word and categories[-index].id == "meeting" and at == words[w][0]
+            and lowered[at:end] in ("회의", "meeting")
+            and categories[-per_word[w - 1][1]].id in meetings and categories[-per_word[w - 1][1]].id != "meeting"):
+        w, index, end, at = per_word[w - 1]  # 집행위원회 회의: the committee's meeting
+    category = categories[-index].id
     body = None
     if category in vocabulary.meeting_categories():
         begin = end
@@ -286,18 +304,26 @@ class _Reading:
     note: str | None = None  # unreadable, or the qualifier of its only counts (cumulative, approximate, …)
     ordinals: list = field(default_factory=list)  # (start, end, numbers or None) of each 제N차
     bare: bool = True  # no note, verb, count or frequency: it shares the next clause's (A 및 B 개최(9월))
+    count_at: int | None = None  # where the count stated in running text starts (None: only in a note)
 
 
 def _note_value(note: str) -> int | str | None:
     """The count a note states: its one count, the sum of parts in separate pieces (``국내 1회, 해외 2회``
-    → 3), ``unreadable`` for two counts in one piece; None for none. A 총 count is read as a total."""
-    values = []
+    → 3), ``unreadable`` for two counts in one piece; None for none. A 총 count is read as a total. A count
+    of its own beside parts (``7회, 국내 3회, 해외 4회``) is restated by them when they add up to it (7), else
+    unreadable (``4회, 국내 1회, 해외 2회``)."""
+    stated, parts = [], []
     for piece in re.split(r"[，、]|,(?!\d{3}(?!\d))", note):
-        found = [_value(m) for m in _COUNT.finditer(piece) if not m.group("total")]
+        found = [m for m in _COUNT.finditer(piece) if not m.group("total")]
         if len(found) > 1:
             return "unreadable"
-        values += found
-    return sum(values) if values else None
+        if found:
+            rest = (piece[:found[0].start()] + " " + piece[found[0].end():]).split()
+            own = all(w == "연" or _verb().fullmatch(w) for w in rest)  # 7회, 연 4회, 3회 개최: no part word
+            (stated if own else parts).append(_value(found[0]))
+    if len(stated) == 1 and parts:
+        return stated[0] if sum(parts) == stated[0] else "unreadable"
+    return sum(stated + parts) if stated or parts else None
 
 
 def _read(clause: str) -> _Reading:
@@ -325,7 +351,9 @@ def _read(clause: str) -> _Reading:
     values = [_value(m) for m in found]
     r.each = any(m.group("each") for m in found)
     r.total = {v for m, v in zip(found, values, strict=True) if m.group("total")}
-    outside = [_value(m) for m in _COUNT.finditer(_blank_notes(plain)) if not m.group("total")]
+    outside_found = [m for m in _COUNT.finditer(_blank_notes(plain)) if not m.group("total")]
+    outside = [_value(m) for m in outside_found]
+    r.count_at = outside_found[0].start() if outside_found else None
     stated = list(outside)
     for start, end in _notes(plain):
         value = _note_value(plain[start + 1:end])
@@ -407,7 +435,19 @@ def _activity(text: str, spans: list[tuple[int, int]], main: int | None) -> _Act
     elif counts and (inexact := [n for n in notes if n in ("approximate", "upper_bound")]):
         note = inexact[0]  # a sum with a part that is not exact: 3회, 약 2회
     elif counts:
-        count = sum(counts)  # parts written as clauses: 국내 1회, 해외 2회
+        own = None  # the count the activity's own clause states, not one of its parts (연수 국내 1회)
+        if main is not None and readings[main].count is not None and not _is_part(
+                text[spans[main][0]:spans[main][1]], readings[main].count_at):
+            own = readings[main].count
+        parts = [r.count for i, r in enumerate(readings)
+                 if r.count is not None and not (i == main and own is not None)]
+        if own is not None and parts:
+            if sum(parts) == own:
+                count = own  # parts that restate the count: 세미나 7회 진행, 국내 3회, 해외 4회
+            else:
+                note = "unreadable"  # parts that do not add up to it: 웨비나 개최(4회), 해외 2회
+        else:
+            count = sum(counts)  # parts written as clauses: 국내 1회, 해외 2회
     elif notes:
         note = notes[0]  # 누적 25회, 약 3회, 최대 3회
     elif frequency:
@@ -424,6 +464,18 @@ def _activity(text: str, spans: list[tuple[int, int]], main: int | None) -> _Act
                      all(r.bare for r in readings), month, place, frequency)
 
 
+def _is_part(clause: str, at: int | None) -> bool:
+    """Whether the count of a clause starting at ``at`` in running text is a part, a place or part word before
+    it (연수 국내 1회), not the activity's own count (세미나 7회 진행, MOU 체결 2건, 웨비나 총 5회 개최)."""
+    if at is None:
+        return False  # a note's count
+    before = _blank_notes(clause)[:at].split()
+    if not before:
+        return False
+    word = before[-1]
+    return not (word in ("총", "연", "각") or _verb().fullmatch(word) or _head(word) is not None)
+
+
 def _stands_alone(clause: str) -> bool:
     """Whether a clause without an activity noun still states an activity of its own: a count and more
     than the one word of a place or part (``자료 1,200건 제공``; not ``해외 2회``, ``국내 1회 개최``)."""
@@ -432,8 +484,9 @@ def _stands_alone(clause: str) -> bool:
     for pattern in (_VAGUE, *(p for _, p in _QUALIFIED), _COUNT):
         plain, n = pattern.subn(_blank, plain)
         found += n
-    verb = _verb()
-    return found > 0 and len([w for w in _blank_notes(plain).split() if not verb.fullmatch(w)]) > 1
+    words = _blank_notes(plain).split()
+    own = [w for w in words if not _part_verb().fullmatch(w)]  # a place word, a noun, a verb such as 발간
+    return found > 0 and (len(own) > 1 or any(_verb().fullmatch(w) for w in own))
 
 
 def _activities(text: str) -> list[_Activity]:
@@ -467,8 +520,8 @@ def _share(acts: list[_Activity]) -> None:
         if not a.bare or target is None:
             continue
         a.month, a.place = a.month or target.month, a.place or target.place
-        if a.numbers is not None or not target.stated:
-            continue
+        if a.numbers is not None or (not a.stated and a.count is not None) or not target.stated:
+            continue  # a numbered meeting or event (제3회 서울포럼) keeps its own count
         a.frequency = target.frequency
         if target.count is not None and not target.each:
             a.note = target.note = "unreadable"

@@ -25,6 +25,11 @@ class AmountRangeError(AmountError):
     """A number beyond :data:`MAX_AMOUNT`: written as an amount, but not a real one."""
 
 
+class ProductRangeError(AmountRangeError):
+    """A formula whose factors are each in range but whose product is beyond :data:`MAX_AMOUNT`: it cannot
+    be its item's amount, a slip of the document rather than an unreadable number."""
+
+
 def bounded(value: int | float, text: str) -> int:
     """``value`` as an int when its magnitude is at most :data:`MAX_AMOUNT`; AmountRangeError otherwise (also
     for inf and nan)."""
@@ -77,7 +82,7 @@ def amount_unit(cell: str) -> str | None:
     return m.group("unit") if m else None
 
 
-_FORMULA_TERM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([가-힣%]*)")
+_FORMULA_TERM = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([가-힣%]*)")
 
 
 def evaluate_formula(text: str) -> int | None:
@@ -91,15 +96,15 @@ def evaluate_formula(text: str) -> int | None:
     if len(terms) < 2 or not all(terms) or terms[0].group(2) not in UNIT_FACTORS:
         return None
     digits = [m.group(1).replace(",", "") for m in terms]
-    if sum(len(d) for d in digits) > 4 * _MAX_DIGITS:  # far beyond the bound: do not multiply it out
+    if any(len(d.split(".")[0].lstrip("0")) > _MAX_DIGITS or not Decimal(d) <= MAX_AMOUNT for d in digits):
         raise AmountRangeError(f"{text.strip()!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
     with localcontext() as ctx:
-        ctx.prec = 5 * _MAX_DIGITS  # exact for every product the length check lets through
+        ctx.prec = sum(len(d) for d in digits) + 10  # exact: no product of these factors has more digits
         value = Decimal(UNIT_FACTORS[terms[0].group(2)])
         for d in digits:
             value *= Decimal(d)
     if not abs(value) <= MAX_AMOUNT:
-        raise AmountRangeError(f"{text.strip()!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
+        raise ProductRangeError(f"{text.strip()!r} is beyond the largest amount read ({MAX_AMOUNT:,})")
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

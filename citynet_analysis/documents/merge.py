@@ -67,6 +67,34 @@ def _total(amounts: dict) -> int | None:
     return next((int(v) for k, v in amounts.items() if k in vocabulary.total_labels()), None)
 
 
+def _newest_summary(data: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """The budget summary rows of each program and year from the newest document stating the year; a
+    category only an older document states is dropped (it would no longer add up to the newer 계) and
+    recorded as a revision."""
+    newest = data.groupby(["program_id", "fiscal_year"], sort=False)["_rank"].transform("max")
+    older = data[data["_rank"] < newest]
+    stated = set(zip(data.loc[data["_rank"] == newest, "program_id"], data.loc[data["_rank"] == newest, "fiscal_year"],
+                     data.loc[data["_rank"] == newest, "category"], strict=True))
+    revisions = []
+    for r in older.itertuples():
+        if (r.program_id, r.fiscal_year, r.category) in stated:
+            continue  # compared with the newer figure below, as any fact
+        new = data[(data["program_id"] == r.program_id) & (data["fiscal_year"] == r.fiscal_year)
+                   & (data["_rank"] == newest)]
+        revisions.append(dict(
+            document_id=new["document_id"].iloc[0], program_id=r.program_id, source_line=int(new["source_line"].min()),
+            severity="warning", check="revision", fiscal_year=int(r.fiscal_year), table="budget_totals",
+            other_line=int(r.source_line), stated_krw=int(r.amount_krw), computed_krw=None,
+            **vocabulary.anomaly_text("revision", "dropped", year=int(r.fiscal_year), category=r.category,
+                                      amount=f"{int(r.amount_krw):,}", old_document=r.document_id,
+                                      old_line=int(r.source_line), new_document=new["document_id"].iloc[0])))
+    in_newest = pd.Series([(p, y, c) in stated for p, y, c in
+                           zip(data["program_id"], data["fiscal_year"], data["category"], strict=True)],
+                          index=data.index, dtype=bool)
+    keep = (data["_rank"] == newest) | in_newest
+    return data[keep], revisions
+
+
 def _shown(column: str, value) -> str:
     """A compared value in a message: amounts with thousands separators."""
     return f"{int(value):,}" if column.endswith("_krw") and value is not None else str(value)
@@ -85,6 +113,8 @@ def merge_table(name: str, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, li
         return frames[0].iloc[0:0] if frames else pd.DataFrame(), []
     data = pd.concat(ranked, ignore_index=True)
     revisions = []
+    if name == "budget_totals":  # a year's budget summary is one unit: the newest document's rows only
+        data, revisions = _newest_summary(data)
     newest = data.groupby(list(keys), sort=False)["_rank"].transform("max")
     kept = data[data["_rank"] == newest]
     for key, group in data[data["_rank"] != newest].groupby(list(keys) + ["_rank"], sort=False):

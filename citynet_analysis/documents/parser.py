@@ -13,9 +13,11 @@ from ..dataset.checks import finding
 from ..errors import InputError
 from . import activities as act
 from .amounts import (
+    MAX_AMOUNT,
     UNIT_FACTORS,
     AmountError,
     AmountRangeError,
+    ProductRangeError,
     amount_unit,
     evaluate_formula,
     find_dates,
@@ -301,10 +303,17 @@ class DocumentParser:
                 raise self.error(f"예산 총괄 row {label!r} has {len(row)} cells (cut off?)", i)
             if any(row[len(cells):]):
                 raise self.error(f"예산 총괄 row {label!r} has more cells than its header", i)
-            if any(r["category"] == label for r in summary):
-                raise self.error(f"예산 총괄 lists {label!r} twice", i)
             a = self.amount(row[ja], factor, i, f"예산 총괄 {label} (A)")
             bb = self.amount(row[jb], factor, i, f"예산 총괄 {label} (B)")
+            first = next((r for r in summary if r["category"] == label), None)
+            if first is not None:  # the first row of a category is read; a different one is a slip
+                same = (first["a"], first["b"]) == (a, bb)
+                self.note("warning" if same else "error", "summary_twice", i, "same" if same else None,
+                          fiscal_year=years[1], table="budget_totals", other_line=first["source_line"],
+                          stated_krw=None if same else bb, computed_krw=None if same else first["b"],
+                          category=label, line=first["source_line"], a=f"{a:,}", b=f"{bb:,}",
+                          first_a=f"{first['a']:,}", first_b=f"{first['b']:,}")
+                continue
             suffixes.update(u for u in (amount_unit(row[ja]), amount_unit(row[jb])) if u)
             change = pct = None
             if jc is not None and jc < len(row) and row[jc]:
@@ -413,8 +422,16 @@ class DocumentParser:
         the item's basis_ko; an amount that cannot be read is a warning, one beyond the bound an error."""
         what = f"basis of line item {item['name_ko']!r}"
         try:
-            formula = evaluate_formula(text)
-            won = _stated_won(text)
+            try:  # a product written with its result (833,330원×12개월=9,999,960원) is the product
+                formula = evaluate_formula(text.split("=", 1)[0] if "=" in text else text)
+            except ProductRangeError:  # a product beyond every amount cannot be the item's amount: a slip
+                self.note("error", "line_item_formula", i, fiscal_year=item["fiscal_year"], table="line_items",
+                          other_line=item["source_line"], stated_krw=item["amount_krw"], item=item["name_ko"],
+                          formula=text[:80], computed=f"> {MAX_AMOUNT:,}", stated=f"{item['amount_krw']:,}",
+                          difference="—")
+                formula = None
+                text = text[:200]
+            won = _stated_won(text) if "=" not in text else None
             if formula is None and won is None and (pm := _PARENTHESISED.match(text)):
                 # a basis line in parentheses: (1,200,000원 × 12개월)
                 inner = pm.group("inner").strip()
@@ -614,8 +631,10 @@ class DocumentParser:
             except AmountError as exc:
                 raise self.error(f"추진실적 {year}: {exc}", i) from None
             for row in found:
-                if row["number"] == 0:
-                    raise self.error(f"추진실적 {year}: meeting number 제0차 in {text[:40]!r}", i)
+                if row["number"] == 0:  # no meeting is the 0th: a slip, and no count from it
+                    self.note("warning", "meeting_number_zero", i, fiscal_year=year, table="activities",
+                              text=repr(text[:60]))
+                    row.update(number=None, count=None, count_note="unreadable")
                 seq[year] = seq.get(year, 0) + 1
                 rows.append(dict(fiscal_year=year, activity_id=f"{year}-{seq[year]:02d}", **row,
                                  source_line=i + 1))
@@ -672,11 +691,17 @@ class DocumentParser:
                                  f"{len(cols)} amounts (cut off?)", i)
             if any(cells[len(keys):]):
                 raise self.error(f"결산 row {y} has more cells than its header", i)
+            row = dict(fiscal_year=y)
+            for label, col in names.items():
+                row[col] = self.amount(cells[cols[col]], factor, i, f"결산 {y} {label}")
             first = next((r for r in rows if r["fiscal_year"] == y), None)
-            if first is not None:
+            if first is not None:  # the first row of the year is read; which one is right, the analyst decides
                 self.note("error", "settlement_year_twice", i, fiscal_year=y, table="settlements",
-                          other_line=first["source_line"], year=y, line=first["source_line"])
-                continue  # the first row of the year is read; which one is right, the analyst decides
+                          other_line=first["source_line"], stated_krw=row["executed_krw"],
+                          computed_krw=first["executed_krw"], year=y, line=first["source_line"],
+                          executed=f"{row['executed_krw']:,}", available=f"{row['available_krw']:,}",
+                          first_executed=f"{first['executed_krw']:,}", first_available=f"{first['available_krw']:,}")
+                continue
             if y >= fiscal_year:
                 self.note("error", "settlement_year", i, fiscal_year=y, table="settlements", year=y,
                           document_year=fiscal_year)
@@ -684,9 +709,6 @@ class DocumentParser:
                 self.note("error", "settlement_years", i, fiscal_year=y, table="settlements",
                           other_line=rows[-1]["source_line"], year=y, previous=rows[-1]["fiscal_year"],
                           line=rows[-1]["source_line"])
-            row = dict(fiscal_year=y)
-            for label, col in names.items():
-                row[col] = self.amount(cells[cols[col]], factor, i, f"결산 {y} {label}")
             row.update(unit_ko=unit, unit_factor=UNIT_FACTORS[unit] if unit else None, source_line=i + 1)
             rows.append(row)
         if not rows:

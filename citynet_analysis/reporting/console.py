@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import vocabulary
+from ..analysis.slips import slips
 from ..dataset.load import Dataset
 from .format import format_krw
 
@@ -17,21 +18,30 @@ def summary_text(ds: Dataset) -> str:
     for _, doc in ds.documents.iterrows():
         out.append(f"  {doc['document_id']}: {doc['program_ko']} (FY{doc['fiscal_year']}), total "
                    f"{_m(doc['total_krw'])} million won, {doc['source_file']}")
+    found = slips(ds)
+    lines = {(r.table, r.document_id, line) for r in found.itertuples() for line in r.lines}
+
+    def mark(table, r) -> str:  # a figure the document misprints: see the anomalies below
+        return " ⚠" if (table, r.document_id, int(r.source_line)) in lines else ""
+
     totals = ds.budget_totals[ds.budget_totals["category"].isin(vocabulary.total_labels())]
     out.append("Budget (계), million won: " + ", ".join(
-        f"{r.fiscal_year} {_m(r.amount_krw)}" for r in totals.itertuples()))
+        f"{r.fiscal_year} {_m(r.amount_krw)}{mark('budget_totals', r)}" for r in totals.itertuples()))
     for year, items in ds.line_items.groupby("fiscal_year"):
         out.append(f"Line items FY{year} (million won):")
         for r in items.itertuples():
-            out.append(f"  {'  ' * (r.level - 1)}{r.name_ko:<24} {_m(r.amount_krw):>10}")
+            out.append(f"  {'  ' * (r.level - 1)}{r.name_ko:<24} {_m(r.amount_krw):>10}{mark('line_items', r)}")
     out.append("Settlements (million won): available / executed / rate")
     for r in ds.settlements.itertuples():
         rate = r.executed_krw / r.available_krw if r.available_krw else float("nan")
-        out.append(f"  {r.fiscal_year}  {_m(r.available_krw):>10} {_m(r.executed_krw):>10} {rate:7.1%}")
+        out.append(f"  {r.fiscal_year}  {_m(r.available_krw):>10} {_m(r.executed_krw):>10} {rate:7.1%}"
+                   f"{mark('settlements', r)}")
     counted = ds.activities.dropna(subset=["count"])
     out.append("Activities with a stated count:")
     for (year, cat), n in counted.groupby(["fiscal_year", "category"])["count"].sum().items():
         out.append(f"  {year} {cat:<20} {n}")
+    if len(found):
+        out.append(f"⚠ {len(found)} slip(s) in the documents' own figures (kept as printed; errors below)")
     out.append(f"Anomalies: {len(ds.anomalies)}")
     for r in ds.anomalies.itertuples():
         out.append(f"  {r.severity:7} {r.document_id}:{r.source_line} [{r.check}] {r.message}")

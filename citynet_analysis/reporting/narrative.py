@@ -120,7 +120,8 @@ def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[st
                    f"FY{fiscal_year} is not settled in the data (no execution rate).")
     else:
         out.append(unavailable_text(rate, lang))
-    return out + slip_lines(ds, ("budget_totals", "line_items"), fiscal_year, lang)
+    return (out + slip_lines(ds, ("budget_totals", "line_items", "settlements"), fiscal_year, lang)
+            + slip_lines(ds, ("budget_totals",), fiscal_year - 1, lang))  # the change on the year before
 
 
 def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",

@@ -137,7 +137,8 @@ class Headlines:
             return item | dict(value="—", note=label("no_previous", lang, year=year - 1))
         previous = money(int(self.growth.loc[year - 1, "amount_krw"]), lang)
         return item | dict(value=pct(change, signed=True), note=label("versus", lang, year=year - 1,
-                                                                       amount=previous))
+                                                                       amount=previous),
+                           **self._slip(self.growth.loc[year], lang))
 
     def _executed(self, year, lang):
         item = dict(key="executed", label=label("executed", lang))

@@ -75,3 +75,33 @@ def test_a_clean_table_gets_no_slip_column(tmp_path):
     ds = _load(tmp_path, FIXTURES / "wego_fy2024.txt")
     assert "slip" not in metrics.composition(ds, 2024).columns
     assert "slip" not in metrics.execution_rates(ds).columns
+
+
+def test_a_change_on_a_misprinted_previous_year_says_so(tmp_path):
+    # 2023's column (A): 국제부담금 864,900 under 계 864,910 (line 30): the 2024 change, +27.2 %, rests on it
+    text = RAW_2024.read_text(encoding="utf-8").replace(
+        "국제부담금\t(x-) 864,910\t(x-) 1,100,000\t(x-) 235,090", "국제부담금\t(x-) 864,900\t(x-) 1,100,000\t(x-) 235,100")
+    ds = _load(tmp_path, text=text)
+    growth = metrics.growth(metrics.budget_series(ds)).set_index("fiscal_year")
+    assert growth.loc[2023, "slip_ko"] == "예산 총괄 합계 864,910,000원 ≠ 864,900,000원 (행 30)"
+    assert growth.loc[2024, "slip_ko"] == "2023년: 예산 총괄 합계 864,910,000원 ≠ 864,900,000원 (행 30)"
+    change = {f["key"]: f for f in Headlines(ds).of(2024, "ko")}["change"]
+    assert change["value"] == "+27.2%" and change["slip"].startswith("원문 불일치: 2023년: 예산 총괄 합계")
+    assert [x for x in narrative.overview_summary(ds, 2024, "ko") if x.startswith("⚠")][-1].startswith(
+        "⚠ **원문 불일치** (2023년, 행 30)")
+
+
+def test_the_overview_names_a_settlement_slip_of_its_year(tmp_path):
+    text = RAW_2024.read_text(encoding="utf-8").replace(
+        "(x-) 834,395\t(x-) 0\t(x-) 0\t(x-) 834,395\t(x-) 834,395", "(x-) 834,395\t(x-) 0\t(x-) 0\t(x-) 834,395\t(x-) 800,000")
+    ds = _load(tmp_path, text=text)
+    assert any(x.startswith("⚠ **Document slip** (FY2022, line 130)") for x in narrative.overview_summary(ds, 2022, "en"))
+
+
+def test_the_terminal_summary_marks_misprinted_figures(tmp_path):
+    from citynet_analysis.reporting.console import summary_text
+
+    text = summary_text(_load(tmp_path, FIXTURES / "citynet_fy2026_sum_slip.txt"))
+    marked = [line.split()[0] for line in text.splitlines() if line.endswith("⚠")]
+    assert marked == ["회원도시", "국내", "해외"]  # lines 38, 39, 40
+    assert "⚠ 1 slip(s) in the documents' own figures" in text

@@ -2,6 +2,7 @@
 
 import filecmp
 
+import pandas as pd
 import pytest
 
 from citynet_analysis.cli import main
@@ -102,13 +103,14 @@ def test_schema_problems_name_the_file_and_line():
     assert locate("milestones: unique failed", files) == "raw/a.txt: milestones: unique failed"
 
 
-def test_meeting_number_zero_is_refused_naming_the_line(tmp_path, text_2024):
+def test_meeting_number_zero_is_a_warning_and_no_count(tmp_path, text_2024):
     bad = tmp_path / "zero.txt"
     bad.write_text(text_2024.replace("제43차 CityNet", "제0차 CityNet"), encoding="utf-8")
-    with pytest.raises(InputError) as exc:
-        build_dataset([bad], relative_to=tmp_path)
-    assert (exc.value.file, exc.value.line) == (str(bad), 116)
-    assert "meeting number 제0차" in exc.value.message
+    t = build_dataset([bad], relative_to=tmp_path)
+    zero = t["anomalies"][t["anomalies"]["check"] == "meeting_number_zero"]
+    assert list(zip(zero["severity"], zero["source_line"], strict=True)) == [("warning", 116)]
+    row = t["activities"][t["activities"]["description_ko"].str.contains("제0차")].iloc[0]
+    assert pd.isna(row["number"]) and pd.isna(row["count"]) and row["count_note"] == "unreadable"
 
 
 def test_a_refused_document_leaves_the_output_folder_as_it_was(tmp_path, text_2024, capsys):

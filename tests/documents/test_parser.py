@@ -234,7 +234,8 @@ def test_a_settlement_year_typed_twice_is_flagged_and_the_first_row_read(text_20
     p = parse_document(_edit_line(text_2024, 130, "2022", "2021"), "x.txt")
     rows = p.tables["settlements"]
     assert [(r["fiscal_year"], r["source_line"]) for r in rows] == [(2020, 128), (2021, 129)]
-    assert _errors(p) >= {("settlement_year_twice", 130, 129, 2021, "settlements", None, None)}
+    # both rows' figures: 2022's executed 834,395,000 typed as 2021, whose row (line 129) executed 698,747,000
+    assert _errors(p) == {("settlement_year_twice", 130, 129, 2021, "settlements", 834_395_000, 698_747_000)}
 
 
 def test_a_settlement_year_not_in_the_past_is_flagged_and_read_as_printed(text_2024):
@@ -507,3 +508,35 @@ def test_basis_line_in_parentheses(text_2024):
     assert not _errors(p)  # the formula slip, read inside its parentheses
     p = parse_document(_edit_line(text_2024, 58, "15,600,000원", "(15,600,000원)"), "x.txt")
     assert [r["stated_won_krw"] for r in p.tables["line_items"] if r["name_ko"] == "업무추진비"] == [15_600_000]
+
+
+def test_a_budget_summary_row_repeated_is_read_once_and_a_different_one_flagged(text_2024):
+    lines = text_2024.split("\n")
+    lines.insert(31, lines[30])  # 국제부담금 twice, same amounts
+    p = parse_document("\n".join(lines), "x.txt")
+    assert [r["category"] for r in p.summary] == ["계", "국제부담금"] and ("summary_twice", 32) in _warnings(p)
+    lines[31] = lines[31].replace("1,100,000", "1,000,000", 1)  # (B) 1,000,000 the second time
+    p = parse_document("\n".join(lines), "x.txt")
+    assert [r["b"] for r in p.summary] == [1_100_000_000, 1_100_000_000]
+    found = {(a["check"], a["source_line"], a["other_line"], a["stated_krw"], a["computed_krw"])
+             for a in p.anomalies if a["severity"] == "error"}
+    assert found == {("summary_twice", 32, 31, 1_000_000_000, 1_100_000_000),
+                     ("line_item_formula", 57, 56, 10_000_000, 9_999_960)}  # the formula, one line lower
+
+
+def test_a_meeting_numbered_zero_is_flagged_not_counted(text_2024):
+    p = parse_document(_edit_line(text_2024, 112, "제40차", "제0차"), "x.txt")
+    row = next(r for r in p.tables["activities"] if "제0차" in r["description_ko"])
+    assert (row["number"], row["count"], row["count_note"]) == (None, None, "unreadable")
+    assert ("meeting_number_zero", 112) in _warnings(p)
+
+
+@pytest.mark.parametrize("basis, computed", [
+    ("833,333.375원*12개월", 10_000_001),  # decimals after thousands separators; 10,000,000.5 rounds half up
+    ("833,330원×12개월=9,999,960원", 9_999_960),  # the product written with its result
+    ("999,999,999,999,999원*999,999개월", None),  # every factor in range, the product beyond every amount
+])
+def test_formula_slips_are_flagged(text_2024, basis, computed):
+    p = parse_document(_edit_line(text_2024, 56, "833,330원*12개월", basis), "x.txt")
+    (e,) = [a for a in p.anomalies if a["check"] == "line_item_formula"]
+    assert (e["severity"], e["source_line"], e["stated_krw"], e["computed_krw"]) == ("error", 56, 10_000_000, computed)

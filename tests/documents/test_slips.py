@@ -175,3 +175,41 @@ def test_two_documents_for_one_program_and_year_are_refused_naming_both(tmp_path
         assert "a second document for program citynet and fiscal 2024" in exc.value.message
     # the same path named twice is one document
     assert len(build_dataset([RAW_2024, RAW_2024], relative_to=tmp_path)["documents"]) == 1
+
+
+def test_a_category_only_the_older_document_states_is_not_kept_beside_the_newer_budget(tmp_path):
+    # fy2024 splits 1,100,000천원 as 국제부담금 1,070,000 + 기타보조 30,000; fy2025 restates 2024 as
+    # 국제부담금 1,100,000 + 민간경상보조 0: 기타보조 would make 2024's categories sum to 1,130,000
+    text = RAW_2024.read_text(encoding="utf-8").replace(
+        "국제부담금\t(x-) 864,910\t(x-) 1,100,000\t(x-) 235,090\t(x-) 27",
+        "국제부담금\t(x-) 864,910\t(x-) 1,070,000\t(x-) 205,090\t(x-) 24\n기타보조\t(x-) 0\t(x-) 30,000\t(x-) 30,000\t(x-) -")
+    doc = tmp_path / "fy2024.txt"
+    doc.write_text(text, encoding="utf-8")
+    out = tmp_path / "processed"
+    tables = build_dataset([doc, VARIANT_2025], relative_to=out)
+    fy2024 = tables["budget_totals"].query("fiscal_year == 2024").set_index("category")["amount_krw"]
+    assert fy2024.to_dict() == {"계": 1_100_000_000, "국제부담금": 1_100_000_000, "민간경상보조": 0}
+    dropped = tables["anomalies"][tables["anomalies"]["message"].str.contains("기타보조")]
+    assert list(dropped["check"]) == ["revision"] and list(dropped["stated_krw"]) == [30_000_000]
+    write_dataset(tables, out, inputs=(doc, VARIANT_2025))
+    assert dataset_errors(read(out)) == []
+
+
+def test_a_recorded_slip_edited_afterwards_is_no_longer_the_recorded_one(tmp_path):
+    out = tmp_path / "processed"
+    write_dataset(build_dataset([SLIP_2026], relative_to=out), out, inputs=(SLIP_2026,))
+    csv = out / "line_items.csv"  # 해외 연수 87,000,000 → 97,000,000: the sub-items now sum to 157,000,000
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",87000000,", ",97000000,"), encoding="utf-8")
+    errors = dataset_errors(read(out))
+    assert len(errors) == 1 and "sum to 157,000,000 won" in errors[0] and "not recorded" in errors[0]
+
+
+def test_sums_of_many_amounts_near_the_bound_do_not_wrap_around(tmp_path):
+    lines = RAW_2024.read_text(encoding="utf-8").split("\n")
+    extra = [f"- 부대비용 {n}\t=\t999,999,999,999천원" for n in range(12_000)]  # each 10^15 − 1,000 won
+    doc = tmp_path / "big.txt"
+    doc.write_text("\n".join(lines[:44] + extra + lines[44:]), encoding="utf-8")
+    t = build_dataset([doc], relative_to=tmp_path)
+    e = _errors(t).set_index("check").loc["sub_items_total"]
+    assert "12,000,000,000,468,350,000 won" in e["message"]  # exact: 12,000 × 999,999,999,999,000 + 480,350,000
+    assert pd.isna(e["computed_krw"]) and e["stated_krw"] == 480_350_000  # beyond int64: in the message only
