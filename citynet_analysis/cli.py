@@ -128,10 +128,15 @@ def cmd_refresh_notebooks(args) -> int:
 def cmd_batch(args) -> int:
     from .reporting.batch import Interrupted, run_batch, summary_table
 
+    notebook_dir = None
+    if args.notebooks_dir is not None:
+        notebook_dir = Path(args.notebooks_dir)
+        if not notebook_dir.is_dir() or not any(notebook_dir.glob("*.ipynb")):
+            raise InputError("--notebooks-dir", f"{notebook_dir}: not a folder of notebooks (*.ipynb)")
     try:
         jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
                          jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs,
-                         force=args.force)
+                         force=args.force, notebook_dir=notebook_dir)
     except Interrupted as exc:
         # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
         # dead kernel's connection, so leave now rather than wait for them
@@ -167,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("batch", help="run the notebooks for each fiscal year and export the memo reports")
     p.add_argument("--years", nargs="+", metavar="Y", help="fiscal years (default: every year in the data)")
     p.add_argument("--notebooks", nargs="+", metavar="NAME", help="notebook names (default: all)")
+    p.add_argument("--notebooks-dir", metavar="DIR",
+                   help="folder of the notebooks to run (default: the package's notebooks/)")
     p.add_argument("--programs", nargs="+", metavar="ID",
                    help="program ids, e.g. citynet wego (default: every program in the data set)")
     p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")

@@ -165,3 +165,13 @@ def test_validate_on_a_folder_without_data(tmp_path, capsys):
 def test_repo_layout_has_no_shared_reads():
     for p in (REPO / "citynet_analysis").rglob("*.py"):
         assert "shared/" not in p.read_text(encoding="utf-8"), p
+
+
+def test_a_notebooks_dir_that_holds_no_notebook_is_refused(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (empty, tmp_path / "missing"):
+        assert main(["batch", "--notebooks-dir", str(folder), "--out", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("citynet-analysis: error: --notebooks-dir:") and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()

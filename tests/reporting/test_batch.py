@@ -105,12 +105,9 @@ def test_running_one_notebook_keeps_the_others_of_the_year(tmp_path):
 
 
 def test_cli_exit_code_1_when_a_notebook_fails(tmp_path, capsys, monkeypatch):
-    import citynet_analysis.reporting.batch as batch
-
     folder = _failing_notebook_dir(tmp_path, 2022)
-    real = batch.run_batch
-    monkeypatch.setattr(batch, "run_batch", lambda **kw: real(**kw, notebook_dir=folder))
-    code = main(["batch", "--years", "2022", "--notebooks", "99_fail", "--out", str(tmp_path / "r"), "--no-progress"])
+    code = main(["batch", "--years", "2022", "--notebooks", "99_fail", "--notebooks-dir", str(folder),
+                 "--out", str(tmp_path / "r"), "--no-progress"])
     assert code == 1
     out = capsys.readouterr().out
     assert "2022  failed" in out and "kept in failed/2022/99_fail.ipynb" in out

@@ -72,10 +72,8 @@ def test_nothing_changed_nothing_runs_nothing_written(tmp_path, monkeypatch, cap
         {"fiscal_year": 2024, "program": "citynet", "lang": "ko", "data_dir": str(data.resolve())})[1]["data"]
     before = _tree(out)
     _no_kernels(monkeypatch)
-    import citynet_analysis.reporting.batch as batch
-
-    monkeypatch.setattr(batch, "run_batch", lambda **kw: run_batch(**kw, notebook_dir=nbs))
-    code = main(["batch", "--data", str(data), "--years", "2023", "2024", "--out", str(out), "--no-progress"])
+    code = main(["batch", "--data", str(data), "--years", "2023", "2024", "--notebooks-dir", str(nbs), "--out", str(out),
+                 "--no-progress"])
     assert code == 0 and _tree(out) == before  # not a byte written, not even the index
     printed = capsys.readouterr().out
     assert "2024  up to date" in printed and "all 4 notebook runs up to date: nothing re-run" in printed
