@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from citynet_analysis import load  # noqa: E402
-from citynet_analysis.reporting.notebooks import notebook_paths  # noqa: E402
+from citynet_analysis.reporting.notebook_files import notebook_paths  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -107,7 +107,7 @@ def cmd_summary(args) -> int:
 def cmd_refresh_notebooks(args) -> int:
     from . import config
     from .reporting.baselines import baseline_dir, refresh_baselines
-    from .reporting.notebooks import notebook_paths, refresh
+    from .reporting.notebook_files import notebook_paths, refresh
 
     if not config.IN_REPOSITORY:
         raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "

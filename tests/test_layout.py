@@ -99,8 +99,8 @@ def test_no_module_named_for_nothing():
 # reporting/ by where its code runs: what notebooks import (the kernel side), the batch, and the publishers
 KERNEL_SIDE = {"reporting.notebook", "reporting.charts", "reporting.narrative", "reporting.figures",
                "reporting.format", "reporting.escape", "reporting.csv_tables"}
-BATCH = {"reporting.batch", "reporting.kernels", "reporting.run_keys", "reporting.site", "reporting.baselines",
-         "reporting.notebooks"}
+BATCH = {"reporting.batch", "reporting.kernels", "reporting.run_keys", "reporting.manifest", "reporting.baselines",
+         "reporting.notebook_files"}
 
 
 def _reporting_imports(name: str) -> set[str]:

@@ -30,10 +30,10 @@ from ..errors import InputError, ValidationFailed
 from . import kernels, run_keys
 from .format import LANGS
 from .html_page import notebook_to_html
-from .notebooks import notebook_paths
+from .manifest import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owned, write_index
+from .notebook_files import notebook_paths
 from .portal import run_folder
 from .publishers import publish_all
-from .site import FAILED_DIR, INDEX, MANIFEST, check_reports_target, record_owned, write_index
 
 
 @dataclass(frozen=True)

@@ -175,10 +175,12 @@ class KernelPool:
         return item
 
     def stop(self) -> int:
-        """Kill this pool's kernels that are still running (taken or not) at once: for an interrupted
-        batch. Kernels of other pools in the process are left alone. Returns how many."""
+        """Kill this pool's kernels that are still running (taken, spare or starting) at once: for an
+        interrupted batch, where a graceful shutdown would take seconds. Kernels of other pools in the
+        process are left alone. Returns how many."""
+        killed = _kill(self)
         self.close()
-        return _kill(self)
+        return killed
 
     def close(self) -> None:
         """Shut down the kernels started and not taken (one still starting is shut down when it is up)."""

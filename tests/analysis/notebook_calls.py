@@ -28,7 +28,7 @@ import citynet_analysis
 from citynet_analysis.analysis.metrics import Unavailable, available
 from citynet_analysis.reporting import charts as charts_module
 from citynet_analysis.reporting import notebook as notebook_module
-from citynet_analysis.reporting.notebooks import notebook_paths
+from citynet_analysis.reporting.notebook_files import notebook_paths
 
 NOTEBOOKS = notebook_paths()  # name -> path, in order
 CHARTS = [name for name in dir(charts_module) if name.endswith("_chart")]

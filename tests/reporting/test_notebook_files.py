@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from citynet_analysis import load
 from citynet_analysis.reporting.html_page import find_external_resources
-from citynet_analysis.reporting.notebooks import notebook_paths
+from citynet_analysis.reporting.notebook_files import notebook_paths
 
 NOTEBOOKS = notebook_paths()
 PARAMETERS = {"fiscal_year": "2024", "data_dir": "None", "output_dir": "None", "lang": '"ko"'}
