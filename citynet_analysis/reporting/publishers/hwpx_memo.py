@@ -46,9 +46,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...atomic import atomic_path
 from ..escape import xml_text
-from .outline import Bullets, Figure, Heading, Outline, Table, Text, markdown_runs, memo_outline, word
+from .outline import (
+    Bullets,
+    Figure,
+    Heading,
+    Outline,
+    Table,
+    Text,
+    markdown_runs,
+    memo_file,
+    word,
+    write_memo_file,
+)
 from .publisher import Publisher
 from .word_memo import column_widths
 
@@ -108,16 +118,8 @@ _FILL = 0.92  # how much of a cell's line a reader fills before it breaks (word 
 
 
 def write_hwpx_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
-    """Write ``folder/memo_<fiscal_year>.hwpx`` (atomically) from the folder's memo outline; None, and
-    nothing written, when the folder holds no notebook."""
-    outline = memo_outline(Path(folder), fiscal_year, ds, lang)
-    if outline is None:
-        return None
-    target = Path(folder) / f"memo_{fiscal_year}.hwpx"
-    data = render(outline)
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-    return target
+    """Write ``folder/memo_<fiscal_year>.hwpx`` from the folder's memo outline (None without notebooks)."""
+    return write_memo_file(folder, fiscal_year, ds, lang, "hwpx", lambda outline, tmp: tmp.write_bytes(render(outline)))
 
 
 def render(outline: Outline) -> bytes:
@@ -313,5 +315,5 @@ def _set_fonts(doc) -> None:
         doc.styles.replace_font(face, FONT)
 
 
-PUBLISHER = Publisher(name="hwpx_memo", publish=write_hwpx_memo, file=lambda year: f"memo_{year}.hwpx",
+PUBLISHER = Publisher(name="hwpx_memo", publish=write_hwpx_memo, file=lambda year: memo_file(year, "hwpx"),
                       label="memo_hwpx", kind="hwpx")

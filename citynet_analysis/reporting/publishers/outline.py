@@ -76,6 +76,25 @@ class Outline:
     sources: list[str] = field(default_factory=list)
 
 
+def memo_file(fiscal_year: int, suffix: str) -> str:
+    """The memo's file name in its year folder: ``memo_<year>.<suffix>``."""
+    return f"memo_{fiscal_year}.{suffix}"
+
+
+def write_memo_file(folder: Path, fiscal_year: int, ds, lang: str, suffix: str, save) -> Path | None:
+    """Build the folder's outline and write it with ``save(outline, temporary path)`` into
+    ``memo_<year>.<suffix>``, atomically; None, and nothing written, when the folder holds no notebook."""
+    from ...atomic import atomic_path
+
+    outline = memo_outline(Path(folder), fiscal_year, ds, lang)
+    if outline is None:
+        return None
+    target = Path(folder) / memo_file(fiscal_year, suffix)
+    with atomic_path(target) as tmp:
+        save(outline, tmp)
+    return target
+
+
 def word(key: str, lang: str, **values) -> str:
     """A phrase of the memo (vocabulary.toml ``[memo_labels]``) filled with ``values``."""
     return vocabulary.labels("memo_labels")[key][lang].format(**values)

@@ -32,11 +32,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...atomic import atomic_path
 from ...config import TEMPLATE_DIR
 from ..escape import xml_text
 from ..format import text_width
-from .outline import Bullets, Figure, Heading, Outline, Table, Text, markdown_runs, memo_outline, word
+from .outline import (
+    Bullets,
+    Figure,
+    Heading,
+    Outline,
+    Table,
+    Text,
+    markdown_runs,
+    memo_file,
+    word,
+    write_memo_file,
+)
 from .publisher import Publisher
 
 TEMPLATE = TEMPLATE_DIR / "word" / "memo.docx"
@@ -54,15 +64,8 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
 def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
-    """Write ``folder/memo_<fiscal_year>.docx`` (atomically) from the folder's memo outline; None, and
-    nothing written, when the folder holds no notebook."""
-    outline = memo_outline(Path(folder), fiscal_year, ds, lang)
-    if outline is None:
-        return None
-    target = Path(folder) / f"memo_{fiscal_year}.docx"
-    with atomic_path(target) as tmp:
-        render(outline).save(str(tmp))
-    return target
+    """Write ``folder/memo_<fiscal_year>.docx`` from the folder's memo outline (None without notebooks)."""
+    return write_memo_file(folder, fiscal_year, ds, lang, "docx", lambda outline, tmp: render(outline).save(str(tmp)))
 
 
 def render(outline: Outline):
@@ -300,5 +303,5 @@ def set_document_fonts(doc, lang: str) -> None:
         theme_lang.set(_qn("w:eastAsia"), EAST_ASIA_LANG)
 
 
-PUBLISHER = Publisher(name="word_memo", publish=write_memo, file=lambda year: f"memo_{year}.docx",
+PUBLISHER = Publisher(name="word_memo", publish=write_memo, file=lambda year: memo_file(year, "docx"),
                       label="memo", kind="docx")
