@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ... import vocabulary
+from ...atomic import atomic_path
 from ...config import VERSION
 from ..csv_tables import read_csv_table
 from ..escape import is_formula_like, xml_text
@@ -84,8 +85,6 @@ def memo_file(fiscal_year: int, suffix: str) -> str:
 def write_memo_file(folder: Path, fiscal_year: int, ds, lang: str, suffix: str, save) -> Path | None:
     """Build the folder's outline and write it with ``save(outline, temporary path)`` into
     ``memo_<year>.<suffix>``, atomically; None, and nothing written, when the folder holds no notebook."""
-    from ...atomic import atomic_path
-
     outline = memo_outline(Path(folder), fiscal_year, ds, lang)
     if outline is None:
         return None
