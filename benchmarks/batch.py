@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from citynet_analysis import load  # noqa: E402
-from citynet_analysis.reporting.notebook_files import notebook_paths  # noqa: E402
+from citynet_analysis.reporting.batch.notebook_files import notebook_paths  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -100,7 +100,8 @@ def main() -> None:
         # (b) our batch, whole process, then (b') the same again with nothing changed
         command = [str(BIN / "citynet-analysis"), "batch", "--no-progress", "--out", str(tmp / "reports"),
                    "--years", *map(str, years)]
-        env = dict(os.environ, CITYNET_CACHE_DIR=str(tmp / "cache"))
+        command += ["--figure-cache", str(tmp / "cache")]
+        env = dict(os.environ)
         t = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True, env=env)
         b = time.perf_counter() - t

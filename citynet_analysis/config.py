@@ -43,6 +43,16 @@ MESSAGES_FILE = PACKAGE_DIR / "messages.toml"
 DATA_ENV = "CITYNET_DATA_DIR"
 #: Where the batch writes when not told: ``reports/`` in the current folder.
 DEFAULT_REPORTS_DIR = Path("reports")
+# The reports folder's names, one place for every module that writes or reads them.
+#: A year folder's saved tables (CSV, the workbook) and figures (PNG, SVG, PDF).
+TABLES_DIR = "tables"
+FIGURES_DIR = "figures"
+#: The reports folder's portal, its manifest, where failed runs are kept and the batch's staging folder.
+INDEX_FILE = "index.html"
+MANIFEST_FILE = "manifest.json"
+FAILED_DIR = "failed"
+STAGING_DIR = "batch"
+
 #: The Jupyter kernel that runs the notebooks.
 KERNEL = "python3"
 #: Seconds a notebook cell may run.
@@ -56,6 +66,13 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV])
     return PROCESSED_DIR
+
+
+def figure_cache_dir() -> Path:
+    """Where the batch keeps rendered figures by content (``batch --figure-cache``): the user's cache folder
+    (``$XDG_CACHE_HOME`` or ``~/.cache``) ``/citynet-analysis/figures``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "citynet-analysis" / "figures"
 
 
 def default_ingest_out() -> Path | None:

@@ -23,3 +23,13 @@ class ValidationFailed(Exception):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__("; ".join(errors))
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one line: its name and the first line of its message, without traceback or terminal
+    colours (a notebook cell's error carries ``ename``/``evalue``)."""
+    import re
+
+    name = getattr(exc, "ename", None) or type(exc).__name__
+    value = re.sub(r"\x1b\[[0-9;]*m", "", str(getattr(exc, "evalue", None) or exc)).strip().splitlines()
+    return (f"{name}: {value[0]}" if value else name)[:limit]

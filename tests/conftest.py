@@ -9,6 +9,15 @@ PROCESSED = REPO / "data" / "processed"
 WEGO_2024 = REPO / "tests" / "fixtures" / "wego_fy2024.txt"  # a second program, written for the tests
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_untouched(tmp_path_factory):
+    """The tests never write into the user's cache folder: every run (and every CLI the tests start) sees
+    its own XDG_CACHE_HOME."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg_cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def text_2024() -> str:
     return RAW_2024.read_text(encoding="utf-8")
@@ -59,7 +68,7 @@ def no_kernels(monkeypatch):
     """Fail the test if anything tries to start a kernel or run a notebook."""
     import papermill
 
-    from citynet_analysis.reporting import kernels
+    from citynet_analysis.reporting.batch import kernels
 
     def boom(*a, **k):
         raise AssertionError("a kernel was started")

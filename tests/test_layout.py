@@ -97,26 +97,33 @@ def test_no_module_named_for_nothing():
 
 
 # reporting/ by where its code runs: what notebooks import (the kernel side), the batch, and the publishers
-KERNEL_SIDE = {"reporting.notebook", "reporting.charts", "reporting.narrative", "reporting.figures",
-               "reporting.format", "reporting.escape", "reporting.csv_tables"}
-BATCH = {"reporting.batch", "reporting.kernels", "reporting.run_keys", "reporting.manifest", "reporting.baselines",
-         "reporting.notebook_files"}
+ROOMS = ("reporting.notebook", "reporting.batch", "reporting.publishers")
+
+
+def _room(name: str) -> str | None:
+    return next((r for r in ROOMS if name == r or name.startswith(r + ".")), None)
 
 
 def _reporting_imports(name: str) -> set[str]:
     return {_module_of(i).removesuffix(".__init__") for i in MODULES[name] if i.startswith("reporting")}
 
 
-@pytest.mark.parametrize("name", sorted(KERNEL_SIDE))
+def test_every_reporting_module_is_in_a_room():
+    loose = [n for n in MODULES if n.startswith("reporting.") and _room(n) is None
+             and n not in ("reporting.__init__", "reporting.runs")]
+    assert not loose, f"reporting modules outside notebook/, batch/ and publishers/: {loose}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if _room(n) == "reporting.notebook"))
 def test_the_kernel_side_imports_neither_the_batch_nor_the_publishers(name):
     for imp in _reporting_imports(name):
-        assert imp not in BATCH and not imp.startswith("reporting.publishers") and imp != "reporting.portal", (
-            f"{name} imports {imp}")
+        assert _room(imp) not in ("reporting.batch", "reporting.publishers"), f"{name} imports {imp}"
 
 
-def test_publishers_do_not_import_the_batch():
-    for name in (n for n in MODULES if n.startswith("reporting.publishers")):
-        assert not _reporting_imports(name) & BATCH, name
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if _room(n) == "reporting.publishers"))
+def test_publishers_do_not_import_the_batch(name):
+    for imp in _reporting_imports(name):
+        assert _room(imp) != "reporting.batch", f"{name} imports {imp}"
 
 
 def test_every_publisher_is_registered_once():
@@ -125,3 +132,11 @@ def test_every_publisher_is_registered_once():
     modules = {n.split(".")[-1] for n in MODULES if n.startswith("reporting.publishers.")
                and n.split(".")[-1] not in ("__init__", "publisher", "outline")}
     assert sorted(p.name for p in PUBLISHERS) == sorted(modules)
+    assert all(m.PUBLISHER in PUBLISHERS for m in _publisher_modules())
+
+
+def _publisher_modules():
+    import importlib
+
+    return [importlib.import_module(f"citynet_analysis.{n}") for n in MODULES
+            if n.startswith("reporting.publishers.") and n.split(".")[-1] not in ("__init__", "publisher", "outline")]

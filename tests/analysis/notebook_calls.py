@@ -7,7 +7,7 @@ call a notebook makes, with the parameters the batch passes, on a data set alrea
 sentence saying why a result is not available) are captured instead of shown and whose figures are looked
 at instead of rendered, and which records each output so that a test can look at it. The calls are the
 notebooks' own: a cell added to a notebook is run here too. ``charts=False`` leaves the memo charts out
-(each chart function of :mod:`citynet_analysis.reporting.charts` answers :data:`SKIPPED`), for runs that
+(each chart function of :mod:`citynet_analysis.reporting.notebook.charts` answers :data:`SKIPPED`), for runs that
 must be quick, and so does :func:`memoized`."""
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from matplotlib.figure import Figure
 
 import citynet_analysis
 from citynet_analysis.analysis.metrics import Unavailable, available
-from citynet_analysis.reporting import charts as charts_module
 from citynet_analysis.reporting import notebook as notebook_module
-from citynet_analysis.reporting.notebook_files import notebook_paths
+from citynet_analysis.reporting.batch.notebook_files import notebook_paths
+from citynet_analysis.reporting.notebook import charts as charts_module
+from citynet_analysis.reporting.notebook.records import RECORD_KEY
 
 NOTEBOOKS = notebook_paths()  # name -> path, in order
 CHARTS = [name for name in dir(charts_module) if name.endswith("_chart")]
@@ -78,7 +79,7 @@ class RecordingReport(notebook_module.Report):
         else:
             assert isinstance(result, pd.DataFrame), f"{name}: {type(result).__name__}"
         obj, metadata = self._run(super().table, result, name, columns, memo)
-        record = metadata[notebook_module.RECORD_KEY]
+        record = metadata[RECORD_KEY]
         if record["kind"] == "unavailable":
             self.outputs.append(Output("unavailable", name, result, [record["text"]]))
         else:

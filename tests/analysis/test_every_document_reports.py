@@ -30,8 +30,8 @@ from citynet_analysis.analysis.metrics import Unavailable
 from citynet_analysis.dataset.store import write_dataset
 from citynet_analysis.documents.ingest import build_dataset
 from citynet_analysis.errors import InputError, ValidationFailed
-from citynet_analysis.reporting import narrative
-from citynet_analysis.reporting.notebook_files import notebook_paths
+from citynet_analysis.reporting.batch.notebook_files import notebook_paths
+from citynet_analysis.reporting.notebook import narrative
 
 from ..conftest import REPO
 from ..mutations import mutated_documents

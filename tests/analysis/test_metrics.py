@@ -153,7 +153,7 @@ def test_a_frequency_is_not_counted_and_the_metric_says_why(tmp_path):
     from citynet_analysis import load
     from citynet_analysis.dataset.store import write_dataset
     from citynet_analysis.documents.ingest import build_dataset
-    from citynet_analysis.reporting.narrative import cost_summary
+    from citynet_analysis.reporting.notebook.narrative import cost_summary
     from tests.conftest import RAW_2024, REPO, VARIANT_2025
 
     out = tmp_path / "p"

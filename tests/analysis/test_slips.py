@@ -7,8 +7,8 @@ from citynet_analysis.analysis import metrics, slips
 from citynet_analysis.dataset.load import load
 from citynet_analysis.dataset.store import write_dataset
 from citynet_analysis.documents.ingest import build_dataset
-from citynet_analysis.reporting import narrative
-from citynet_analysis.reporting.portal import Headlines
+from citynet_analysis.reporting.notebook import narrative
+from citynet_analysis.reporting.publishers.portal import Headlines
 
 from ..conftest import RAW_2024, REPO
 
@@ -99,7 +99,7 @@ def test_the_overview_names_a_settlement_slip_of_its_year(tmp_path):
 
 
 def test_the_terminal_summary_marks_misprinted_figures(tmp_path):
-    from citynet_analysis.reporting.console import summary_text
+    from citynet_analysis.cli.summary import summary_text
 
     text = summary_text(_load(tmp_path, FIXTURES / "citynet_fy2026_sum_slip.txt"))
     marked = [line.split()[0] for line in text.splitlines() if line.endswith("⚠")]

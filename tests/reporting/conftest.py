@@ -42,7 +42,8 @@ def analyst_notebooks(tmp_path_factory):
 @pytest.fixture(scope="session")
 def batch_ko(tmp_path_factory, analyst_notebooks):
     out = tmp_path_factory.mktemp("batch_ko") / "reports"
-    jobs = run_batch(out_dir=out, lang="ko", progress=False, notebook_dir=analyst_notebooks)
+    jobs = run_batch(out_dir=out, lang="ko", progress=False, notebook_dir=analyst_notebooks,
+                     figure_cache=out.parent / "figure_cache")
     return out, jobs
 
 

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from citynet_analysis.cli import main
 from citynet_analysis.config import NOTEBOOK_DIR
 from citynet_analysis.errors import InputError
-from citynet_analysis.reporting.batch import check_arguments, run_batch
+from citynet_analysis.reporting.batch import run_batch
+from citynet_analysis.reporting.batch.arguments import check_arguments
 
 
 def _tree(folder):

@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 import pytest
 
-from citynet_analysis.reporting.html_page import FONT_UNICODE_RANGES
+from citynet_analysis.reporting.publishers.html_pages import FONT_UNICODE_RANGES
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -6,7 +6,7 @@ import matplotlib
 import pytest
 
 from citynet_analysis.analysis.metrics import Unavailable
-from citynet_analysis.reporting import charts
+from citynet_analysis.reporting.notebook import charts
 
 matplotlib.use("Agg")
 

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from citynet_analysis.documents.textio import decode
-from citynet_analysis.reporting.notebook import read_records, records
-from citynet_analysis.reporting.portal import thumbnail_uri
+from citynet_analysis.reporting.notebook.records import Kind, Record, read_records, records
+from citynet_analysis.reporting.publishers.portal import thumbnail_uri
 from citynet_analysis.reporting.publishers.word_memo import write_memo
 from citynet_analysis.reporting.publishers.workbook import make_workbook, workbook_info
 
@@ -58,4 +58,4 @@ def test_a_kept_file_that_is_not_a_notebook_has_no_records(tmp_path):
 def test_only_markdown_headings_outside_code_are_headings():
     nb = {"cells": [{"cell_type": "markdown",
                      "source": "#\n#hashtag\n## 요약 · Summary\n```\n# not a heading\n```\n"}]}
-    assert records(nb) == [{"kind": "heading", "level": 2, "text": "요약 · Summary"}]
+    assert records(nb) == [Record(Kind.HEADING, level=2, text="요약 · Summary")]

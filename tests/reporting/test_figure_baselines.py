@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from matplotlib.testing.compare import compare_images
 
-from citynet_analysis.reporting.baselines import BASELINE_YEAR, baseline_dir
+from citynet_analysis.reporting.batch.baselines import BASELINE_YEAR, baseline_dir
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "figure-diffs"
 #: RMS difference (0–255 scale) a figure may differ by: anti-aliasing, not a changed bar or label.

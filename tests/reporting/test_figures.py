@@ -1,4 +1,4 @@
-"""Tests for citynet_analysis.reporting.figures: Korean fonts, memo style, labels, number format, export."""
+"""Tests for citynet_analysis.reporting.notebook.figures: Korean fonts, memo style, labels, number format, export."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from citynet_analysis import vocabulary  # noqa: E402
-from citynet_analysis.reporting.figures import (  # noqa: E402
+from citynet_analysis.reporting.notebook.figures import (  # noqa: E402
     MEMO_FIGSIZE,
     PALETTE,
     add_source_note,
@@ -26,8 +26,8 @@ from citynet_analysis.reporting.figures import (  # noqa: E402
     save_figure,
     setup_fonts,
 )
-from citynet_analysis.reporting.format import chart_label as label  # noqa: E402
-from citynet_analysis.reporting.format import format_krw, krw_formatter  # noqa: E402
+from citynet_analysis.reporting.notebook.format import chart_label as label  # noqa: E402
+from citynet_analysis.reporting.notebook.format import format_krw, krw_formatter  # noqa: E402
 
 LABELS = vocabulary.labels("chart_labels")
 
@@ -166,7 +166,7 @@ def test_setup_fonts_is_idempotent():
 
 
 def test_import_is_cheap():
-    code = "import sys, citynet_analysis.reporting.figures; print('matplotlib' in sys.modules)"
+    code = "import sys, citynet_analysis.reporting.notebook.figures; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

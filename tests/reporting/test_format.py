@@ -1,6 +1,6 @@
 import pytest
 
-from citynet_analysis.reporting.format import category_label, column_label, item_label
+from citynet_analysis.reporting.notebook.format import category_label, column_label, item_label
 
 
 def test_item_labels():

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from citynet_analysis.cli import main
 from citynet_analysis.reporting.batch import run_batch
-from citynet_analysis.reporting.escape import markdown_text, spreadsheet_text
-from citynet_analysis.reporting.html_page import CSP, find_external_resources
+from citynet_analysis.reporting.notebook.escape import markdown_text, spreadsheet_text
+from citynet_analysis.reporting.publishers.html_pages import CSP, find_external_resources
 
 from ..conftest import RAW_2024
 

@@ -1,4 +1,4 @@
-"""Tests for citynet_analysis.reporting.html_page: a self-contained, offline HTML report with Korean font."""
+"""Tests for citynet_analysis.reporting.publishers.html_pages: a self-contained, offline HTML report with Korean font."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from citynet_analysis.reporting.html_page import (
+from citynet_analysis.reporting.publishers.html_pages import (
     TEMPLATE_DIR,
     find_external_resources,
     font_chars,

@@ -18,11 +18,11 @@ from lxml import etree
 from PIL import Image
 
 from citynet_analysis import vocabulary
-from citynet_analysis.reporting.csv_tables import write_csv
-from citynet_analysis.reporting.escape import markdown_text
-from citynet_analysis.reporting.format import column_label
-from citynet_analysis.reporting.format import heading_part as part_for_lang
-from citynet_analysis.reporting.notebook import records
+from citynet_analysis.reporting.notebook.csv_tables import write_csv
+from citynet_analysis.reporting.notebook.escape import markdown_text
+from citynet_analysis.reporting.notebook.format import column_label
+from citynet_analysis.reporting.notebook.format import heading_part as part_for_lang
+from citynet_analysis.reporting.notebook.records import records
 from citynet_analysis.reporting.publishers import registered
 from citynet_analysis.reporting.publishers.hwpx_memo import FONT, GREY, PUBLISHER, render, write_hwpx_memo
 from citynet_analysis.reporting.publishers.outline import Figure, memo_outline
@@ -270,7 +270,7 @@ def test_word_and_hwpx_memos_have_the_same_captions(tmp_path, ds_2024, lang):
 
 # -- the memos of the whole batches ------------------------------------------------------------------------
 
-def _memo_records(year_dir: Path) -> list[dict]:
+def _memo_records(year_dir: Path) -> list:
     out = []
     for nb in sorted(year_dir.glob("*.ipynb")):
         out += records(nbformat.read(nb, as_version=4))
@@ -301,8 +301,8 @@ def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
         # 2020–2024 CAGR, nominal: (1,100,000,000 / 698,280,000) ** (1/4) - 1 = 12.03%
         assert ("명목 12.0%" if lang == "ko" else "12.0%") in text
         # every summary line of the notebooks, whole, as one paragraph
-        lines = [line for r in _memo_records(out / "2024") if r["kind"] == "summary" and r.get("memo", True)
-                 for line in r["lines"]]
+        lines = [line for r in _memo_records(out / "2024") if r.kind == "summary" and r.memo
+                 for line in r.lines]
         assert lines and all(_plain(line) in paragraphs for line in lines)
 
         composition = _table_with(doc, column_label("name_ko", lang), column_label("share_of_total_pct", lang))
@@ -314,10 +314,10 @@ def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
         _assert_tables_show_their_text(doc)
 
         # the figures embedded, one per Figure block of the outline (the analyst's chart too)
-        figures = [r for r in _memo_records(out / "2024") if r["kind"] == "figure" and r.get("memo", True)]
+        figures = [r for r in _memo_records(out / "2024") if r.kind == "figure" and r.memo]
         assert len(doc.media.images) == len(doc.media.picture_references()) == len(figures) >= 5
         if lang == "ko":
-            assert "spending_by_side" in {r["name"] for r in figures}
+            assert "spending_by_side" in {r.name for r in figures}
         with zipfile.ZipFile(path) as z:
             assert len([n for n in z.namelist() if n.startswith("BinData/")]) == len(figures)
         _assert_fonts(doc, path)
@@ -341,15 +341,15 @@ def test_every_hwpx_memo_follows_its_notebooks(lang, batch_ko, batch_en):
         _assert_package(path)
         recs = _memo_records(out / year)
         with _open(path) as doc:
-            figures = [r for r in recs if r["kind"] == "figure" and r.get("memo", True)]
+            figures = [r for r in recs if r.kind == "figure" and r.memo]
             assert len(doc.media.picture_references()) == len(figures), year
-            tables = [r for r in recs if r["kind"] == "table" and r.get("memo")]
+            tables = [r for r in recs if r.kind == "table" and r.memo]
             assert len(doc.tables.all) == len(tables), year
             for record, table in zip(tables, doc.tables.all, strict=True):
                 # no index column: the first header is the label of the first shown column
-                assert table.cell(0, 0).text == column_label(record["columns"][0], lang)
-                assert table.column_count == len(record["columns"])
-            h1 = [part_for_lang(r["text"], lang) for r in recs if r["kind"] == "heading" and r["level"] == 1]
+                assert table.cell(0, 0).text == column_label(record.columns[0], lang)
+                assert table.column_count == len(record.columns)
+            h1 = [part_for_lang(r.text, lang) for r in recs if r.kind == "heading" and r.level == 1]
             paragraphs = [p.text for p in doc.paragraphs]
             assert all(h in paragraphs for h in h1 + ["자료 출처" if lang == "ko" else "Sources"])
             _assert_tables_show_their_text(doc)

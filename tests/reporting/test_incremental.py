@@ -13,8 +13,7 @@ from citynet_analysis import config
 from citynet_analysis.cli import main
 from citynet_analysis.dataset.store import write_dataset
 from citynet_analysis.documents.ingest import build_dataset
-from citynet_analysis.reporting import kernels, run_keys
-from citynet_analysis.reporting.batch import run_batch, summary_table
+from citynet_analysis.reporting.batch import kernels, run_batch, run_keys, summary_table
 
 from ..conftest import RAW_2024, VARIANT_2025, WEGO_2024
 

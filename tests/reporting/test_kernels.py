@@ -3,7 +3,7 @@ any other start failure is handed to the notebook that would have used it."""
 
 import pytest
 
-from citynet_analysis.reporting import kernels
+from citynet_analysis.reporting.batch import kernels
 
 
 def test_a_kernel_that_died_at_start_is_replaced(monkeypatch, tmp_path):

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from citynet_analysis.analysis import metrics
-from citynet_analysis.reporting import narrative as memo
-from citynet_analysis.reporting.format import category_label, format_table
+from citynet_analysis.reporting.notebook import narrative as memo
+from citynet_analysis.reporting.notebook.format import category_label, format_table
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ matplotlib.use("Agg")
 from openpyxl import load_workbook  # noqa: E402
 
 from citynet_analysis.analysis import metrics  # noqa: E402
-from citynet_analysis.reporting import charts  # noqa: E402
-from citynet_analysis.reporting.notebook import Report  # noqa: E402
+from citynet_analysis.reporting.notebook import Report, charts  # noqa: E402
 from citynet_analysis.reporting.publishers.workbook import WORKBOOK_NAME, build_workbook  # noqa: E402
 
 
@@ -51,7 +50,7 @@ def test_report_without_output_dir_writes_nothing(tmp_path, monkeypatch, ds_2024
 
 def test_a_figure_drawn_again_is_copied_from_the_cache(tmp_path, ds_2024):
     cache = tmp_path / "cache"
-    from citynet_analysis.reporting.figures import save_figure_cached
+    from citynet_analysis.reporting.notebook.figures import save_figure_cached
 
     first = save_figure_cached(charts.trend_chart(ds_2024, lang="ko"), "trend", tmp_path / "a", cache)
     assert len(list(cache.iterdir())) == 1

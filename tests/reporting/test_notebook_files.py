@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from citynet_analysis import load
-from citynet_analysis.reporting.html_page import find_external_resources
-from citynet_analysis.reporting.notebook_files import notebook_paths
+from citynet_analysis.reporting.batch.notebook_files import notebook_paths
+from citynet_analysis.reporting.publishers.html_pages import find_external_resources
 
 NOTEBOOKS = notebook_paths()
 PARAMETERS = {"fiscal_year": "2024", "data_dir": "None", "output_dir": "None", "lang": '"ko"'}

@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 
 from citynet_analysis.reporting.batch import Job
-from citynet_analysis.reporting.html_page import CSP, CSS_FONT_FAMILY
-from citynet_analysis.reporting.manifest import read_manifest, write_index
-from citynet_analysis.reporting.portal import THUMB_WIDTH
+from citynet_analysis.reporting.batch.manifest import read_manifest, write_index
+from citynet_analysis.reporting.publishers.html_pages import CSP, CSS_FONT_FAMILY
+from citynet_analysis.reporting.publishers.portal import THUMB_WIDTH
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"'
 NOTEBOOKS = {"01_budget_overview": "시티넷 사무국 지원 예산 개요 · Budget overview", "03_trends": "예산 추이 · Trends"}

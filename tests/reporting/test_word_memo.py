@@ -14,11 +14,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from PIL import Image
 
-from citynet_analysis.reporting.csv_tables import write_csv
-from citynet_analysis.reporting.escape import markdown_text
-from citynet_analysis.reporting.format import column_label
-from citynet_analysis.reporting.format import heading_part as part_for_lang
-from citynet_analysis.reporting.notebook import records
+from citynet_analysis.reporting.notebook.csv_tables import write_csv
+from citynet_analysis.reporting.notebook.escape import markdown_text
+from citynet_analysis.reporting.notebook.format import column_label
+from citynet_analysis.reporting.notebook.format import heading_part as part_for_lang
+from citynet_analysis.reporting.notebook.records import records
 from citynet_analysis.reporting.publishers.word_memo import TEMPLATE, write_memo
 
 PROCESSED = Path(__file__).resolve().parents[2] / "data" / "processed"
@@ -180,7 +180,7 @@ def test_the_template_is_a4_with_the_memo_styles():
 
 # -- the memos of the whole batches ------------------------------------------------------------------------
 
-def _memo_records(year_dir: Path) -> list[dict]:
+def _memo_records(year_dir: Path) -> list:
     out = []
     for nb in sorted(year_dir.glob("*.ipynb")):
         out += records(nbformat.read(nb, as_version=4))
@@ -229,20 +229,20 @@ def test_every_memo_follows_its_notebooks(lang, batch_ko, batch_en):
     for year in years:
         doc = Document(str(out / year / f"memo_{year}.docx"))
         recs = _memo_records(out / year)
-        figures = [r for r in recs if r["kind"] == "figure" and r.get("memo", True)]
+        figures = [r for r in recs if r.kind == "figure" and r.memo]
         pictures = _pictures(doc)
         assert len(pictures) == len(figures), year
         assert all(abs(p.width - _text_width(doc)) < Cm(0.01) for p in pictures)
-        tables = [r for r in recs if r["kind"] == "table" and r.get("memo")]
+        tables = [r for r in recs if r.kind == "table" and r.memo]
         assert len(doc.tables) == len(tables), year
         for record, table in zip(tables, doc.tables, strict=True):
             # no index column: the first header is the label of the first shown column
-            assert table.rows[0].cells[0].text == column_label(record["columns"][0], lang)
-            assert len(table.columns) == len(record["columns"])
+            assert table.rows[0].cells[0].text == column_label(record.columns[0], lang)
+            assert len(table.columns) == len(record.columns)
             assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
         headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-        h1 = [part_for_lang(r["text"], lang) for r in recs if r["kind"] == "heading" and r["level"] == 1]
+        h1 = [part_for_lang(r.text, lang) for r in recs if r.kind == "heading" and r.level == 1]
         assert headings == h1 + ["자료 출처" if lang == "ko" else "Sources"]
     if lang == "ko":  # the analyst's own chart, added in a notebook cell, is in the memo too
-        assert any(r["kind"] == "figure" and r["name"] == "spending_by_side"
+        assert any(r.kind == "figure" and r.name == "spending_by_side"
                    for r in _memo_records(out / "2024"))

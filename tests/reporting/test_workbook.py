@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from citynet_analysis import load, vocabulary
 from citynet_analysis.config import data_dir
-from citynet_analysis.reporting.csv_tables import write_csv
-from citynet_analysis.reporting.format import (
+from citynet_analysis.reporting.notebook.csv_tables import write_csv
+from citynet_analysis.reporting.notebook.format import (
     column_header,
     column_label,
     table_description,

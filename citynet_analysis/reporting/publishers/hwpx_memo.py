@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..escape import xml_text
+from ..notebook.escape import xml_text
 from .outline import (
     Bullets,
     Figure,
@@ -59,7 +59,7 @@ from .outline import (
     word,
     write_memo_file,
 )
-from .publisher import Publisher
+from .publisher import Publisher, Scope
 from .word_memo import column_widths
 
 #: The face of every script: Hangul, Latin letters and digits, Hanja, symbols; in either language.
@@ -315,5 +315,5 @@ def _set_fonts(doc) -> None:
         doc.styles.replace_font(face, FONT)
 
 
-PUBLISHER = Publisher(name="hwpx_memo", publish=write_hwpx_memo, file=lambda year: memo_file(year, "hwpx"),
+PUBLISHER = Publisher(name="hwpx_memo", scope=Scope.YEAR, publish=write_hwpx_memo, file=lambda year: memo_file(year, "hwpx"),
                       label="memo_hwpx", kind="hwpx")

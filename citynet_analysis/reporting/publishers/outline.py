@@ -4,7 +4,7 @@ format, and no number computed a second way.
 
 Per notebook, in name order: its title (the H1 heading), its summary lines (Markdown the summaries
 escaped), its memo figures (a caption from the notebook section, H2, they are drawn in), its memo tables
-(the columns the notebook shows, formatted with :func:`~citynet_analysis.reporting.format.format_table`;
+(the columns the notebook shows, formatted with :func:`~citynet_analysis.reporting.notebook.format.format_table`;
 a caption from vocabulary.toml ``[tables]``, an analyst's own table: its section) and the sentences of
 memo results that are not available. Then the sources: the documents with their SHA-256, the source lines
 the tables cite, the reference series, the data fingerprint and the package version.
@@ -24,10 +24,11 @@ import pandas as pd
 
 from ... import vocabulary
 from ...atomic import atomic_path
-from ...config import VERSION
-from ..csv_tables import read_csv_table
-from ..escape import is_formula_like, xml_text
-from ..format import check_lang, file_name, format_table, heading_part, program_name, table_title
+from ...config import FIGURES_DIR, TABLES_DIR, VERSION
+from ..notebook.csv_tables import read_csv_table
+from ..notebook.escape import is_formula_like, xml_text
+from ..notebook.format import check_lang, file_name, format_table, heading_part, program_name, table_title
+from ..notebook.records import Kind, Record, read_records, title
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,6 @@ def markdown_runs(text: str) -> list[tuple[str, bool, bool]]:
 def memo_outline(folder: Path, fiscal_year: int, ds, lang: str, today: dt.date | None = None) -> Outline | None:
     """The outline of ``folder``'s memo from its executed notebooks, ``tables/`` and ``figures/``; None for
     a folder without notebooks."""
-    from ..notebook import read_records
-
     check_lang(lang)
     folder = Path(folder)
     notebooks = sorted(folder.glob("*.ipynb"))
@@ -198,52 +197,49 @@ class _Walk:
         self.figures = self.tables = 0
         self.cited_lines: set[int] = set()
 
-    def notebook(self, recs: list[dict], stem: str) -> None:
+    def notebook(self, recs: list[Record], stem: str) -> None:
         """A notebook's part: title, summary bullets, figures, then tables and unavailable results."""
         blocks = self.out.blocks
-        h1 = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), stem)
-        blocks.append(Heading(heading_part(h1, self.lang), 1))
-        lines = [str(line) for r in recs if r.get("kind") == "summary" and r.get("memo", True)
-                 for line in r.get("lines", [])]
+        blocks.append(Heading(heading_part(title(recs) or stem, self.lang), 1))
+        lines = [line for r in recs if r.kind is Kind.SUMMARY and r.memo for line in r.lines]
         if lines:
             blocks.append(Bullets(tuple(lines)))
         section = ""
         figures, tables = [], []
         for r in recs:
-            kind = r.get("kind")
-            if kind == "heading" and r.get("level", 1) >= 2:
-                section = heading_part(str(r.get("text", "")), self.lang)
-            elif kind == "figure" and r.get("memo", True):
+            if r.kind is Kind.HEADING and r.level >= 2:
+                section = heading_part(r.text, self.lang)
+            elif r.kind is Kind.FIGURE and r.memo and r.name:
                 figures.append((r, section))
-            elif kind == "table" and r.get("memo") and r.get("name") or kind == "unavailable" and r.get("memo"):
+            elif r.memo and (r.kind is Kind.TABLE and r.name or r.kind is Kind.UNAVAILABLE):
                 tables.append((r, section))
         for r, heading in figures:
-            self.figure(str(r["name"]), heading)
+            self.figure(r.name, heading)
         for r, heading in tables:
-            if r["kind"] == "unavailable":
-                blocks.append(Text(str(r.get("text", ""))))
+            if r.kind is Kind.UNAVAILABLE:
+                blocks.append(Text(r.text))
             else:
                 self.table(r, heading)
 
     def figure(self, name: str, heading: str) -> None:
-        path = self.folder / "figures" / f"{name}.png"
+        path = self.folder / FIGURES_DIR / f"{name}.png"
         if not path.is_file():
-            self.out.blocks.append(Text(word("missing", self.lang, path=f"figures/{name}.png")))
+            self.out.blocks.append(Text(word("missing", self.lang, path=f"{FIGURES_DIR}/{name}.png")))
             return
         self.figures += 1
         self.out.blocks.append(Figure(path, word("figure", self.lang, n=self.figures, title=heading or name)))
 
-    def table(self, record: dict, heading: str) -> None:
-        name = str(record.get("name"))
-        path = self.folder / "tables" / f"{name}.csv"
+    def table(self, record: Record, heading: str) -> None:
+        name = str(record.name)
+        path = self.folder / TABLES_DIR / f"{name}.csv"
         if not path.is_file():
-            self.out.blocks.append(Text(word("missing", self.lang, path=f"tables/{name}.csv")))
+            self.out.blocks.append(Text(word("missing", self.lang, path=f"{TABLES_DIR}/{name}.csv")))
             return
         df = read_table(path)
         if "source_line" in df.columns:
             for v in df["source_line"].dropna():
                 self.cited_lines |= {int(n) for n in re.findall(r"\d+", str(v))}
-        columns = [c for c in (record.get("columns") or list(df.columns)) if c in df.columns] or list(df.columns)
+        columns = [c for c in (record.columns or list(df.columns)) if c in df.columns] or list(df.columns)
         numeric = tuple(_is_number_column(df[c]) for c in columns)
         view = format_table(df, self.lang, columns)
         title = table_title(name, self.lang)

@@ -1,21 +1,37 @@
-"""What a publisher is: one output format of a year folder, named for the registry and the portal."""
+"""What a publisher is: one output format, what it publishes from (its scope), and the file it writes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+
+
+class Scope(StrEnum):
+    """What a publisher turns into a file, and when the batch calls it."""
+
+    NOTEBOOK = "notebook"  # one executed notebook → a file beside it, right after its run (the page)
+    YEAR = "year"  # a year folder's executed notebooks, tables and figures → one file in it (memo, workbook)
+    SITE = "site"  # every year folder and its runs → one file of the reports folder (the portal)
 
 
 @dataclass(frozen=True)
 class Publisher:
-    """One output format: ``publish(folder, fiscal_year, ds, lang)`` writes its file into the year folder
-    (atomically; None when the folder holds nothing to publish), ``file(fiscal_year)`` is that file's
-    path inside the folder, ``label`` the key of its link text in vocabulary.toml ``[portal_labels]`` and
-    ``kind`` the file's type as the portal shows it."""
+    """One output format.
+
+    ``publish`` writes its file atomically and returns its path (None when there is nothing to publish):
+
+    - scope NOTEBOOK: ``publish(executed_notebook, lang)``; ``file(notebook_stem)``
+    - scope YEAR: ``publish(year_folder, fiscal_year, ds, lang)``; ``file(fiscal_year)``
+    - scope SITE: ``publish(reports_folder, entries, lang, ds, publishers)``; ``file()``
+
+    ``file`` is the path of the file inside its folder; ``label`` the key of its link text in
+    vocabulary.toml ``[portal_labels]`` and ``kind`` the file's type as the portal shows it."""
 
     name: str
+    scope: Scope
     publish: Callable[..., Path | None]
-    file: Callable[[int], str]
+    file: Callable[..., str]
     label: str
     kind: str

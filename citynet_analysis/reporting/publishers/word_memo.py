@@ -33,8 +33,8 @@ from pathlib import Path
 import pandas as pd
 
 from ...config import TEMPLATE_DIR
-from ..escape import xml_text
-from ..format import text_width
+from ..notebook.escape import xml_text
+from ..notebook.format import text_width
 from .outline import (
     Bullets,
     Figure,
@@ -47,7 +47,7 @@ from .outline import (
     word,
     write_memo_file,
 )
-from .publisher import Publisher
+from .publisher import Publisher, Scope
 
 TEMPLATE = TEMPLATE_DIR / "word" / "memo.docx"
 #: Custom styles of the template (the others are Word's built-in ones).
@@ -303,5 +303,5 @@ def set_document_fonts(doc, lang: str) -> None:
         theme_lang.set(_qn("w:eastAsia"), EAST_ASIA_LANG)
 
 
-PUBLISHER = Publisher(name="word_memo", publish=write_memo, file=lambda year: memo_file(year, "docx"),
+PUBLISHER = Publisher(name="word_memo", scope=Scope.YEAR, publish=write_memo, file=lambda year: memo_file(year, "docx"),
                       label="memo", kind="docx")

@@ -23,12 +23,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from ... import vocabulary
+from ... import config, vocabulary
 from ...atomic import atomic_path, write_text
 from ...config import VERSION
-from ..csv_tables import read_tables
-from ..escape import is_formula_like, xml_text
-from ..format import (
+from ..notebook.csv_tables import read_tables
+from ..notebook.escape import is_formula_like, xml_text
+from ..notebook.format import (
     category_label,
     check_label,
     check_lang,
@@ -45,7 +45,7 @@ from ..format import (
     table_title,
     text_width,
 )
-from .publisher import Publisher
+from .publisher import Publisher, Scope
 
 WORKBOOK_NAME = "tables.xlsx"
 README_NAME = "README.txt"
@@ -384,9 +384,9 @@ def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, 
 
 def publish_workbook(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     """The year folder's ``tables/tables.xlsx`` (None without saved tables)."""
-    tables = Path(folder) / "tables"
+    tables = Path(folder) / config.TABLES_DIR
     return build_workbook(tables, lang=lang, ds=ds, fiscal_year=fiscal_year) if tables.is_dir() else None
 
 
-PUBLISHER = Publisher(name="workbook", publish=publish_workbook, file=lambda year: f"tables/{WORKBOOK_NAME}",
+PUBLISHER = Publisher(name="workbook", scope=Scope.YEAR, publish=publish_workbook, file=lambda year: f"{config.TABLES_DIR}/{WORKBOOK_NAME}",
                       label="workbook", kind="xlsx")

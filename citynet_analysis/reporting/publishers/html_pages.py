@@ -27,9 +27,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .. import config
-from ..atomic import write_text
-from .figures import FONT_NAME, FONT_PATH
+from ... import config
+from ...atomic import write_text
+from ..notebook.figures import FONT_NAME, FONT_PATH
+from .publisher import Publisher, Scope
 
 __all__ = [
     "CSP",
@@ -317,3 +318,14 @@ def notebook_to_html(
     if out_path is not None:
         write_text(out_path, body)
     return body
+
+
+def publish_page(executed: Path, lang: str) -> Path:
+    """The executed notebook's page for readers (``<notebook>.html`` beside it: outputs only, no code)."""
+    target = Path(executed).with_suffix(".html")
+    notebook_to_html(executed, target, exclude_input=True, lang=lang)
+    return target
+
+
+PUBLISHER = Publisher(name="html_pages", scope=Scope.NOTEBOOK, publish=publish_page,
+                      file=lambda notebook: f"{notebook}.html", label="page", kind="html")

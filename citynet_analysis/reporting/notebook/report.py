@@ -7,7 +7,7 @@ One object per notebook, made in its first code cell from its parameters::
     report.table(composition, "composition", ["name_ko", "amount_krw", "share_of_total_pct"])
     report.figure(charts.composition_chart(ds, fiscal_year, lang=lang), "composition")
 
-``figure`` takes any matplotlib figure, one of :mod:`citynet_analysis.reporting.charts` or one a notebook
+``figure`` takes any matplotlib figure, one of :mod:`.charts` or one a notebook
 draws itself: it shows it and, with an output folder, saves it as PNG (300 dpi), SVG and PDF under
 ``figures/``. ``table`` shows a formatted copy and saves the CSV under ``tables/``. The same calls do the
 same thing in JupyterLab, under papermill, nbval and the batch; with ``output_dir=None`` nothing is
@@ -23,25 +23,30 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.metrics import available
-from ..analysis.slips import SLIP
+from ...analysis.metrics import available
+from ...analysis.slips import SLIP
+from ...config import FIGURES_DIR, TABLES_DIR
 from .csv_tables import write_csv
-from .figures import check_name, save_figure_cached
+from .figures import check_name, save_figure, save_figure_cached
 from .format import check_lang, format_table
 from .narrative import unavailable_text
+from .records import Kind, Record
 
 
 class Report:
-    """A notebook's display and output settings: the language and the output folder (None: display only)."""
+    """A notebook's display and output settings: the language, the output folder (None: display only) and
+    the figure cache (None: every figure is rendered; a folder: rendered PNG/PDF are kept there by content
+    and copied when the same figure is drawn again, see :func:`.figures.save_figure_cached`)."""
 
-    def __init__(self, output_dir: str | os.PathLike | None = None, lang: str = "ko"):
+    def __init__(self, output_dir: str | os.PathLike | None = None, lang: str = "ko",
+                 figure_cache: str | os.PathLike | None = None):
         self.lang = check_lang(lang)
         self.root = Path(output_dir) if output_dir is not None else None
+        self.figure_cache = Path(figure_cache) if figure_cache is not None else None
         self.written: list[Path] = []
         setup_display()
 
@@ -51,7 +56,7 @@ class Report:
         from IPython.display import Markdown, display
 
         display(Markdown("\n".join(f"- {line}" for line in lines)),
-                metadata=_record("summary", lines=list(lines), memo=memo))
+                metadata=Record(Kind.SUMMARY, lines=tuple(lines), memo=memo).metadata())
 
     def table(self, result, name: str | None = None, columns: list[str] | None = None,
               memo: bool = False) -> None:
@@ -64,17 +69,17 @@ class Report:
 
         if not available(result):
             text = unavailable_text(result, self.lang)
-            display(Markdown(f"> {text}"), metadata=_record("unavailable", name=name, text=text, memo=memo))
+            display(Markdown(f"> {text}"), metadata=Record(Kind.UNAVAILABLE, name=name, text=text, memo=memo).metadata())
             return
         if name:
             check_name(name)
         if name and self.root is not None:
-            self.written.append(write_csv(result, self.root / "tables" / f"{name}.csv"))
+            self.written.append(write_csv(result, self.root / TABLES_DIR / f"{name}.csv"))
         shown = list(result.columns) if columns is None else list(columns)
         if SLIP in result.columns and SLIP not in shown and result[SLIP].fillna("").astype(str).str.len().any():
             shown.append(SLIP)  # a figure the document misprints is flagged where it is shown
         display(TableView(format_table(result, self.lang, shown)),
-                metadata=_record("table", name=name, columns=shown, memo=memo))
+                metadata=Record(Kind.TABLE, name=name, columns=tuple(shown), memo=memo).metadata())
 
     def figure(self, fig, name: str) -> None:
         """Show a figure and, with an output folder, save it as ``figures/<name>.png|svg|pdf``.
@@ -88,9 +93,10 @@ class Report:
             return
         check_name(name)
         width = int(round(fig.get_figwidth() * 100))
-        record = _record("figure", name=name, memo=True)
+        record = Record(Kind.FIGURE, name=name, memo=True).metadata()
         if self.root is not None:
-            paths = save_figure_cached(fig, name, self.root / "figures")
+            paths = (save_figure_cached(fig, name, self.root / FIGURES_DIR, self.figure_cache)
+                     if self.figure_cache is not None else save_figure(fig, name, self.root / FIGURES_DIR))
             self.written += paths
             display(Image(filename=str(paths[0]), width=width), metadata=record)
         else:
@@ -101,51 +107,6 @@ class Report:
             import matplotlib.pyplot as plt
 
             plt.close(fig)
-
-
-RECORD_KEY = "citynet"
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*)$")  # a Markdown ATX heading with text
-
-
-def _record(kind: str, **fields) -> dict:
-    """The display metadata that says what an output is (read back by :func:`records`)."""
-    return {RECORD_KEY: {"kind": kind, **fields}}
-
-
-def records(nb) -> list[dict]:
-    """The records of an executed notebook's outputs, in order: each ``{"kind": "summary" | "table" |
-    "figure" | "unavailable", "name": …, …}`` plus ``"heading"`` records for its Markdown headings
-    (``{"kind": "heading", "level": n, "text": …}``)."""
-    out = []
-    cells = nb.get("cells", []) if isinstance(nb, dict) else []
-    for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict):
-            continue
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            fenced = False
-            for line in ("".join(source) if isinstance(source, list) else str(source)).splitlines():
-                if line.lstrip().startswith(("```", "~~~")):
-                    fenced = not fenced
-                elif not fenced and (m := _HEADING.match(line)):
-                    out.append({"kind": "heading", "level": len(m.group(1)), "text": m.group(2).strip()})
-            continue
-        for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
-            record = output.get("metadata", {}).get(RECORD_KEY) if isinstance(output, dict) else None
-            if isinstance(record, dict) and "kind" in record:
-                out.append(dict(record))
-    return out
-
-
-def read_records(path) -> list[dict]:
-    """:func:`records` of an executed notebook file; none for a file that is not a readable notebook (a
-    kept notebook someone edited must not stop the memo or the portal)."""
-    import json
-
-    try:
-        return records(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return []
 
 
 class TableView:

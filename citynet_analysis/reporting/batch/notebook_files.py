@@ -4,25 +4,17 @@ so that their stored outputs (which nbval compares) match the code and data."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-from .. import config
-from ..atomic import atomic_path
-from ..errors import InputError
+from ... import config
+from ...atomic import atomic_path
+from ...errors import InputError, one_line
 
 
 def notebook_paths(folder: str | os.PathLike | None = None) -> dict[str, Path]:
     """Notebook name (file stem) → path, in name order."""
     folder = Path(folder) if folder else config.NOTEBOOK_DIR
     return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
-
-
-def cell_error(exc) -> str:
-    """One line for a failed notebook cell: the exception's name and first line, no traceback, no colour."""
-    name = getattr(exc, "ename", None) or type(exc).__name__
-    value = re.sub(r"\x1b\[[0-9;]*m", "", str(getattr(exc, "evalue", "") or "")).strip().splitlines()
-    return f"{name}: {value[0]}" if value else name
 
 
 def refresh(paths: list[Path]) -> list[Path]:
@@ -48,7 +40,7 @@ def refresh(paths: list[Path]) -> list[Path]:
                 cell = next((i for i, c in enumerate(nb.cells, 1)
                              if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
                 where = f"cell {cell}: " if cell else ""
-                raise InputError(str(path), f"{where}{cell_error(exc)}; the stored notebook was not changed"
+                raise InputError(str(path), f"{where}{one_line(exc)}; the stored notebook was not changed"
                                  ) from None
             finally:
                 kernels.shutdown(km)

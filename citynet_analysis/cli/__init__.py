@@ -11,7 +11,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import InputError
+from .. import config
+from ..errors import InputError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -26,9 +27,9 @@ def _print_errors(lines: list[str]) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from . import config
-    from .dataset.store import dataset_target_problem, write_dataset
-    from .documents.ingest import build_dataset, raw_documents
+    from .. import config
+    from ..dataset.store import dataset_target_problem, write_dataset
+    from ..documents.ingest import build_dataset, raw_documents
 
     if args.out is not None and not args.out.strip():
         raise InputError("--out", "must name a folder")
@@ -63,8 +64,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .dataset.load import read
-    from .dataset.validate import dataset_errors
+    from ..dataset.load import read
+    from ..dataset.validate import dataset_errors
 
     ds = read(args.data)
     errors = dataset_errors(ds)
@@ -82,7 +83,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_years(args) -> int:
-    from .dataset.load import read
+    from ..dataset.load import read
 
     full = read(args.data)
     for program in full.programs() or [None]:
@@ -97,17 +98,17 @@ def cmd_years(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from .dataset.load import load
-    from .reporting.console import summary_text
+    from ..dataset.load import load
+    from .summary import summary_text
 
     print(summary_text(load(args.data, args.program)))
     return 0
 
 
 def cmd_refresh_notebooks(args) -> int:
-    from . import config
-    from .reporting.baselines import baseline_dir, refresh_baselines
-    from .reporting.notebook_files import notebook_paths, refresh
+    from .. import config
+    from ..reporting.batch.baselines import baseline_dir, refresh_baselines
+    from ..reporting.batch.notebook_files import notebook_paths, refresh
 
     if not config.IN_REPOSITORY:
         raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "
@@ -126,7 +127,7 @@ def cmd_refresh_notebooks(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .reporting.batch import Interrupted, run_batch, summary_table
+    from ..reporting.batch import Interrupted, run_batch, summary_table
 
     notebook_dir = None
     if args.notebooks_dir is not None:
@@ -136,7 +137,8 @@ def cmd_batch(args) -> int:
     try:
         jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
                          jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs,
-                         force=args.force, notebook_dir=notebook_dir)
+                         force=args.force, notebook_dir=notebook_dir,
+                         figure_cache=None if args.no_figure_cache else Path(args.figure_cache))
     except Interrupted as exc:
         # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
         # dead kernel's connection, so leave now rather than wait for them
@@ -145,7 +147,7 @@ def cmd_batch(args) -> int:
         sys.stdout.flush()
         os._exit(128 + exc.signum)
     print(summary_table(jobs))
-    ok = sum(j.status in ("ok", "up to date") for j in jobs)
+    ok = sum(j.status.published for j in jobs)
     print(f"{ok} of {len(jobs)} notebook runs succeeded or up to date; reports in {args.out}/ (index.html)")
     return 0 if ok == len(jobs) else 1
 
@@ -181,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, help="notebooks run at once (default: one per core)")
     p.add_argument("--lang", default="ko", help="ko or en (default: ko)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--figure-cache", metavar="DIR", default=str(config.figure_cache_dir()),
+                   help="where rendered figures are kept by content to save time "
+                        "(default: %(default)s)")
+    p.add_argument("--no-figure-cache", action="store_true", help="render every figure")
     p.add_argument("--force", action="store_true",
                    help="re-run every notebook, also those whose data, code, parameters and environment are "
                         "unchanged since their last successful run")
@@ -197,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .errors import ValidationFailed
+    from ..errors import ValidationFailed
 
     try:
         code = args.func(args)

@@ -22,14 +22,16 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .. import config, vocabulary
-from ..analysis import metrics
-from ..analysis import slips as document_slips
-from ..dataset.load import ProgramError
-from .format import check_lang, heading_part, is_missing, money, pct, phase_label, program_name
-from .html_page import CSP, CSS_FONT_FAMILY, font_face_css
-from .notebook import read_records
-from .publishers import registered
+from ... import config, vocabulary
+from ...analysis import metrics
+from ...analysis import slips as document_slips
+from ...atomic import write_text
+from ...dataset.load import ProgramError
+from ..notebook.format import check_lang, heading_part, is_missing, money, pct, phase_label, program_name
+from ..notebook.records import Kind, Record, read_records, title
+from ..runs import RunEntry, Status
+from .html_pages import CSP, CSS_FONT_FAMILY, font_face_css
+from .publisher import Publisher, Scope
 
 TEMPLATE = "portal/index.html.j2"
 #: Width in pixels of a figure thumbnail (the figures are 300 dpi PNGs, several thousand pixels wide).
@@ -44,10 +46,9 @@ def label(key: str, lang: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def status_label(status: str, lang: str) -> str:
-    """A run's status (ok, failed, not published) in words; an unknown status as it is."""
-    entry = vocabulary.labels("portal_labels").get(f"status {status}")
-    return entry[lang] if entry else status
+def status_label(status: Status, lang: str) -> str:
+    """A run's status (ok, failed, not published) in words."""
+    return label(f"status {status}", lang)
 
 
 def figure_label(name: str, lang: str) -> str:
@@ -55,11 +56,6 @@ def figure_label(name: str, lang: str) -> str:
     analyst's own chart)."""
     entry = vocabulary.labels("portal_figures").get(name)
     return entry[lang] if entry else name.replace("_", " ")
-
-
-def run_folder(e: dict) -> str:
-    """The folder of a manifest entry's year: ``2024`` or ``wego/2024`` (older entries: the year)."""
-    return str(e.get("folder") or e["year"])
 
 
 def _href(path: str) -> str:
@@ -193,63 +189,63 @@ def thumbnail_uri(png: Path, width: int = THUMB_WIDTH) -> tuple[str, int, int] |
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), *size
 
 
-def notebook_title(recs: list[dict], notebook: str, lang: str) -> str:
+def notebook_title(recs: list[Record], notebook: str, lang: str) -> str:
     """The notebook's title in ``lang``: its first heading (``한국어 · English``), else its name."""
-    heading = next((r["text"] for r in recs if r.get("kind") == "heading" and r.get("level") == 1), "")
-    return heading_part(heading, lang) or notebook
+    return heading_part(title(recs), lang) or notebook
 
 
 def _figures(out: Path, folder: str, order: list[str], lang: str) -> list[dict]:
     """Every ``figures/*.png`` of a year's folder, in the order the notebooks show them, with a thumbnail."""
     year_dir = out / folder
-    pngs = {p.stem: p for p in sorted((year_dir / "figures").glob("*.png")) if p.is_file()}
+    pngs = {p.stem: p for p in sorted((year_dir / config.FIGURES_DIR).glob("*.png")) if p.is_file()}
     names = [n for n in dict.fromkeys(order) if n in pngs] + [n for n in pngs if n not in order]
     out = []
     for name in names:
-        rel = f"{folder}/figures/{pngs[name].name}"
+        rel = f"{folder}/{config.FIGURES_DIR}/{pngs[name].name}"
         thumb = thumbnail_uri(pngs[name])
-        others = [dict(href=_href(f"{folder}/figures/{name}.{ext}"), text=ext.upper())
-                  for ext in ("svg", "pdf") if (year_dir / "figures" / f"{name}.{ext}").is_file()]
+        others = [dict(href=_href(f"{folder}/{config.FIGURES_DIR}/{name}.{ext}"), text=ext.upper())
+                  for ext in ("svg", "pdf") if (year_dir / config.FIGURES_DIR / f"{name}.{ext}").is_file()]
         out.append(dict(name=name, caption=figure_label(name, lang), href=_href(rel),
                         src=thumb[0] if thumb else None, width=thumb[1] if thumb else None,
                         height=thumb[2] if thumb else None, others=others))
     return out
 
 
-def _failure(out: Path, e: dict, lang: str, latest: bool) -> dict:
-    status = e["latest_run"] if latest else e["status"]
-    path = e.get("latest_path") if latest else e.get("path")
-    error = (e.get("latest_error") if latest else e.get("error")) or ""
-    return dict(notebook=e["notebook"], status=status_label(status, lang), error=error, kept_previous=latest,
+def _failure(out: Path, e: RunEntry, lang: str, latest: bool) -> dict:
+    status = e.latest_run if latest else e.status
+    path = e.latest_path if latest else e.path
+    error = (e.latest_error if latest else e.error) or ""
+    return dict(notebook=e.notebook, status=status_label(status, lang), error=error, kept_previous=latest,
                 href=_href(path) if path and (out / path).is_file() else None, path=path or "")
 
 
-def year_card(out: Path, year: int, entries: list[dict], lang: str, headlines: Headlines | None,
-              folder: str | None = None, program: str = "") -> dict:
+def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headlines: Headlines | None,
+              folder: str | None = None, program: str = "", publishers: list[Publisher] = ()) -> dict:
     """Everything the portal shows of one fiscal year (of ``program``, whose name heads the card when the
     reports hold several programs)."""
     folder = folder or str(year)
     year_dir = out / folder
     pages, notebooks, failures, figure_order = [], [], [], []
     for e in entries:
-        if e["status"] == "ok" and (out / e["path"]).is_file():
-            recs = read_records(out / e["path"])
-            figure_order += [str(r.get("name")) for r in recs if r.get("kind") == "figure"]
-            title = notebook_title(recs, e["notebook"], lang)
-            page = Path(e["path"]).with_suffix(".html").as_posix()
-            if (out / page).is_file():
-                pages.append(dict(href=_href(page), text=title))
-            notebooks.append(dict(href=_href(e["path"]), text=Path(e["path"]).stem))
-        if e["status"] != "ok":
+        if e.status is Status.OK and (out / e.path).is_file():
+            recs = read_records(out / e.path)
+            figure_order += [r.name for r in recs if r.kind is Kind.FIGURE and r.name]
+            title = notebook_title(recs, e.notebook, lang)
+            for publisher in (p for p in publishers if p.scope is Scope.NOTEBOOK):
+                page = (Path(e.path).parent / publisher.file(Path(e.path).stem)).as_posix()
+                if (out / page).is_file():
+                    pages.append(dict(href=_href(page), text=title))
+            notebooks.append(dict(href=_href(e.path), text=Path(e.path).stem))
+        if e.status is not Status.OK:
             failures.append(_failure(out, e, lang, latest=False))
-        elif e.get("latest_run"):
+        elif e.latest_run:
             failures.append(_failure(out, e, lang, latest=True))
     downloads = []
-    for publisher in registered():  # whatever files the publishers wrote
+    for publisher in (p for p in publishers if p.scope is Scope.YEAR):  # whatever files they wrote
         path = f"{folder}/{publisher.file(year)}"
         if (out / path).is_file():
             downloads.append(dict(href=_href(path), text=label(publisher.label, lang), kind=publisher.kind))
-    published = year_dir.is_dir() and any(e["status"] == "ok" for e in entries)
+    published = year_dir.is_dir() and any(e.status is Status.OK for e in entries)
     heading = label("year_heading", lang, year=year)
     return dict(
         year=year, anchor=folder.replace("/", "-fy") if "/" in folder else f"fy{year}",
@@ -301,7 +297,7 @@ def page_title(names: dict[str, str], lang: str) -> str:
     return label("title", lang)
 
 
-def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
+def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishers: list[Publisher] = ()) -> str:
     """The index page of the reports folder ``out`` for the manifest ``entries`` (one per year and
     notebook), in ``lang``. Headline figures need the data set ``ds``; without it they are left out."""
     from markupsafe import Markup
@@ -310,30 +306,30 @@ def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
     out = Path(out)
     groups: dict[str, list[dict]] = {}
     for e in entries:
-        groups.setdefault(run_folder(e), []).append(e)
-    programs = sorted({str(e.get("program", "")) for e in entries} - {""})
+        groups.setdefault(e.folder, []).append(e)
+    programs = sorted({e.program for e in entries} - {""})
     if not programs and ds is not None and len(ds.programs()) == 1:  # entries of an older manifest
         programs = ds.programs()
     several = len(programs) > 1 or any("/" in f for f in groups)
     names = _program_names(ds, programs, lang)
     headlines = {p: _headlines(ds, p) for p in programs or [None]}
     cards = []
-    for folder in sorted(groups, key=lambda f: (f.rpartition("/")[0], -int(groups[f][0]["year"]))):
+    for folder in sorted(groups, key=lambda f: (f.rpartition("/")[0], -groups[f][0].year)):
         group = groups[folder]
-        program = str(group[0].get("program", "")) or (programs[0] if len(programs) == 1 else None)
-        cards.append(year_card(out, int(group[0]["year"]), group, lang, headlines.get(program), folder,
-                               names.get(program, program or "") if several else ""))
-    years = sorted({int(e["year"]) for e in entries}, reverse=True)
-    runs = [dict(year=run_folder(e), notebook=e["notebook"], status=e["status"],
-                 status_text=status_label(e["status"], lang), seconds=f"{float(e.get('seconds', 0)):.1f}",
-                 latest=status_label(e["latest_run"], lang) if e.get("latest_run") else "")
+        program = group[0].program or (programs[0] if len(programs) == 1 else None)
+        cards.append(year_card(out, group[0].year, group, lang, headlines.get(program), folder,
+                               names.get(program, program or "") if several else "", publishers))
+    years = sorted({e.year for e in entries}, reverse=True)
+    runs = [dict(year=e.folder, notebook=e.notebook, status=str(e.status),
+                 status_text=status_label(e.status, lang), seconds=f"{float(e.seconds):.1f}",
+                 latest=status_label(e.latest_run, lang) if e.latest_run else "")
             for e in entries]
     failed = sum(len(c["failures"]) for c in cards)
     labels = {k: v[lang] for k, v in vocabulary.labels("portal_labels").items()}
     labels["title"] = page_title(names, lang)
     context = dict(
         lang=lang, csp=Markup(CSP), t=labels, cards=cards, runs=runs, font_family=Markup(CSS_FONT_FAMILY),
-        summary=label("summary", lang, years=len(years), ok=sum(e["status"] == "ok" for e in entries),
+        summary=label("summary", lang, years=len(years), ok=sum(e.status is Status.OK for e in entries),
                       total=len(entries)),
         failed_summary=label("n_failed", lang, n=failed) if failed else "",
     )
@@ -341,3 +337,14 @@ def portal_html(out: Path, entries: list[dict], lang: str, ds=None) -> str:
     draft = template.render(**context, font_css=Markup(""))
     css = font_face_css(html.unescape(draft))  # subset to what the page shows (filtered to Hangul/CJK)
     return template.render(**context, font_css=Markup(css))
+
+
+def publish_portal(out: Path, entries: list[RunEntry], lang: str, ds, publishers: list[Publisher]) -> Path:
+    """``index.html`` of the reports folder ``out``, linking every file the ``publishers`` wrote."""
+    target = Path(out) / config.INDEX_FILE
+    write_text(target, portal_html(out, entries, lang, ds, publishers))
+    return target
+
+
+PUBLISHER = Publisher(name="portal", scope=Scope.SITE, publish=publish_portal, file=lambda: config.INDEX_FILE,
+                      label="portal", kind="html")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import vocabulary
-from ..analysis import metrics, reference
-from ..analysis.metrics import Unavailable, available
-from ..dataset.load import Dataset
+from ... import vocabulary
+from ...analysis import metrics, reference
+from ...analysis.metrics import Unavailable, available
+from ...dataset.load import Dataset
 from .figures import PALETTE, add_source_note, new_figure
 from .format import category_label, format_krw, item_label, krw_formatter, program_name, side_label
 from .format import chart_label as label

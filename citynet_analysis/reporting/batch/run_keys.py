@@ -19,10 +19,10 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from .. import config
+from ... import config
 
 #: The parameters that do not change what a run produces (where its outputs are staged).
-UNKEYED_PARAMETERS = ("output_dir",)
+UNKEYED_PARAMETERS = ("output_dir", "figure_cache")
 PARTS = ("data", "notebook", "parameters", "package", "environment")
 
 

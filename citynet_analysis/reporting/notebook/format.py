@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .. import vocabulary
+from ... import vocabulary
 
 LANGS: tuple[str, ...] = vocabulary.languages()
 MILLION = 1_000_000
@@ -38,33 +38,39 @@ def check_lang(lang: str) -> str:
 
 # -- labels ------------------------------------------------------------------------------------------
 
-def _label(section: str, key: str, lang: str) -> str:
+def label(section: str, key: str, lang: str, **values) -> str:
+    """The one lookup of every word the reports show: entry ``key`` of ``[section]`` in vocabulary.toml, in
+    ``lang``, with ``{placeholders}`` filled from ``values``. One rule for a key the vocabulary lacks (a
+    code an analyst's own table or category introduces): it is shown as the code itself, never hidden."""
     check_lang(lang)
     entry = vocabulary.labels(section).get(key)
-    return entry[lang] if entry else key
+    text = entry[lang] if entry else str(key)
+    return text.format(**values) if values and entry else text
+
+
 
 
 def category_label(category: str, lang: str) -> str:
-    return _label("activity_categories", category, lang)
+    return label("activity_categories", category, lang)
 
 
 def group_label(group: str, lang: str) -> str:
     """A line-item group or a side (overhead, program)."""
     if group in vocabulary.labels("sides") and group not in vocabulary.labels("line_item_groups"):
-        return _label("sides", group, lang)
-    return _label("line_item_groups", group, lang)
+        return label("sides", group, lang)
+    return label("line_item_groups", group, lang)
 
 
 def side_label(side: str, lang: str) -> str:
-    return _label("sides", side, lang)
+    return label("sides", side, lang)
 
 
 def metric_label(metric: str, lang: str) -> str:
-    return _label("metrics", metric, lang)
+    return label("metrics", metric, lang)
 
 
 def measure_label(measure: str, lang: str) -> str:
-    return _label("measures", measure, lang)
+    return label("measures", measure, lang)
 
 
 def column_label(column: str, lang: str) -> str:
@@ -125,6 +131,15 @@ def program_name(program_ko: str, lang: str) -> str:
     """A program's name in the language, for a program the vocabulary knows; else as the document says."""
     known = vocabulary.known_program(program_ko)
     return known[check_lang(lang)] if known else program_ko
+
+
+def program_title(ds, lang: str, fiscal_year: int | None = None) -> str:
+    """The one way a report names its program: as the document of ``fiscal_year`` writes it (else the
+    newest document), in the language where the vocabulary knows the program; empty without documents."""
+    docs = ds.documents
+    own = docs[docs["fiscal_year"] == fiscal_year] if fiscal_year is not None else docs.iloc[0:0]
+    names = (own if len(own) else docs.sort_values("fiscal_year").iloc[::-1])["program_ko"].dropna()
+    return program_name(str(names.iloc[0]), lang) if len(names) else ""
 
 
 def heading_part(text: str, lang: str) -> str:
@@ -245,7 +260,7 @@ def _tick(x: float, _pos: int, *, unit: str, lang: str, decimals: int) -> str:
 
 def phase_label(phase: str, lang: str) -> str:
     """budget → 예산액 (예산 총괄) / Budget (budget summary); final_budget; executed."""
-    return _label("phases", phase, lang)
+    return label("phases", phase, lang)
 
 
 def check_label(check: str, lang: str) -> str:

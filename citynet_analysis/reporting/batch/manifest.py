@@ -1,19 +1,20 @@
-"""The reports folder as a site: which paths earlier batches own (``manifest.json``), the rule that the
-batch replaces only those, and the index page that links every year's reports."""
+"""The reports folder's manifest (``manifest.json``): the runs whose reports its year folders hold and the
+paths earlier batches own, the rule that the batch replaces only those, and writing it after the portal."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
-from ..atomic import write_text
-from ..errors import InputError
-from .portal import portal_html, run_folder
+from ...atomic import write_text
+from ...config import FAILED_DIR, INDEX_FILE, MANIFEST_FILE
+from ...errors import InputError
+from ..publishers import publish_site
+from ..runs import RunEntry, Status, relative_path
 
-MANIFEST = "manifest.json"
-INDEX = "index.html"
-FAILED_DIR = "failed"
+MANIFEST = MANIFEST_FILE
+INDEX = INDEX_FILE
 GENERATOR = "citynet-analysis batch"
 
 
@@ -45,28 +46,14 @@ def read_manifest(out: Path) -> dict:
             manifest = {"generator": GENERATOR, "runs": manifest, "owned": sorted(_owned_paths(manifest))}
         if manifest.get("generator") != GENERATOR or not isinstance(manifest.get("runs"), list):
             raise ValueError("not ours")
-        if not all(_valid_run(e) for e in manifest["runs"]) or not all(
-                isinstance(p, str) and _relative(p) for p in manifest.get("owned", [])):
+        manifest["runs"] = [RunEntry.from_json(e) for e in manifest["runs"]]
+        if not isinstance(manifest.get("owned", []), list) or not all(
+                isinstance(p, str) and relative_path(p) for p in manifest.get("owned", [])):
             raise ValueError("not ours")
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise InputError(str(path), "not a manifest written by citynet-analysis batch; "
                                     "choose another --out folder") from None
     return manifest
-
-
-def _relative(path: str) -> bool:
-    """A plain relative path inside the reports folder (no absolute path, no '..')."""
-    parts = Path(path).parts
-    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
-
-
-def _valid_run(e) -> bool:
-    return (isinstance(e, dict) and type(e.get("year")) is int and isinstance(e.get("notebook"), str)
-            and isinstance(e.get("path"), str) and _relative(e["path"]) and isinstance(e.get("status"), str)
-            and isinstance(e.get("seconds", 0), int | float) and isinstance(e.get("program", ""), str)
-            and isinstance(e.get("folder", "x"), str) and _relative(e.get("folder", "x"))
-            and isinstance(e.get("key", ""), str) and isinstance(e.get("key_parts", {}), dict))
-
 
 
 def _symlink_inside(folder: Path) -> Path | None:
@@ -79,7 +66,8 @@ def _symlink_inside(folder: Path) -> Path | None:
 def record_owned(out: Path, manifest: dict, owned: set[str]) -> None:
     """Write the manifest with ``owned`` before the paths are moved into place."""
     manifest["owned"] = sorted(owned | {INDEX})
-    document = {"generator": GENERATOR, "runs": manifest.get("runs", []), "owned": manifest["owned"]}
+    document = {"generator": GENERATOR, "runs": [e.to_json() for e in manifest.get("runs", [])],
+                "owned": manifest["owned"]}
     write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -119,32 +107,30 @@ def _only(done: dict) -> str | None:
 
 
 def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> None:
-    """``index.html`` and ``manifest.json``: every year and notebook in the reports, with its status, and
-    the paths the batches own. Years that this run did not touch keep the entries of the run that made
-    them. The index is the portal (:mod:`.portal`) in ``lang``; its headline figures come from ``ds``."""
-    entries = {(run_folder(e), e["notebook"]): e for e in manifest.get("runs", [])}
+    """The portal (``index.html``, by the site publishers) and then ``manifest.json``: every year and
+    notebook in the reports, with its status, and the paths the batches own. Years that this run did not
+    touch keep the entries of the run that made them. The manifest is written last, so a run stopped
+    before it leaves the previous manifest, whose keys no longer match, and the next run redoes it."""
+    entries = {(e.folder, e.notebook): e for e in manifest.get("runs", [])}
     for j in jobs:
         key = (j.folder, j.notebook)
-        if j.status == "up to date" and key in entries:  # not re-run: the last good run stands
-            entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")}
-        elif j.status == "ok" or key not in entries:
-            entries[key] = {k: v for k, v in asdict(j).items() if k != "rerun_because"} | {"lang": lang}
+        if j.status is Status.UP_TO_DATE and key in entries:  # not re-run: the last good run stands
+            entries[key] = entries[key].kept()
+        elif j.status is Status.OK or key not in entries:
+            entries[key] = j.entry(lang)
         else:  # the year was not published: keep the last good report and say what this run did
-            entries[key] = {k: v for k, v in entries[key].items() if not k.startswith("latest_")} | {
-                "latest_run": j.status, "latest_error": j.error, "latest_path": j.path}
-    done = {(j.program, j.year, j.notebook): j.folder for j in jobs if j.status in ("ok", "up to date")}
+            entries[key] = replace(entries[key].kept(), latest_run=j.status, latest_error=j.error,
+                                   latest_path=j.path)
+    done = {(j.program, j.year, j.notebook): j.folder for j in jobs if j.status.published}
     for key in list(entries):  # a program's year moved (one program became several, or back)
         e = entries[key]
-        moved_to = done.get((e.get("program") or _only(done), e["year"], e["notebook"]))
-        if moved_to is not None and moved_to != run_folder(e):
+        moved_to = done.get((e.program or _only(done), e.year, e.notebook))
+        if moved_to is not None and moved_to != e.folder:
             del entries[key]
     for key in list(entries):  # drop entries whose reports were removed by hand
-        e = entries[key]
-        if not (out / e["path"]).exists():
+        if not (out / entries[key].path).exists():
             del entries[key]
     ordered = [entries[k] for k in sorted(entries, key=lambda k: (k[0].rpartition("/")[0], k[0], k[1]))]
-    owned = sorted(set(manifest.get("owned", [])) | {INDEX})
-    manifest["owned"] = owned
-    document = {"generator": GENERATOR, "runs": ordered, "owned": owned}
-    write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    write_text(out / INDEX, portal_html(out, ordered, lang, ds))
+    manifest["runs"] = ordered
+    publish_site(out, ordered, lang, ds)
+    record_owned(out, manifest, set(manifest.get("owned", [])))

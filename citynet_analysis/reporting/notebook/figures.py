@@ -20,8 +20,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import atomic_path
-from ..config import FONT_DIR
+from ...atomic import atomic_path
+from ...config import FONT_DIR
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -342,15 +342,8 @@ def save_figure(
     return written
 
 
-def figure_cache_dir() -> Path:
-    """Where rendered figures are kept by content: $CITYNET_CACHE_DIR, else the user's cache folder."""
-    base = os.environ.get("CITYNET_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "citynet-analysis")
-    return Path(base) / "figures"
-
-
 def save_figure_cached(fig: Figure, name: str, output_dir: str | os.PathLike[str],
-                       cache_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+                       cache_dir: str | os.PathLike[str]) -> list[Path]:
     """:func:`save_figure`, rendering the costly formats once per distinct figure.
 
     The SVG (needed anyway, and byte-identical for the same drawing) is rendered first; its hash, with
@@ -367,8 +360,7 @@ def save_figure_cached(fig: Figure, name: str, output_dir: str | os.PathLike[str
     (svg,) = save_figure(fig, name, out, formats=("svg",))
     h = hashlib.sha256(svg.read_bytes())
     h.update(f"{mpl.__version__}|{_PNG_DPI}|{sorted(_SAVE_METADATA.items())}".encode())
-    entry = Path(cache_dir) if cache_dir is not None else figure_cache_dir()
-    entry = entry / h.hexdigest()[:40]
+    entry = Path(cache_dir) / h.hexdigest()[:40]
     others = tuple(f for f in SAVE_FORMATS if f != "svg")
     cached = {f: entry / f"figure.{f}" for f in others}
     written = {"svg": svg}

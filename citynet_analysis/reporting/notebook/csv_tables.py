@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_path
+from ...atomic import atomic_path
 from .escape import spreadsheet_frame
 
 

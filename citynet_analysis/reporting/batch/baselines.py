@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import config
-from ..atomic import atomic_path
-from ..errors import InputError
+from ... import config
+from ...atomic import atomic_path
+from ...errors import InputError
 
 #: The memo figures under regression: the fiscal year whose figures the tests compare with the images
 #: committed under ``tests/reporting/baseline/<lang>/`` (a checkout only).
@@ -28,8 +28,8 @@ def refresh_baselines(folder: Path | None = None) -> list[Path]:
     import shutil
     import tempfile
 
-    from .batch import run_batch
-    from .format import LANGS
+    from ..notebook.format import LANGS
+    from .run import run_batch
 
     folder = Path(folder) if folder is not None else baseline_dir()
     written = []
@@ -42,7 +42,7 @@ def refresh_baselines(folder: Path | None = None) -> list[Path]:
             failed = [j for j in jobs if j.status != "ok"]
             if failed:
                 raise InputError(failed[0].notebook, f"{failed[0].error}; the baselines were not changed")
-            drawn[lang] = sorted((out / str(BASELINE_YEAR) / "figures").glob("*.png"))
+            drawn[lang] = sorted((out / str(BASELINE_YEAR) / config.FIGURES_DIR).glob("*.png"))
         for lang, pngs in drawn.items():
             target = folder / lang
             target.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import vocabulary
 from ..analysis.slips import slips
 from ..dataset.load import Dataset
-from .format import format_krw
+from ..reporting.notebook.format import format_krw
 
 
 def _m(won: int) -> str:

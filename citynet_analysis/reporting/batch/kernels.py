@@ -20,14 +20,15 @@ import threading
 import uuid
 from pathlib import Path
 
-from ..config import KERNEL
+from ...config import KERNEL
 
 #: What a warmed-up kernel has imported: the modules every notebook's first cell imports.
 WARMUP_CODE = (
     "import pandas, matplotlib, matplotlib.pyplot\n"
     "import citynet_analysis\n"
-    "import citynet_analysis.analysis.metrics, citynet_analysis.reporting.charts\n"
-    "import citynet_analysis.reporting.narrative, citynet_analysis.reporting.notebook\n"
+    "import citynet_analysis.analysis.metrics\n"
+    "import citynet_analysis.reporting.notebook.charts, citynet_analysis.reporting.notebook.narrative\n"
+    "import citynet_analysis.reporting.notebook.report\n"
 )
 
 _LIVE: dict = {}  # a started kernel not yet shut down -> the pool that owns it

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import vocabulary
-from ..analysis import metrics
-from ..analysis import slips as document_slips
-from ..analysis.metrics import Unavailable, available
-from ..dataset.load import Dataset
+from ... import vocabulary
+from ...analysis import metrics
+from ...analysis import slips as document_slips
+from ...analysis.metrics import Unavailable, available
+from ...dataset.load import Dataset
 from .escape import markdown_text as md
 from .format import (
     category_label,

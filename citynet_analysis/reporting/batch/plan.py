@@ -1,0 +1,46 @@
+"""Which jobs run: every job is keyed (:mod:`.run_keys`); one whose key equals its last good run's is up to
+date and keeps its reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...dataset.load import Dataset
+from ..runs import RunEntry, Status
+from . import run_keys
+from .jobs import Job
+
+
+def job_parameters(job: Job, data_dir: Path, lang: str, staging: Path | None = None,
+                   figure_cache: Path | None = None) -> dict:
+    """What papermill injects into a job's notebook (and so what the executed notebook shows)."""
+    return {"fiscal_year": int(job.year), "program": job.program, "lang": lang, "data_dir": str(data_dir),
+            "output_dir": str(staging) if staging is not None else None,
+            "figure_cache": str(figure_cache) if figure_cache is not None else None}
+
+
+def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lang: str, out: Path,
+                manifest: dict, force: bool = False) -> list[Job]:
+    """Key every job and return those to run: a job whose key equals the one of its last successful run in
+    ``out`` (whose executed notebook and page are still there) is marked ``up to date`` and keeps its
+    reports; ``force`` runs them all. Each job to run says which parts of its key changed."""
+    last: dict[tuple[str, str], RunEntry] = {(e.folder, e.notebook): e for e in manifest.get("runs", [])
+                                             if e.status is Status.OK}
+    notebooks = {name: run_keys.notebook_digest(path) for name, path in selected.items()}  # read once
+    todo = []
+    for j in all_jobs:
+        j.key, j.key_parts = run_keys.run_key(ds.select(j.program).fingerprint, notebooks[j.notebook],
+                                              job_parameters(j, ds.path, lang))
+        e = last.get((j.folder, j.notebook))
+        present = e is not None and (out / e.path).is_file() and (out / e.path).with_suffix(".html").is_file()
+        if not force and present and e.key == j.key:
+            j.status, j.path, j.seconds = Status.UP_TO_DATE, e.path, 0.0
+            continue
+        if force:
+            j.rerun_because = ["forced"]
+        elif e is None:
+            j.rerun_because = ["no earlier run"]
+        else:
+            j.rerun_because = run_keys.changed_parts(e.key_parts, j.key_parts) or ["outputs missing"]
+        todo.append(j)
+    return todo

@@ -1,0 +1,157 @@
+"""The batch: every selected notebook for every selected program and fiscal year, run and published.
+
+Arguments are checked (:mod:`.arguments`), every job keyed and only the stale ones planned (:mod:`.plan`),
+run in parallel on pre-started kernels into a staging folder inside the reports folder (:mod:`.execute`),
+then each year folder is published (every registered publisher of the year) and moved into place in one
+rename, and the portal and the manifest are written (:mod:`.manifest`).
+
+A data set of one program gives ``<out>/<year>/``; one of several programs gives ``<out>/<program_id>/<year>/``
+(a "folder" below is either). A year's folder replaces the previous one only when every notebook of that
+year succeeded; otherwise the executed notebooks are kept under ``failed/<year>/`` and the previous
+reports stay as they were."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from ...atomic import clean_leftovers, make_temp_dir, remove_tree, replace_dir, temp_path
+from ...config import FAILED_DIR, INDEX_FILE, MANIFEST_FILE, STAGING_DIR
+from ...errors import InputError
+from ..publishers import publish_year as publish_year_files
+from ..runs import Status
+from . import kernels
+from .arguments import check_arguments
+from .execute import interruptible, run_jobs
+from .jobs import Job, Unit
+from .manifest import check_reports_target, record_owned, write_index
+from .notebook_files import notebook_paths
+from .plan import plan_reruns
+
+
+def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs=None, lang="ko",
+              progress=True, notebook_dir=None, programs=None, force=False, figure_cache=None) -> list[Job]:
+    """Run the batch and return its jobs. Arguments and the ``--out`` folder are checked first (InputError
+    before any kernel). Only the notebooks whose key changed since their last successful run in ``out``
+    run (:func:`plan_reruns`; ``force``: all); the others are ``up to date``. Ctrl-C or SIGTERM raise
+    :class:`Interrupted` after the kernels are stopped and the staging folder is removed, with the
+    previous reports untouched."""
+    units, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir, programs)
+    data = ds.path
+    if not str(out_dir).strip():
+        raise InputError("--out", "must name a folder")
+    out = Path(os.path.abspath(out_dir))
+    folders = [u.folder for u in units]
+    # before the check: a folder moved back is checked like any other
+    for parent, names in _leftover_targets(folders).items():
+        clean_leftovers(out / parent, names)
+    manifest = check_reports_target(out, folders)
+    all_notebooks = set(notebook_paths(next(iter(selected.values())).parent)) == set(selected)
+    all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in units for n in selected]
+    todo = plan_reruns(all_jobs, selected, ds, lang, out, manifest, force)
+    stale = [u for u in units if any(j.folder == u.folder for j in todo)]
+    if not todo and (out / INDEX_FILE).is_file():
+        return all_jobs  # everything up to date: nothing to run, nothing to write
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging_root = make_temp_dir(out / STAGING_DIR, "new")
+    except OSError as exc:
+        raise InputError("--out", f"{out}: cannot write there ({exc.strerror or exc})") from None
+    workers = min(jobs or os.cpu_count() or 1, max(len(todo), 1))
+    cancel = threading.Event()
+    pool = None
+    try:
+        with interruptible():
+            if todo:
+                for u in stale:
+                    (staging_root / u.folder).mkdir(parents=True)
+                notebook_dir = next(iter(selected.values())).parent
+                pool = kernels.KernelPool(size=workers + 1, total=len(todo), cwd=notebook_dir,
+                                          runtime_dir=staging_root)
+                bar = _progress(len(todo), progress)
+                run_jobs(todo, selected, staging_root, data, lang, pool, workers, bar, cancel, figure_cache)
+                bar.close()
+            for u in stale:
+                unit_jobs = [j for j in todo if j.folder == u.folder]
+                everything = all_notebooks and len(unit_jobs) == len(selected)
+                _publish(out, u, unit_jobs, staging_root / u.folder, manifest, keep_others=not everything,
+                         ds=ds.select(u.program), lang=lang)
+            write_index(out, all_jobs, lang, manifest, ds)
+    except BaseException:
+        cancel.set()
+        if pool is not None:
+            pool.stop()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+        remove_tree(staging_root)
+    return all_jobs
+
+
+def _leftover_targets(folders: list[str]) -> dict[str, set[str]]:
+    """Where a killed batch may have left temporaries for ``folders`` (``2024`` or ``wego/2024``): the
+    parent folder → the target names in it."""
+    out: dict[str, set[str]] = {".": {STAGING_DIR, INDEX_FILE, MANIFEST_FILE}}
+    for folder in folders:
+        parent, _, name = folder.rpartition("/")
+        out.setdefault(parent or ".", set()).add(name)
+        out.setdefault(f"{FAILED_DIR}/{parent}" if parent else FAILED_DIR, set()).add(name)
+        if parent:
+            out["."].add(parent)
+            out.setdefault(FAILED_DIR, set()).add(parent)
+    return out
+
+
+def _publish(out: Path, unit: Unit, unit_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool,
+             ds, lang: str) -> None:
+    """A folder whose notebooks all ran replaces its reports; otherwise its run is kept under failed/. The
+    manifest records the folder as ours before it is moved into place, so a run stopped in between never
+    leaves a folder that later runs refuse."""
+    owned = set(manifest.setdefault("owned", []))
+    folder = unit.folder
+    parent = folder.split("/")[0] if "/" in folder else None  # a program's folder, ours too
+    if all(j.status is Status.OK for j in unit_jobs):
+        record_owned(out, manifest, owned | {folder} | ({parent} if parent else set()))
+        (out / folder).parent.mkdir(parents=True, exist_ok=True)
+        publish_year(staged, out / folder, keep_others, ds, unit.year, lang)
+        for j in unit_jobs:
+            j.path = f"{folder}/{j.notebook}.ipynb"
+        remove_tree(out / FAILED_DIR / folder)
+    else:
+        record_owned(out, manifest, owned | {f"{FAILED_DIR}/{folder}"}
+                     | ({f"{FAILED_DIR}/{parent}"} if parent else set()))
+        failed_dir = out / FAILED_DIR / folder
+        failed_dir.parent.mkdir(parents=True, exist_ok=True)
+        replace_dir(staged, failed_dir)
+        for j in unit_jobs:
+            j.path = f"{FAILED_DIR}/{folder}/{j.notebook}.ipynb"
+            if j.status is Status.OK:
+                j.status = Status.NOT_PUBLISHED
+                j.error = "another notebook of this year failed; the previous reports were kept"
+
+
+def publish_year(staged: Path, target: Path, keep_others: bool, ds, year: int, lang: str) -> None:
+    """Make ``staged`` the year's reports, in one rename. With ``keep_others`` (only some notebooks ran)
+    the files of the other notebooks are kept from the previous reports; otherwise the folder is replaced
+    whole, so nothing of an earlier run lingers. The workbook and the Word memo are rebuilt from what the
+    executed notebooks produced (their tables, figures and output records) by every registered publisher."""
+    if target.exists() and keep_others:
+        merged = temp_path(target, "new")
+        shutil.copytree(target, merged)  # no symlinks: check_reports_target refused them
+        shutil.copytree(staged, merged, dirs_exist_ok=True)
+        remove_tree(staged)
+    else:
+        merged = staged
+    publish_year_files(merged, year, ds, lang)
+    replace_dir(merged, target)
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="notebooks", unit="nb", disable=not enabled, file=sys.stderr,
+                bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed} {postfix}")
