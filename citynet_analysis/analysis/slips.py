@@ -56,14 +56,16 @@ def slip_text(found: pd.DataFrame, lang: str) -> str:
     """The slips in a few words, for a table cell or a tile: the kind of each, the two figures that
     disagree (as printed, then what the identity gives) and its line (``세부 항목 합계 150,000,000원 ≠
     147,000,000원 (행 38)``); empty when there is none."""
+    words = vocabulary.labels("slip_text")  # templates in both languages
     parts = []
     for r in found.itertuples():
-        figures = ""
+        values = dict(check=vocabulary.check_label(r.check, lang), line=int(r.source_line))
         if not pd.isna(r.stated_krw) and not pd.isna(r.computed_krw):
-            figures = (f" {int(r.stated_krw):,}원 ≠ {int(r.computed_krw):,}원" if lang == "ko" else
-                       f" {int(r.stated_krw):,} ≠ {int(r.computed_krw):,} won")
-        where = f"행 {int(r.source_line)}" if lang == "ko" else f"line {int(r.source_line)}"
-        parts.append(f"{vocabulary.check_label(r.check, lang)}{figures} ({where})")
+            key = "with_figures"
+            values |= dict(stated=f"{int(r.stated_krw):,}", computed=f"{int(r.computed_krw):,}")
+        else:
+            key = "without_figures"
+        parts.append(words[key][lang].format(**values))
     return "; ".join(dict.fromkeys(parts))
 
 

@@ -52,9 +52,9 @@ class RecordingReport(notebook_module.Report):
     """The real ``Report`` without an output folder, its displays captured instead of shown (so a table is
     formatted exactly as on the page), and its figures looked at instead of rendered to PNG."""
 
-    def __init__(self, output_dir=None, lang: str = "ko"):
+    def __init__(self, output_dir=None, lang: str = "ko", figure_cache=None):
         assert output_dir is None, "the in-process run saves nothing"
-        super().__init__(None, lang)
+        super().__init__(None, lang, figure_cache)
         self.outputs: list[Output] = []
         self.shown: list = []  # what display() was given, (object, metadata)
 

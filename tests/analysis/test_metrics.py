@@ -212,7 +212,7 @@ def test_every_unavailable_reason_is_worded_in_both_languages():
 
     worded = vocabulary.labels("unavailable")
     source = "".join((Path(metrics.__file__).parents[1] / name).read_text(encoding="utf-8")
-                     for name in ("analysis/metrics.py", "reporting/charts.py", "reporting/narrative.py"))
+                     for name in ("analysis/metrics.py", "reporting/notebook/charts.py", "reporting/notebook/narrative.py"))
     calls = re.findall(r"Unavailable\((.*?)\)\n", source, re.S)
     used = {code for call in calls for code in re.findall(r'"([a-z_]+)"', call)}
     used -= set(vocabulary.labels("metrics"))  # the metric names

@@ -40,9 +40,9 @@ def test_bad_arguments_exit_2_before_any_kernel(argv, message, tmp_path, capsys,
 
 
 def test_check_arguments_defaults(processed_2024):
-    units, notebooks, data = check_arguments(None, None, processed_2024, None, "en")
-    assert [u.year for u in units] == [2020, 2021, 2022, 2023, 2024]
-    assert {u.program for u in units} == {"citynet"} and [u.folder for u in units][-1] == "2024"
+    year_folders, notebooks, data = check_arguments(None, None, processed_2024, None, "en")
+    assert [u.year for u in year_folders] == [2020, 2021, 2022, 2023, 2024]
+    assert {u.program for u in year_folders} == {"citynet"} and [u.folder for u in year_folders][-1] == "2024"
     assert list(notebooks) == ["01_budget_overview", "02_cost_per_activity", "03_trends"]
     with pytest.raises(InputError):
         check_arguments(["2024"], ["03_trends", "nope"], None, 2, "ko")

@@ -59,3 +59,30 @@ def test_a_figure_drawn_again_is_copied_from_the_cache(tmp_path, ds_2024):
     assert len(list(cache.iterdir())) == 1  # same drawing, same entry
     save_figure_cached(charts.trend_chart(ds_2024, lang="en"), "trend", tmp_path / "c", cache)
     assert len(list(cache.iterdir())) == 2  # another drawing, another entry
+
+
+def test_report_changes_no_global_setting(tmp_path, ds_2024, monkeypatch):
+    """Display settings are the Report's own: pandas options and matplotlib's rcParams are as they were
+    after a table and a chart, and the figure is drawn in the memo fonts all the same."""
+    import pandas as pd
+
+    from citynet_analysis.reporting.notebook.figures import FONT_FAMILY
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    options = {k: pd.get_option(k) for k in ("display.max_colwidth", "display.unicode.east_asian_width",
+                                              "display.html.use_mathjax", "display.width")}
+    rc = dict(matplotlib.rcParams)
+    report = Report(tmp_path / "out", "ko")
+    report.table(metrics.composition(ds_2024, 2024), "composition", ["name_ko", "amount_krw"])
+    fig = charts.composition_chart(ds_2024, 2024, lang="ko")
+    report.figure(fig, "composition")
+    assert {k: pd.get_option(k) for k in options} == options
+    assert dict(matplotlib.rcParams) == rc
+    assert all(list(t.get_fontfamily()) == list(FONT_FAMILY) for t in fig.texts)
+    assert not (tmp_path / "xdg").exists()  # no cache unless the Report is given one
+
+
+def test_the_figure_cache_is_the_one_the_report_is_given(tmp_path, ds_2024):
+    report = Report(tmp_path / "out", "ko", tmp_path / "cache")
+    report.figure(charts.trend_chart(ds_2024, lang="ko"), "trend")
+    assert len(list((tmp_path / "cache").iterdir())) == 1

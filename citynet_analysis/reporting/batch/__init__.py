@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from .execute import Interrupted
-from .jobs import Job, Unit
+from .jobs import Job, YearFolder
 from .run import run_batch
 from .summary import summary_table
 
-__all__ = ["Interrupted", "Job", "Unit", "run_batch", "summary_table"]
+__all__ = ["Interrupted", "Job", "YearFolder", "run_batch", "summary_table"]

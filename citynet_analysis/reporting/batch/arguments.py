@@ -9,14 +9,14 @@ from ...config import FAILED_DIR, STAGING_DIR
 from ...dataset.load import Dataset, read
 from ...errors import InputError, ValidationFailed
 from ..notebook.format import LANGS
-from .jobs import Unit
+from .jobs import YearFolder
 from .notebook_files import notebook_paths
 
 
 def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None, programs=None
-                    ) -> tuple[list[Unit], dict[str, Path], Dataset]:
+                    ) -> tuple[list[YearFolder], dict[str, Path], Dataset]:
     """Everything the command line says, and the data set itself (what ``validate`` checks), checked
-    before any kernel starts: a data set that fails is never analysed or published. Returns the units
+    before any kernel starts: a data set that fails is never analysed or published. Returns the year_folders
     (program and year, with their folder), the notebooks and the data set of every program (its ``path``
     is the folder the notebooks get). Raises InputError or ValidationFailed (exit 2).
 
@@ -55,14 +55,14 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None, p
         if year not in chosen:
             chosen.append(year)
     nested = len(known) > 1
-    units = [Unit(p, y, f"{p}/{y}" if nested else str(y))
+    year_folders = [YearFolder(p, y, f"{p}/{y}" if nested else str(y))
              for p in chosen_programs for y in sorted(chosen) if y in program_years[p]]
-    all_notebooks = notebook_paths(notebook_dir)
-    unknown = [n for n in notebooks or [] if n not in all_notebooks]
+    found = notebook_paths(notebook_dir)
+    unknown = [n for n in notebooks or [] if n not in found]
     if unknown:
-        raise InputError("--notebooks", f"unknown {', '.join(unknown)}; available: {', '.join(all_notebooks)}")
-    selected = {n: all_notebooks[n] for n in (notebooks or all_notebooks)}
-    return units, selected, ds
+        raise InputError("--notebooks", f"unknown {', '.join(unknown)}; available: {', '.join(found)}")
+    selected = {n: found[n] for n in (notebooks or found)}
+    return year_folders, selected, ds
 
 
 def _years(years: list[int]) -> str:

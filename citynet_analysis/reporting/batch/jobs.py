@@ -9,7 +9,7 @@ from ..runs import RunEntry, Status
 
 
 @dataclass(frozen=True)
-class Unit:
+class YearFolder:
     """One program's fiscal year and the folder of the reports folder its reports go to."""
 
     program: str

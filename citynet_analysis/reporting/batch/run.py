@@ -21,12 +21,12 @@ from pathlib import Path
 from ...atomic import clean_leftovers, make_temp_dir, remove_tree, replace_dir, temp_path
 from ...config import FAILED_DIR, INDEX_FILE, MANIFEST_FILE, STAGING_DIR
 from ...errors import InputError
-from ..publishers import publish_year as publish_year_files
+from ..publishers import publish_year
 from ..runs import Status
 from . import kernels
 from .arguments import check_arguments
 from .execute import interruptible, run_jobs
-from .jobs import Job, Unit
+from .jobs import Job, YearFolder
 from .manifest import check_reports_target, record_owned, write_index
 from .notebook_files import notebook_paths
 from .plan import plan_reruns
@@ -39,20 +39,20 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     run (:func:`plan_reruns`; ``force``: all); the others are ``up to date``. Ctrl-C or SIGTERM raise
     :class:`Interrupted` after the kernels are stopped and the staging folder is removed, with the
     previous reports untouched."""
-    units, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir, programs)
+    year_folders, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir, programs)
     data = ds.path
     if not str(out_dir).strip():
         raise InputError("--out", "must name a folder")
     out = Path(os.path.abspath(out_dir))
-    folders = [u.folder for u in units]
+    folders = [u.folder for u in year_folders]
     # before the check: a folder moved back is checked like any other
     for parent, names in _leftover_targets(folders).items():
         clean_leftovers(out / parent, names)
     manifest = check_reports_target(out, folders)
-    all_notebooks = set(notebook_paths(next(iter(selected.values())).parent)) == set(selected)
-    all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in units for n in selected]
+    every_notebook = set(notebook_paths(next(iter(selected.values())).parent)) == set(selected)
+    all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in year_folders for n in selected]
     todo = plan_reruns(all_jobs, selected, ds, lang, out, manifest, force)
-    stale = [u for u in units if any(j.folder == u.folder for j in todo)]
+    stale = [u for u in year_folders if any(j.folder == u.folder for j in todo)]
     if not todo and (out / INDEX_FILE).is_file():
         return all_jobs  # everything up to date: nothing to run, nothing to write
     try:
@@ -75,9 +75,9 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
                 run_jobs(todo, selected, staging_root, data, lang, pool, workers, bar, cancel, figure_cache)
                 bar.close()
             for u in stale:
-                unit_jobs = [j for j in todo if j.folder == u.folder]
-                everything = all_notebooks and len(unit_jobs) == len(selected)
-                _publish(out, u, unit_jobs, staging_root / u.folder, manifest, keep_others=not everything,
+                folder_jobs = [j for j in todo if j.folder == u.folder]
+                everything = every_notebook and len(folder_jobs) == len(selected)
+                _settle(out, u, folder_jobs, staging_root / u.folder, manifest, keep_others=not everything,
                          ds=ds.select(u.program), lang=lang)
             write_index(out, all_jobs, lang, manifest, ds)
     except BaseException:
@@ -106,19 +106,19 @@ def _leftover_targets(folders: list[str]) -> dict[str, set[str]]:
     return out
 
 
-def _publish(out: Path, unit: Unit, unit_jobs: list[Job], staged: Path, manifest: dict, keep_others: bool,
-             ds, lang: str) -> None:
+def _settle(out: Path, year_folder: YearFolder, folder_jobs: list[Job], staged: Path, manifest: dict,
+            keep_others: bool, ds, lang: str) -> None:
     """A folder whose notebooks all ran replaces its reports; otherwise its run is kept under failed/. The
     manifest records the folder as ours before it is moved into place, so a run stopped in between never
     leaves a folder that later runs refuse."""
     owned = set(manifest.setdefault("owned", []))
-    folder = unit.folder
+    folder = year_folder.folder
     parent = folder.split("/")[0] if "/" in folder else None  # a program's folder, ours too
-    if all(j.status is Status.OK for j in unit_jobs):
+    if all(j.status is Status.OK for j in folder_jobs):
         record_owned(out, manifest, owned | {folder} | ({parent} if parent else set()))
         (out / folder).parent.mkdir(parents=True, exist_ok=True)
-        publish_year(staged, out / folder, keep_others, ds, unit.year, lang)
-        for j in unit_jobs:
+        publish_folder(staged, out / folder, keep_others, ds, year_folder.year, lang)
+        for j in folder_jobs:
             j.path = f"{folder}/{j.notebook}.ipynb"
         remove_tree(out / FAILED_DIR / folder)
     else:
@@ -127,14 +127,14 @@ def _publish(out: Path, unit: Unit, unit_jobs: list[Job], staged: Path, manifest
         failed_dir = out / FAILED_DIR / folder
         failed_dir.parent.mkdir(parents=True, exist_ok=True)
         replace_dir(staged, failed_dir)
-        for j in unit_jobs:
+        for j in folder_jobs:
             j.path = f"{FAILED_DIR}/{folder}/{j.notebook}.ipynb"
             if j.status is Status.OK:
                 j.status = Status.NOT_PUBLISHED
                 j.error = "another notebook of this year failed; the previous reports were kept"
 
 
-def publish_year(staged: Path, target: Path, keep_others: bool, ds, year: int, lang: str) -> None:
+def publish_folder(staged: Path, target: Path, keep_others: bool, ds, year: int, lang: str) -> None:
     """Make ``staged`` the year's reports, in one rename. With ``keep_others`` (only some notebooks ran)
     the files of the other notebooks are kept from the previous reports; otherwise the folder is replaced
     whole, so nothing of an earlier run lingers. The workbook and the Word memo are rebuilt from what the
@@ -146,7 +146,7 @@ def publish_year(staged: Path, target: Path, keep_others: bool, ds, year: int, l
         remove_tree(staged)
     else:
         merged = staged
-    publish_year_files(merged, year, ds, lang)
+    publish_year(merged, year, ds, lang)
     replace_dir(merged, target)
 
 

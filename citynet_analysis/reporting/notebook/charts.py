@@ -12,9 +12,23 @@ from ... import vocabulary
 from ...analysis import metrics, reference
 from ...analysis.metrics import Unavailable, available
 from ...dataset.load import Dataset
-from .figures import PALETTE, add_source_note, new_figure
-from .format import category_label, format_krw, item_label, krw_formatter, program_name, side_label
-from .format import chart_label as label
+from .figures import PALETTE, add_source_note, memo_chart, new_figure
+from .format import (
+    category_label,
+    chart_label,
+    format_krw,
+    item_label,
+    krw_formatter,
+    label,
+    program_title,
+    side_label,
+    text_column,
+)
+
+
+def _text(key: str, lang: str, **values) -> str:
+    """A title, annotation or source line of the charts (``[chart_text]`` of vocabulary.toml)."""
+    return label("chart_text", key, lang, **values)
 
 
 def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int] | None = None) -> str:
@@ -22,27 +36,22 @@ def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int
     the series."""
     ds = ds.select()  # one program: its documents and its name
     ids = ", ".join(f"FY{y}" for y in ds.documents["fiscal_year"])
-    if lang == "ko":
-        text = f"출처: 서울특별시 사업설명서({ids}) '{ds.program_ko()}'"
-    else:
-        text = (f"Source: Seoul Metropolitan Government, budget program explanation (사업설명서) {ids}, "
-                f"“{program_name(ds.program_ko(), 'en')}”")
+    line = _text("source", lang, ids=ids, name=ds.program_ko(), name_en=program_title(ds, "en"))
     if prices:
-        cpi, fx = reference.cpi(), reference.krw_per_usd()
-        text += ("\n물가: " if lang == "ko" else "\nPrices: ") + reference.short_source(cpi, lang)
-        text += ("; 환율: " if lang == "ko" else "; exchange rate: ") + reference.short_source(fx, lang)
-    return text
+        line += "\n" + _text("prices", lang, cpi=reference.short_source(reference.cpi(), lang),
+                             fx=reference.short_source(reference.krw_per_usd(), lang))
+    return line
 
 
 def _slips(rows: pd.DataFrame, lang: str) -> tuple[list[str], str]:
     """Marks for bars whose figures the document misprints (`` ⚠``, else nothing) and the line that says
     which slips they are, for the source note (empty without any)."""
-    col = "slip_ko" if lang == "ko" else "slip"
+    col = text_column("slip", lang)
     if col not in rows:
         return [""] * len(rows), ""
     texts = [t if isinstance(t, str) else "" for t in rows[col]]
     found = "; ".join(dict.fromkeys(t for t in texts if t))
-    note = (f"\n⚠ 원문 불일치: {found}" if lang == "ko" else f"\n⚠ Document slip: {found}") if found else ""
+    note = "\n" + _text("slip_note", lang, slips=found) if found else ""
     return [" ⚠" if t else "" for t in texts], note
 
 
@@ -51,15 +60,15 @@ def _share(share) -> str:
     return "" if pd.isna(share) else f" ({share:.1f}%)"
 
 
+@memo_chart
 def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     """Horizontal bars: each top-level line item of a year, in 백만원, with its share of the total."""
     comp = metrics.composition(ds, fiscal_year)
     if not available(comp):
         return comp
     top = comp[comp["level"] == 1].sort_values("amount_krw")
-    title = (f"{fiscal_year}년 예산 구성 (총 {format_krw(top['amount_krw'].sum())}백만원)" if lang == "ko" else
-             f"FY{fiscal_year} budget by line item (total KRW {format_krw(top['amount_krw'].sum(), lang='en')} million)")
-    fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
+    title = _text("composition_title", lang, year=fiscal_year, total=format_krw(top["amount_krw"].sum()))
+    fig, ax = new_figure(title, xlabel=chart_label("amount", lang), pyplot=False)
     names = [item_label(n, lang) for n in top["name_ko"]]
     colors = [PALETTE[0] if vocabulary.side_of(g) == "program" else PALETTE[1] for g in top["group"]]
     ax.barh(names, top["amount_krw"], color=colors)
@@ -78,6 +87,7 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     return fig
 
 
+@memo_chart
 def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     """The sub-items of the program costs (사업비) of a year, in 백만원."""
     comp = metrics.composition(ds, fiscal_year)
@@ -88,8 +98,8 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
         return Unavailable("program breakdown", fiscal_year, "no_sub_items")
     if not subs["amount_krw"].max() > 0:
         return Unavailable("program breakdown", fiscal_year, "zero_sub_items")
-    title = f"{fiscal_year}년 사업비 세부 내역" if lang == "ko" else f"FY{fiscal_year} program costs by activity"
-    fig, ax = new_figure(title, xlabel=label("amount", lang), pyplot=False)
+    title = _text("program_title", lang, year=fiscal_year)
+    fig, ax = new_figure(title, xlabel=chart_label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
     marks, note = _slips(subs, lang)
@@ -101,6 +111,7 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     return fig
 
 
+@memo_chart
 def trend_chart(ds: Dataset, lang: str = "ko"):
     """Per fiscal year: the approved amount as a bar, told apart by its phase (budget of a budget summary,
     final budget of a settlement), the executed amount as a bar beside it, and the budget in constant
@@ -112,8 +123,8 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
     top = max(budget["amount_krw"].max(), executed["amount_krw"].max() if len(executed) else 0)
     if not top > 0:
         return Unavailable("budget trend", None, "all_zero_amounts")
-    title = "연도별 예산과 집행액" if lang == "ko" else "Budget and execution by fiscal year"
-    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
+    fig, ax = new_figure(_text("trend_title", lang), xlabel=chart_label("fiscal_year", lang),
+                         ylabel=chart_label("amount", lang), pyplot=False)
     years = budget["fiscal_year"].astype(int)
     settled = set(executed["fiscal_year"].astype(int))
     # a settled year has two bars side by side; a year with only a budget keeps one centred bar
@@ -124,12 +135,12 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
         rows = budget[budget["basis"] == phase]
         if len(rows):
             ax.bar([y + offset[y] for y in rows["fiscal_year"].astype(int)], rows["amount_krw"], width=0.4,
-                   label=label(phase, lang), **styles[phase])
+                   label=chart_label(phase, lang), **styles[phase])
     if len(executed):
         ax.bar(executed["fiscal_year"].astype(int) + 0.2, executed["amount_krw"], width=0.4, color=PALETTE[1],
-               label=label("executed", lang))
+               label=chart_label("executed", lang))
     ax.plot(years, budget["amount_2020krw"], color=PALETTE[2], marker="o", zorder=3,
-            label="예산, 2020년 불변가격" if lang == "ko" else "Budget, constant 2020 prices")
+            label=chart_label("budget_constant_2020", lang))
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(years))
     ax.set_ylim(0, top * 1.3)
@@ -138,6 +149,7 @@ def trend_chart(ds: Dataset, lang: str = "ko"):
     return fig
 
 
+@memo_chart
 def execution_chart(ds: Dataset, lang: str = "ko"):
     """Available budget against executed amount per settled year, with the execution rate."""
     rates = metrics.execution_rates(ds)
@@ -146,11 +158,12 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     top = max(rates["available_krw"].max(), rates["executed_krw"].max())
     if not top > 0:
         return Unavailable("execution rate", None, "all_zero_amounts")
-    title = "결산: 예산현액 대비 집행액" if lang == "ko" else "Settlements: available budget and executed"
-    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("amount", lang), pyplot=False)
+    fig, ax = new_figure(_text("execution_title", lang), xlabel=chart_label("fiscal_year", lang),
+                         ylabel=chart_label("amount", lang), pyplot=False)
     x = rates["fiscal_year"].astype(int)
-    ax.bar(x - 0.18, rates["available_krw"], width=0.36, color=PALETTE[3], label=label("available_budget", lang))
-    ax.bar(x + 0.18, rates["executed_krw"], width=0.36, color=PALETTE[0], label=label("executed", lang))
+    ax.bar(x - 0.18, rates["available_krw"], width=0.36, color=PALETTE[3],
+           label=chart_label("available_budget", lang))
+    ax.bar(x + 0.18, rates["executed_krw"], width=0.36, color=PALETTE[0], label=chart_label("executed", lang))
     for xi, ex, rate in zip(x, rates["executed_krw"], rates["execution_rate_pct"], strict=True):
         if pd.notna(rate):  # no rate where 예산현액 is 0
             ax.text(xi + 0.18, ex, f"{rate:.1f}%", ha="center", va="bottom", fontsize=8)
@@ -162,6 +175,7 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     return fig
 
 
+@memo_chart
 def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT_CATEGORIES):
     """Cost per event for every year whose events are all counted; hatched where the basis is the budget.
     Years with activities without a stated count are left out and named under the chart."""
@@ -172,8 +186,8 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     table = table[table["complete"]]
     if table.empty:
         return Unavailable("cost per event", None, "all_years_uncounted")
-    title = "연도별 행사당 비용" if lang == "ko" else "Cost per event by fiscal year"
-    fig, ax = new_figure(title, xlabel=label("fiscal_year", lang), ylabel=label("cost_per_event", lang), pyplot=False)
+    fig, ax = new_figure(_text("cost_per_event_title", lang), xlabel=chart_label("fiscal_year", lang),
+                         ylabel=chart_label("cost_per_event", lang), pyplot=False)
     x = table["fiscal_year"].astype(int)
     executed = table["basis"].str.startswith("executed").tolist()
     bars = ax.bar(x, table["cost_per_event_krw"], color=[PALETTE[0] if e else "white" for e in executed],
@@ -181,37 +195,36 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
     for bar, e in zip(bars, executed, strict=True):
         if not e:
             bar.set_hatch("//")
-    unit = "회" if lang == "ko" else " events"
     for xi, cost, n in zip(x, table["cost_per_event_krw"], table["events"], strict=True):
-        ax.text(xi, cost, f"{format_krw(cost, decimals=1)}\n({n}{unit})", ha="center", va="bottom", fontsize=8)
+        ax.text(xi, cost, f"{format_krw(cost, decimals=1)}\n({_text('event_count', lang, n=n)})", ha="center",
+                va="bottom", fontsize=8)
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(x))
     ax.set_xlim(x.min() - 0.8, x.max() + 0.8)
     ax.set_ylim(0, table["cost_per_event_krw"].max() * 1.35)  # a positive amount over counted events
     from matplotlib.patches import Patch
 
-    entries = [(Patch(color=PALETTE[0]), "집행액 기준" if lang == "ko" else "executed basis"),
+    entries = [(Patch(color=PALETTE[0]), chart_label("executed_basis", lang)),
                (Patch(facecolor="white", edgecolor=PALETTE[0], hatch="//"),
-                "예산 기준 (결산 전)" if lang == "ko" else "budget basis (not settled)")]
+                chart_label("budget_basis", lang))]
     drawn = [entry for entry, used in zip(entries, (any(executed), not all(executed)), strict=True) if used]
     ax.legend([h for h, _ in drawn], [t for _, t in drawn], frameon=False, loc="upper right")
     note = source_text(ds, lang)
     if left_out:
-        years = ", ".join(map(str, left_out))
-        note += (f"\n{years}년 제외: 정확한 횟수가 없는 활동이 있음" if lang == "ko" else
-                 f"\nLeft out: {years} (activities without a stated count)")
+        note += "\n" + _text("left_out", lang, years=", ".join(map(str, left_out)))
     add_source_note(fig, note)
     return fig
 
 
+@memo_chart
 def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     """Events per activity type in a year (stated counts only)."""
     counts = metrics.activity_counts(ds, fiscal_year).dropna(subset=["events"])
     if counts.empty:
         return Unavailable("activities", fiscal_year, "no_counted_activities")
     counts = counts.sort_values("events")
-    title = f"{fiscal_year}년 유형별 행사 수" if lang == "ko" else f"FY{fiscal_year} events by type"
-    fig, ax = new_figure(title, xlabel=label("events", lang), pyplot=False)
+    fig, ax = new_figure(_text("activities_title", lang, year=fiscal_year),
+                         xlabel=chart_label("events", lang), pyplot=False)
     ax.barh([category_label(c, lang) for c in counts["category"]], counts["events"].astype(int), color=PALETTE[0])
     for y, n in enumerate(counts["events"].astype(int)):
         ax.text(n, y, f" {n}", va="center", fontsize=8)

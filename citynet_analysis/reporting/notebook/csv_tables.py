@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...atomic import atomic_path
-from .escape import spreadsheet_frame
+from .escape import is_formula_like, spreadsheet_frame
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
@@ -18,6 +18,12 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     with atomic_path(path) as tmp:
         spreadsheet_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return Path(path)
+
+
+def unprotected(value):
+    """A cell as the notebook had it: the protective ``'`` that :func:`write_csv` put before formula-looking
+    text removed (anything else as it is)."""
+    return value[1:] if isinstance(value, str) and value[:1] == "'" and is_formula_like(value[1:]) else value
 
 
 def read_csv_table(path: str | os.PathLike) -> pd.DataFrame:

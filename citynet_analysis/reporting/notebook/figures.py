@@ -12,6 +12,7 @@ registered until :func:`setup_fonts` (or a function that needs it) is called.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -155,11 +156,9 @@ def _memo_rc() -> dict[str, Any]:
 
 
 def apply_memo_style() -> None:
-    """Set the memo look globally (fonts, size, palette, light grid, no top/right spines).
-
-    Global because matplotlib resolves fonts at draw time, which in a notebook happens after the
-    cell's code has run. Safe to call repeatedly.
-    """
+    """Set the memo look globally (fonts, size, palette, light grid, no top/right spines): an analyst's
+    choice for a whole notebook session; the package itself never calls it (charts draw inside
+    :func:`memo_style`). Safe to call repeatedly."""
     import matplotlib as mpl
 
     setup_fonts()
@@ -179,6 +178,28 @@ def memo_style() -> Iterator[None]:
         yield
 
 
+def use_memo_fonts(fig: Figure) -> None:
+    """Every text of ``fig`` in the memo fonts (Hangul from the shipped font), also for a figure an analyst
+    drew outside the memo style; tick labels take them when drawn inside :func:`memo_style`."""
+    from matplotlib.text import Text
+
+    _register_font()
+    for text in fig.findobj(Text):
+        if list(text.get_fontfamily()) != list(FONT_FAMILY):
+            text.set_fontfamily(list(FONT_FAMILY))
+
+
+def memo_chart(draw):
+    """A chart function whose figure is made in the memo look (:func:`memo_style` while it draws), so that
+    drawing a chart changes no global setting of the notebook."""
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        with memo_style():
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
 def new_figure(
     title: str | None = None,
     *,
@@ -190,12 +211,11 @@ def new_figure(
 ) -> tuple[Figure, Axes]:
     """Create a memo-style figure with one axes and return ``(fig, ax)``.
 
-    Applies :func:`apply_memo_style` first. ``title`` is set left-aligned on the axes; extra keyword
+    Call it inside :func:`memo_style` (a :func:`memo_chart` function is) for the memo look. ``title`` is set left-aligned on the axes; extra keyword
     arguments go to :func:`matplotlib.pyplot.subplots`. ``pyplot=False`` makes a plain Figure that pyplot
     does not manage (importing pyplot costs about 0.25 s, a large part of a short notebook run); the
     caller then shows it itself (``Report.figure`` does).
     """
-    apply_memo_style()
     subplots_kw.setdefault("layout", "constrained")
     if pyplot:
         import matplotlib.pyplot as plt
@@ -283,15 +303,13 @@ def _normalize_svg_ids(data: bytes) -> bytes:
     return data
 
 
-def _quiet_fonttools_subsetter() -> None:
+@functools.cache
+def quiet_fonttools_subsetter() -> None:
     """fontTools' subsetter notes every table of the shipped font it drops ('TSI0 NOT subset; don't
     know how to subset; dropped') when matplotlib embeds the font in a PDF or a page embeds it: harmless,
-    but on stderr, which nbval compares and users read. Its logger is set once, when this module is
-    imported, and never switched back and forth around calls (threads may be subsetting meanwhile)."""
+    but on stderr, which nbval compares and users read. Called where we subset (saving a PDF, embedding
+    the page font), once, and never switched back and forth around calls (threads may be subsetting)."""
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
-
-
-_quiet_fonttools_subsetter()
 
 
 def save_figure(
@@ -319,13 +337,14 @@ def save_figure(
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     _register_font()  # a figure styled elsewhere with NanumGothic still finds the font when drawn
+    quiet_fonttools_subsetter()
     written: list[Path] = []
     rc = {
         "svg.hashsalt": _SVG_HASHSALT,
         "svg.fonttype": MEMO_RC["svg.fonttype"],
         "pdf.fonttype": MEMO_RC["pdf.fonttype"],
     }
-    with mpl.rc_context(rc):
+    with memo_style(), mpl.rc_context(rc):  # drawn in the memo look (tick labels are made when drawn)
         for fmt in formats:
             target = out / f"{name}.{fmt}"
             meta = dict(_SAVE_METADATA[fmt])

@@ -19,13 +19,13 @@ LANGS: tuple[str, ...] = vocabulary.languages()
 MILLION = 1_000_000
 MINUS = "\u2212"
 
-#: Display units: divisor of an amount in won, and unit text per language.
-UNITS: dict[str, tuple[int, dict[str, str]]] = {
-    "won": (1, {"ko": "원", "en": "KRW"}),
-    "thousand": (1_000, {"ko": "천원", "en": "thousand KRW"}),
-    "million": (1_000_000, {"ko": "백만원", "en": "million KRW"}),
-    "hundred_million": (100_000_000, {"ko": "억원", "en": "hundred million KRW"}),
-    "billion": (1_000_000_000, {"ko": "십억원", "en": "billion KRW"}),
+#: Display units: divisor of an amount in won (the amount with its unit: ``[amount_units]``).
+UNITS: dict[str, int] = {
+    "won": 1,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "hundred_million": 100_000_000,
+    "billion": 1_000_000_000,
 }
 
 
@@ -48,6 +48,10 @@ def label(section: str, key: str, lang: str, **values) -> str:
     return text.format(**values) if values and entry else text
 
 
+def text_column(column: str, lang: str) -> str:
+    """The column that holds a text in ``lang``: the data keep Korean in a twin column ``X_ko`` beside
+    ``X`` (an anomaly's ``message_ko``, a row's ``slip_ko``); a column name, not a word shown."""
+    return f"{column}_ko" if check_lang(lang) == "ko" else column
 
 
 def category_label(category: str, lang: str) -> str:
@@ -143,12 +147,12 @@ def program_title(ds, lang: str, fiscal_year: int | None = None) -> str:
 
 
 def heading_part(text: str, lang: str) -> str:
-    """The language's part of a bilingual notebook heading ``한국어 · English``; the whole text if it has
-    no `` · ``."""
+    """The language's part of a bilingual notebook heading ``한국어 · English`` (its parts in the order of
+    :data:`LANGS`); the whole text if it has no `` · ``."""
     parts = [p.strip() for p in str(text).split(" · ") if p.strip()]
     if len(parts) < 2:
         return str(text).strip()
-    return parts[0 if check_lang(lang) == "ko" else 1]
+    return parts[LANGS.index(check_lang(lang))]
 
 
 def file_name(path) -> str:
@@ -162,12 +166,8 @@ def text_width(text: str) -> int:
 
 
 def chart_label(key: str, lang: str = "ko") -> str:
-    """A word of the charts (legend entries, axis titles with their unit). KeyError for an unknown key."""
-    check_lang(lang)
-    labels = vocabulary.labels("chart_labels")
-    if key not in labels:
-        raise KeyError(f"unknown label key {key!r}; known keys: {', '.join(sorted(labels))}")
-    return labels[key][lang]
+    """A word of the charts (legend entries, axis titles with their unit); the key itself if unknown."""
+    return label("chart_labels", key, lang)
 
 
 def item_label(name_ko: str, lang: str) -> str:
@@ -196,8 +196,7 @@ def money(won, lang: str = "ko", decimals: int = 1) -> str:
     """``1,100.0백만원`` / ``KRW 1,100.0 million``; ``—`` where missing."""
     if won is None or pd.isna(won):
         return "—"
-    value = f"{won / MILLION:,.{decimals}f}"
-    return f"{value}백만원" if check_lang(lang) == "ko" else f"KRW {value} million"
+    return label("format_text", "money", lang, value=f"{won / MILLION:,.{decimals}f}")
 
 
 def pct(value, decimals: int = 1, signed: bool = False) -> str:
@@ -232,16 +231,14 @@ def format_krw(amount, unit: str = "million", lang: str = "ko", *, decimals: int
         value = Decimal(str(float(amount)))
     if not value.is_finite():
         return "—"
-    divisor, names = UNITS[unit]
+    divisor = UNITS[unit]
     scaled = (value / divisor).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if scaled == 0:
         scaled = abs(scaled)  # no "-0"
     text = f"{abs(scaled):,.{decimals}f}"
     if scaled < 0:
         text = minus + text
-    if with_unit:
-        text = f"{text}{names['ko']}" if lang == "ko" else f"{text} {names['en']}"
-    return text
+    return label("amount_units", unit, lang, value=text) if with_unit else text
 
 
 def krw_formatter(unit: str = "million", lang: str = "ko", *, decimals: int = 0):
@@ -274,10 +271,7 @@ def severity_label(severity: str, lang: str) -> str:
 
 def growth_note(note: str, year, lang: str) -> str:
     """The note of a growth row (codes ``no_cpi; no_fx``) in words for its year."""
-    notes = vocabulary.labels("growth_notes")
-    words = [notes[c][check_lang(lang)].format(year=year) if c in notes else c
-             for c in str(note).split("; ") if c]
-    return "; ".join(words)
+    return "; ".join(label("growth_notes", c, lang, year=year) for c in str(note).split("; ") if c)
 
 
 def item_name(name_ko: str, lang: str) -> str:
@@ -302,7 +296,7 @@ def in_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         return df
     out = df.copy()
     for twin in twins:
-        if lang == "ko":
+        if text_column(twin[:-3], lang) == twin:
             out[twin[:-3]] = out[twin].where(out[twin].notna(), out[twin[:-3]])
     return out.drop(columns=twins)
 
@@ -347,7 +341,7 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
             text = pd.Series([growth_note(n, y, lang) if not is_missing(n) else ""
                               for n, y in zip(s, df["fiscal_year"], strict=True)], index=s.index)
         elif s.dtype == bool:
-            text = s.map(lambda v: ("예" if v else "아니요") if lang == "ko" else ("yes" if v else "no"))
+            text = s.map(lambda v: label("format_text", "yes" if v else "no", lang))
         else:
             text = s.map(lambda v: "—" if is_missing(v) else str(v))
         out[column_label(col, lang)] = text.astype(object)

@@ -31,7 +31,7 @@ from ...analysis.metrics import available
 from ...analysis.slips import SLIP
 from ...config import FIGURES_DIR, TABLES_DIR
 from .csv_tables import write_csv
-from .figures import check_name, save_figure, save_figure_cached
+from .figures import check_name, memo_style, save_figure, save_figure_cached, use_memo_fonts
 from .format import check_lang, format_table
 from .narrative import unavailable_text
 from .records import Kind, Record
@@ -48,7 +48,6 @@ class Report:
         self.root = Path(output_dir) if output_dir is not None else None
         self.figure_cache = Path(figure_cache) if figure_cache is not None else None
         self.written: list[Path] = []
-        setup_display()
 
     def markdown(self, lines: list[str], memo: bool = True) -> None:
         """Bullet lines as Markdown (the summaries escape the document text they quote); ``memo``: the
@@ -86,7 +85,6 @@ class Report:
 
         A chart that is not available is shown as the sentence that says why. A pyplot figure is
         closed afterwards, so the inline backend does not show it a second time."""
-        from IPython.display import Image, display
 
         if not available(fig):
             self.table(fig)
@@ -94,6 +92,17 @@ class Report:
         check_name(name)
         width = int(round(fig.get_figwidth() * 100))
         record = Record(Kind.FIGURE, name=name, memo=True).metadata()
+        with memo_style():  # drawn in the memo look, without changing the notebook's own settings
+            use_memo_fonts(fig)
+            self._show_figure(fig, name, width, record)
+        if fig.canvas.manager is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+
+    def _show_figure(self, fig, name: str, width: int, record: dict) -> None:
+        from IPython.display import Image, display
+
         if self.root is not None:
             paths = (save_figure_cached(fig, name, self.root / FIGURES_DIR, self.figure_cache)
                      if self.figure_cache is not None else save_figure(fig, name, self.root / FIGURES_DIR))
@@ -103,10 +112,6 @@ class Report:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
             display(Image(data=buf.getvalue(), width=width), metadata=record)
-        if fig.canvas.manager is not None:
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
 
 
 class TableView:
@@ -116,37 +121,16 @@ class TableView:
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
 
+    #: Display options of a table, scoped to it: Hangul counted double width, long text in full, no MathJax
+    #: (a ``$`` in a document is a dollar sign).
+    OPTIONS = ("display.unicode.east_asian_width", True, "display.max_colwidth", None,
+               "display.html.use_mathjax", False, "display.width", 160)
+
     def _repr_html_(self) -> str:
-        with pd.option_context("display.max_colwidth", None):
+        with pd.option_context(*self.OPTIONS):
             return self.frame.to_html(index=False, escape=True, border=0, na_rep="—",
                                       classes=["dataframe", "citynet-table"])
 
     def __repr__(self) -> str:
-        with pd.option_context("display.max_colwidth", None):
+        with pd.option_context(*self.OPTIONS):
             return self.frame.to_string(index=False)
-
-
-def setup_display() -> None:
-    """Display options for notebooks: aligned Hangul columns, no truncation of long text, no MathJax
-    in tables (a ``$`` in a document is a dollar sign), and the memo look for figures."""
-    from .figures import apply_memo_style
-
-    pd.set_option("display.unicode.east_asian_width", True)
-    pd.set_option("display.max_columns", 30)
-    pd.set_option("display.width", 160)
-    pd.set_option("display.max_colwidth", 60)
-    pd.set_option("display.html.use_mathjax", False)
-    apply_memo_style()
-    _inline_without_tight_bbox()
-
-
-def _inline_without_tight_bbox() -> None:
-    """Memo figures use constrained layout, so the inline backend's tight bounding box (which draws every
-    figure twice) is not needed."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return
-    shell = get_ipython()
-    if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
-        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")

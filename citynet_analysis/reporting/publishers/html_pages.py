@@ -29,7 +29,7 @@ from typing import Any
 
 from ... import config
 from ...atomic import write_text
-from ..notebook.figures import FONT_NAME, FONT_PATH
+from ..notebook.figures import FONT_NAME, FONT_PATH, quiet_fonttools_subsetter
 from .publisher import Publisher, Scope
 
 __all__ = [
@@ -122,6 +122,7 @@ def _subset_font(chars: str) -> tuple[bytes, str]:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    quiet_fonttools_subsetter()
     try:
         import brotli  # noqa: F401
 

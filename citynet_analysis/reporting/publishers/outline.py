@@ -25,9 +25,9 @@ import pandas as pd
 from ... import vocabulary
 from ...atomic import atomic_path
 from ...config import FIGURES_DIR, TABLES_DIR, VERSION
-from ..notebook.csv_tables import read_csv_table
-from ..notebook.escape import is_formula_like, xml_text
-from ..notebook.format import check_lang, file_name, format_table, heading_part, program_name, table_title
+from ..notebook.csv_tables import read_csv_table, unprotected
+from ..notebook.escape import xml_text
+from ..notebook.format import file_name, format_table, heading_part, program_title, table_title
 from ..notebook.records import Kind, Record, read_records, title
 
 
@@ -140,7 +140,6 @@ def markdown_runs(text: str) -> list[tuple[str, bool, bool]]:
 def memo_outline(folder: Path, fiscal_year: int, ds, lang: str, today: dt.date | None = None) -> Outline | None:
     """The outline of ``folder``'s memo from its executed notebooks, ``tables/`` and ``figures/``; None for
     a folder without notebooks."""
-    check_lang(lang)
     folder = Path(folder)
     notebooks = sorted(folder.glob("*.ipynb"))
     if not notebooks:
@@ -164,9 +163,9 @@ def _program_and_sources(ds, fiscal_year: int, lang: str) -> tuple[str, str]:
     docs = ds.documents
     of_year = docs[docs["fiscal_year"] == fiscal_year]
     docs = of_year if len(of_year) else docs
+    program = xml_text(program_title(ds, lang, fiscal_year)) or "—"
     if not len(docs):
-        return xml_text(program_name(ds.program_ko(), lang)) or "—", "—"
-    program = xml_text(program_name(str(docs.iloc[0]["program_ko"]), lang))
+        return program, "—"
     files = xml_text(", ".join(dict.fromkeys(file_name(f) for f in docs["source_file"])))
     return program, files
 
@@ -178,8 +177,7 @@ def read_table(path: Path) -> pd.DataFrame:
     for col in df.columns:
         s = df[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            df[col] = s.map(lambda v: v[1:] if isinstance(v, str) and v[:1] == "'" and is_formula_like(v[1:])
-                            else v)
+            df[col] = s.map(unprotected)
         elif pd.api.types.is_float_dtype(s) and s.notna().any() and (s.dropna() % 1 == 0).all():
             df[col] = s.astype("Int64")
     return df

@@ -27,7 +27,16 @@ from ...analysis import metrics
 from ...analysis import slips as document_slips
 from ...atomic import write_text
 from ...dataset.load import ProgramError
-from ..notebook.format import check_lang, heading_part, is_missing, money, pct, phase_label, program_name
+from ..notebook.format import (
+    heading_part,
+    is_missing,
+    money,
+    pct,
+    phase_label,
+    program_title,
+    text_column,
+)
+from ..notebook.format import label as format_label
 from ..notebook.records import Kind, Record, read_records, title
 from ..runs import RunEntry, Status
 from .html_pages import CSP, CSS_FONT_FAMILY, font_face_css
@@ -41,9 +50,7 @@ THUMB_WIDTH = 320
 def label(key: str, lang: str, **values) -> str:
     """A word of the portal (``[portal_labels]`` of vocabulary.toml), filled with ``values``; the key
     itself if the vocabulary lacks it."""
-    entry = vocabulary.labels("portal_labels").get(key)
-    text = entry[lang] if entry else key
-    return text.format(**values) if values else text
+    return format_label("portal_labels", key, lang, **values)
 
 
 def status_label(status: Status, lang: str) -> str:
@@ -112,7 +119,7 @@ class Headlines:
     def _slip(row, lang: str) -> dict:
         """The slip a metric's row carries (its ``slip``/``slip_ko``), for the tile: a figure the document
         misprints says so where it is shown."""
-        text = row.get("slip_ko" if lang == "ko" else "slip") if row is not None else None
+        text = row.get(text_column("slip", lang)) if row is not None else None
         return dict(slip=label("slip", lang, slips=text)) if isinstance(text, str) and text else {}
 
     def _budget(self, year, lang):
@@ -283,7 +290,7 @@ def _program_names(ds, programs: list[str], lang: str) -> dict[str, str]:
     out = {}
     for p in programs:
         try:
-            out[p] = program_name(ds.select(p).program_ko(), lang) if ds is not None else p
+            out[p] = program_title(ds.select(p), lang) if ds is not None else p
         except ProgramError:
             out[p] = p
     return out
@@ -302,7 +309,6 @@ def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishe
     notebook), in ``lang``. Headline figures need the data set ``ds``; without it they are left out."""
     from markupsafe import Markup
 
-    check_lang(lang)
     out = Path(out)
     groups: dict[str, list[dict]] = {}
     for e in entries:

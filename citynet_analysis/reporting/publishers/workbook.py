@@ -26,12 +26,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from ... import config, vocabulary
 from ...atomic import atomic_path, write_text
 from ...config import VERSION
-from ..notebook.csv_tables import read_tables
+from ..notebook.csv_tables import read_tables, unprotected
 from ..notebook.escape import is_formula_like, xml_text
 from ..notebook.format import (
     category_label,
     check_label,
-    check_lang,
     column_header,
     column_number_format,
     column_unit,
@@ -39,7 +38,7 @@ from ..notebook.format import (
     group_label,
     in_language,
     measure_label,
-    program_name,
+    program_title,
     severity_label,
     table_description,
     table_title,
@@ -76,7 +75,6 @@ def workbook_info(ds=None, fiscal_year: int | None = None, lang: str = "ko",
                   today: dt.date | None = None) -> WorkbookInfo:
     """The :class:`WorkbookInfo` of a data set (``ds`` may be None: then no documents or fingerprint).
     The date is ``today``, else $SOURCE_DATE_EPOCH's, else the current date."""
-    check_lang(lang)
     if today is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
         today = (dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch.isdigit()
@@ -86,9 +84,7 @@ def workbook_info(ds=None, fiscal_year: int | None = None, lang: str = "ko",
         docs = ds.documents.sort_values("document_id")
         documents = tuple((str(r.document_id), file_name(r.source_file), str(r.sha256)[:12])
                           for r in docs.itertuples())
-        own = docs[docs["fiscal_year"] == fiscal_year] if fiscal_year is not None else docs
-        names = (own if len(own) else docs)["program_ko"].dropna()
-        program = xml_text(program_name(str(names.iloc[0]), lang)) if len(names) else ""
+        program = xml_text(program_title(ds, lang, fiscal_year))
         fingerprint = (ds.fingerprint or "")[:12]
     return WorkbookInfo(lang=lang, fiscal_year=fiscal_year, program=program, documents=documents,
                         fingerprint=fingerprint, made=today.isoformat())
@@ -304,7 +300,7 @@ def _write_about(ws, info: WorkbookInfo, tables: dict[str, pd.DataFrame], sheets
 def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> Workbook:
     """The workbook of a year's tables (``{table name: DataFrame as in its CSV}``): the About sheet first,
     then one sheet per table in :func:`table_order`. Pure: nothing is read or written."""
-    lang = check_lang(info.lang)
+    lang = info.lang
     wb = Workbook()
     about = wb.active
     about.title = _word("about_sheet", lang)
@@ -326,9 +322,7 @@ def _text_cells_stay_text(ws) -> None:
     since the cell type now carries that meaning."""
     for row in ws.iter_rows():
         for cell in row:
-            value = cell.value
-            if isinstance(value, str) and value[:1] == "'" and is_formula_like(value[1:]):
-                value = value[1:]
+            value = unprotected(cell.value)
             if is_formula_like(value) or cell.data_type == "f":
                 cell.value = value
                 cell.data_type = "s"
@@ -340,7 +334,7 @@ def _text_cells_stay_text(ws) -> None:
 def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> str:
     """README.txt of a tables folder, in the language: what the CSVs are (code column names, won, full
     precision, UTF-8 with BOM, the leading ``'``), then each CSV with its title and columns."""
-    lang = check_lang(info.lang)
+    lang = info.lang
     title = workbook_title(info)
     lines = [title, "=" * text_width(title), "", _word("readme_intro", lang), ""]
     lines += [f"- {rule}" for rule in _word("readme_rules", lang)]
