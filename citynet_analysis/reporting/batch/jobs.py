@@ -4,8 +4,17 @@ unit, and how its run went)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..runs import RunEntry, Status
+
+
+class Rerun(StrEnum):
+    """Why a job runs other than a changed key part (those are named by :data:`.run_keys.PARTS`)."""
+
+    FORCED = "forced"
+    FIRST = "no earlier run"
+    OUTPUTS_MISSING = "outputs missing"
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Job:
     path: str = ""  # where the executed notebook is (relative to the reports folder)
     key: str = ""  # what the run depends on (:mod:`.run_keys`)
     key_parts: dict = field(default_factory=dict)
-    rerun_because: list = field(default_factory=list)  # the key parts that changed since the last good run
+    rerun_because: list = field(default_factory=list)  # key parts changed since the last good run, or a Rerun
 
     def __post_init__(self):
         self.folder = self.folder or str(self.year)

@@ -8,7 +8,7 @@ from pathlib import Path
 from ...dataset.load import Dataset
 from ..runs import RunEntry, Status
 from . import run_keys
-from .jobs import Job
+from .jobs import Job, Rerun
 
 
 def job_parameters(job: Job, data_dir: Path, lang: str, staging: Path | None = None,
@@ -37,10 +37,10 @@ def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lan
             j.status, j.path, j.seconds = Status.UP_TO_DATE, e.path, 0.0
             continue
         if force:
-            j.rerun_because = ["forced"]
+            j.rerun_because = [Rerun.FORCED]
         elif e is None:
-            j.rerun_because = ["no earlier run"]
+            j.rerun_because = [Rerun.FIRST]
         else:
-            j.rerun_because = run_keys.changed_parts(e.key_parts, j.key_parts) or ["outputs missing"]
+            j.rerun_because = run_keys.changed_parts(e.key_parts, j.key_parts) or [Rerun.OUTPUTS_MISSING]
         todo.append(j)
     return todo

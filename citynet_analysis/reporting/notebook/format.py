@@ -287,6 +287,44 @@ def is_missing(v) -> bool:
 
 
 
+def counted_codes(text: str, section: str, lang: str, separator: str = ", ") -> str:
+    """A list of codes with their numbers (``webinar 9, executive_committee 1``; ``frequency 1``) in words:
+    ``웨비나 9, 집행위원회 1``."""
+    parts = []
+    for part in filter(None, (p.strip() for p in str(text).split(","))):
+        code, _, n = part.rpartition(" ")
+        parts.append(f"{label(section, code, lang)} {n}" if code and n.isdigit() else label(section, part, lang))
+    return separator.join(parts)
+
+
+#: Columns whose values are codes, and the vocabulary section that names them: one table for the pages,
+#: the memos and the workbook, so that no output shows a code another names.
+VALUE_SECTIONS = {"category": "activity_categories", "event_category": "activity_categories",
+                  "measure": "measures", "basis": "phases", "cost_basis": "phases", "phase": "phases",
+                  "count_note": "count_notes"}
+#: Columns holding ``code n, code n`` lists.
+COUNTED_SECTIONS = {"uncounted_reasons": "count_notes", "events_by_category": "activity_categories"}
+
+
+def value_label(column: str, value, lang: str):
+    """A value as every output shows it: a code column's value in words (categories, groups and sides,
+    phases, measures, count notes, anomaly kinds and severities, lists of counted codes), anything else
+    as it is. Missing and empty values are returned as they are."""
+    if is_missing(value) or value == "" or not isinstance(value, str):
+        return value
+    if column in VALUE_SECTIONS:
+        return label(VALUE_SECTIONS[column], value, lang)
+    if column in COUNTED_SECTIONS:
+        return counted_codes(value, COUNTED_SECTIONS[column], lang)
+    if column in ("group", "side"):
+        return group_label(value, lang)
+    if column == "check":
+        return check_label(value, lang)
+    if column == "severity":
+        return severity_label(value, lang)
+    return value
+
+
 def in_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The table in one language: where a text column ``X`` has a Korean twin ``X_ko`` (an anomaly's
     ``message`` and ``message_ko``), Korean shows the twin's text under ``X`` and English keeps ``X``;
@@ -321,18 +359,8 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
             text = s.map(lambda v: "—" if is_missing(v) else f"{v / 1000:,.1f}")
         elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd"):
             text = s.map(lambda v: "—" if is_missing(v) else f"{v:,.1f}")
-        elif col in ("category", "event_category"):
-            text = s.map(lambda v: "—" if is_missing(v) else category_label(v, lang))
-        elif col == "measure":
-            text = s.map(lambda v: measure_label(v, lang))
-        elif col in ("group", "side"):
-            text = s.map(lambda v: group_label(v, lang))
-        elif col in ("basis", "cost_basis"):
-            text = s.map(lambda v: "—" if is_missing(v) or v == "" else phase_label(v, lang))
-        elif col == "check":
-            text = s.map(lambda v: check_label(v, lang))
-        elif col == "severity":
-            text = s.map(lambda v: severity_label(v, lang))
+        elif col in VALUE_SECTIONS or col in COUNTED_SECTIONS or col in ("group", "side", "check", "severity"):
+            text = s.map(lambda v, c=col: "—" if is_missing(v) or v == "" else value_label(c, v, lang))
         elif col == "slip":  # the document's own figures disagree here: a mark, blank elsewhere
             text = s.map(lambda v: "" if is_missing(v) or v == "" else f"⚠ {v}")
         elif col == "name_ko":

@@ -45,7 +45,7 @@ def count_reasons(codes: str, lang: str) -> str:
     for part in filter(None, (p.strip() for p in str(codes or "").split(","))):
         code, _, n = part.rpartition(" ")
         parts.append(_text("count_reason", lang, reason=label("count_notes", code, lang), n=n))
-    return ", ".join(parts)
+    return ", ".join(parts)  # the sentence form; tables use format.counted_codes
 
 
 def slip_lines(ds: Dataset, tables: tuple[str, ...], fiscal_year: int | None, lang: str) -> list[str]:

@@ -29,20 +29,16 @@ from ...config import VERSION
 from ..notebook.csv_tables import read_tables, unprotected
 from ..notebook.escape import is_formula_like, xml_text
 from ..notebook.format import (
-    category_label,
-    check_label,
     column_header,
     column_number_format,
     column_unit,
     file_name,
-    group_label,
     in_language,
-    measure_label,
     program_title,
-    severity_label,
     table_description,
     table_title,
     text_width,
+    value_label,
 )
 from .publisher import Publisher, Scope
 
@@ -156,11 +152,7 @@ def cell_value(column: str, value, lang: str):
         return value
     if isinstance(value, int):
         return value
-    text = xml_text(str(value))
-    labels = {"category": category_label, "group": group_label, "side": group_label, "measure": measure_label,
-              "check": check_label, "severity": severity_label}
-    name = labels.get(column)
-    return name(text, lang) if name is not None else text
+    return xml_text(str(value_label(column, str(value), lang)))
 
 
 def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
