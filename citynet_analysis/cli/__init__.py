@@ -138,7 +138,8 @@ def cmd_batch(args) -> int:
         jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
                          jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs,
                          force=args.force, notebook_dir=notebook_dir,
-                         figure_cache=None if args.no_figure_cache else Path(args.figure_cache))
+                         figure_cache=None if args.no_figure_cache else Path(args.figure_cache),
+                         wait=not args.no_wait)
     except Interrupted as exc:
         # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
         # dead kernel's connection, so leave now rather than wait for them
@@ -187,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where rendered figures are kept by content to save time "
                         "(default: %(default)s)")
     p.add_argument("--no-figure-cache", action="store_true", help="render every figure")
+    p.add_argument("--no-wait", action="store_true",
+                   help="exit (2) instead of waiting when another batch is writing the same --out")
     p.add_argument("--force", action="store_true",
                    help="re-run every notebook, also those whose data, code, parameters and environment are "
                         "unchanged since their last successful run")

@@ -27,23 +27,33 @@ from . import kernels
 from .arguments import check_arguments
 from .execute import interruptible, run_jobs
 from .jobs import Job, YearFolder
-from .manifest import check_reports_target, record_owned, write_index
+from .lock import reports_lock
+from .manifest import check_reports_target, read_manifest, record_owned, write_index
 from .notebook_files import notebook_paths
 from .plan import plan_reruns
 
 
 def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs=None, lang="ko",
-              progress=True, notebook_dir=None, programs=None, force=False, figure_cache=None) -> list[Job]:
+              progress=True, notebook_dir=None, programs=None, force=False, figure_cache=None,
+              wait=True) -> list[Job]:
     """Run the batch and return its jobs. Arguments and the ``--out`` folder are checked first (InputError
     before any kernel). Only the notebooks whose key changed since their last successful run in ``out``
     run (:func:`plan_reruns`; ``force``: all); the others are ``up to date``. Ctrl-C or SIGTERM raise
     :class:`Interrupted` after the kernels are stopped and the staging folder is removed, with the
-    previous reports untouched."""
+    previous reports untouched. One batch writes a reports folder at a time (:mod:`.lock`): a second one
+    waits for it (``wait=False``: InputError)."""
     year_folders, selected, ds = check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir, programs)
-    data = ds.path
     if not str(out_dir).strip():
         raise InputError("--out", "must name a folder")
     out = Path(os.path.abspath(out_dir))
+    read_manifest(out)  # --out is a folder (or can be one) before anything is created
+    with reports_lock(out, wait):
+        return _run_locked(out, year_folders, selected, ds, jobs, lang, progress, force, figure_cache)
+
+
+def _run_locked(out, year_folders, selected, ds, jobs, lang, progress, force, figure_cache) -> list[Job]:
+    """The batch, holding the reports folder's lock: from reading its manifest to writing it."""
+    data = ds.path
     folders = [u.folder for u in year_folders]
     # before the check: a folder moved back is checked like any other
     for parent, names in _leftover_targets(folders).items():
@@ -56,7 +66,6 @@ def run_batch(years=None, notebooks=None, data_dir=None, out_dir="reports", jobs
     if not todo and (out / INDEX_FILE).is_file():
         return all_jobs  # everything up to date: nothing to run, nothing to write
     try:
-        out.mkdir(parents=True, exist_ok=True)
         staging_root = make_temp_dir(out / STAGING_DIR, "new")
     except OSError as exc:
         raise InputError("--out", f"{out}: cannot write there ({exc.strerror or exc})") from None
