@@ -10,7 +10,13 @@
 
 Goals: (b)/(a) <= 0.3, (b')/(b) <= 0.1, slowest (d)/(c) <= 1.3.
 
+``--items 100 10000`` instead measures how a notebook's time grows with the document: the 2024 document
+with that many more 사업비 sub-items, ingested, and each notebook run on it once (papermill, its own kernel),
+as a ratio to the smallest size (the charts show the largest items and group the rest, so the ratio should
+stay near 1, not grow with the item count).
+
     python benchmarks/batch.py [--years 2020 2021 ...] [--runs 3]
+    python benchmarks/batch.py --items 100 10000
 """
 
 from __future__ import annotations
@@ -69,11 +75,58 @@ def time_notebook(path: Path, out: Path, year: int, runs: int) -> float:
     return statistics.median(times)
 
 
+RAW = REPO / "data" / "raw" / "seoul_citynet_budget_explanation_2024.txt"
+
+
+def with_items(text: str, n: int) -> str:
+    """The 2024 document with ``n`` more 사업비 sub-items of 1,000천원 each, after its last one (the 사업비
+    total then disagrees with its items: a slip the tools flag, which costs nothing here)."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("○ 2024 서울의 밤"))
+    extra = []
+    for i in range(n):
+        extra += [f"- 회원도시 협력 사업 {i}\t=\t1,000천원", "1,000,000원\t\t"]
+    return "\n".join(lines[:at] + extra + lines[at:])
+
+
+def item_scaling(sizes: list[int]) -> None:
+    """Seconds per notebook (FY2024, papermill on a kernel of its own) for documents with ``sizes`` more
+    line items, and the ratio of each size's time to the smallest's."""
+    from citynet_analysis.dataset.store import write_dataset
+    from citynet_analysis.documents.ingest import build_dataset
+
+    notebooks = notebook_paths()
+    times: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for n in sizes:
+            doc = tmp / f"citynet_{n}.txt"
+            doc.write_text(with_items(RAW.read_text(encoding="utf-8"), n), encoding="utf-8")
+            data = tmp / f"data_{n}"
+            write_dataset(build_dataset([doc], relative_to=data), data)
+            times[n] = {}
+            for name, path in notebooks.items():
+                import papermill as pm
+
+                t = time.perf_counter()
+                pm.execute_notebook(str(path), str(tmp / f"{name}_{n}.ipynb"), kernel_name="python3",
+                                    parameters={"fiscal_year": 2024, "data_dir": str(data)}, progress_bar=False)
+                times[n][name] = time.perf_counter() - t
+    base = min(sizes)
+    for n in sizes:
+        print(f"+{n:>6} items: " + ", ".join(f"{name} {secs:6.2f} s (x{secs / times[base][name]:.2f})"
+                                              for name, secs in times[n].items()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="batch speed against plain papermill")
     ap.add_argument("--years", nargs="*", type=int)
     ap.add_argument("--runs", type=int, default=3, help="runs of the floor and of each notebook (median)")
+    ap.add_argument("--items", nargs="+", type=int, help="time per notebook against more line items instead")
     args = ap.parse_args()
+    if args.items:
+        item_scaling(args.items)
+        return
     years = args.years or load().fiscal_years()
     notebooks = notebook_paths()
 

@@ -8,8 +8,11 @@ there."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+
+from .errors import InputError
 
 #: The package's version (pyproject.toml says the same; the memo, workbook and manifest cite it).
 VERSION = "0.1.0"
@@ -66,6 +69,34 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV])
     return PROCESSED_DIR
+
+
+#: Environment variable fixing the build date (https://reproducible-builds.org/specs/source-date-epoch/).
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def build_date() -> dt.date:
+    """The date the reports carry (memo title block, workbook, document properties): the UTC date of
+    $SOURCE_DATE_EPOCH (seconds since 1970-01-01 UTC, a non-negative integer), else today. An empty
+    variable counts as unset; any other value is an :class:`~citynet_analysis.errors.InputError`."""
+    return build_time().date()
+
+
+def build_time() -> dt.datetime:
+    """Midnight (UTC, naive) of :func:`build_date`: the time written where a file format wants one (zip
+    entries, document properties), so that two builds of one day are the same bytes."""
+    raw = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not raw:
+        today = dt.date.today()
+    else:
+        try:
+            if not (raw.isascii() and raw.isdigit()):
+                raise ValueError(raw)
+            today = dt.datetime.fromtimestamp(int(raw), dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise InputError(SOURCE_DATE_EPOCH, f"{raw[:40]!r} is not a time in seconds since 1970-01-01 "
+                             "(an integer, e.g. 1718000000), nor empty (today)") from None
+    return dt.datetime(today.year, today.month, today.day)
 
 
 def figure_cache_dir() -> Path:

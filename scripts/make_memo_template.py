@@ -10,6 +10,8 @@ Run from the repository: ``.venv/bin/python scripts/make_memo_template.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from pathlib import Path
 
 from docx import Document
@@ -23,15 +25,20 @@ from docx.shared import Cm, Pt, RGBColor, Twips
 from citynet_analysis.atomic import atomic_path
 from citynet_analysis.reporting.publishers.word_memo import (
     FIGURE_STYLE,
+    OOXML_FIRST,
     TABLE_STYLE,
     TABLE_TEXT_STYLE,
     TEMPLATE,
+    clean_package,
+    normalize_zip,
     set_document_fonts,
 )
 
 INK = RGBColor(0x1F, 0x2A, 0x44)
 GREY = RGBColor(0x55, 0x5F, 0x6D)
 KEEP_TABLE_STYLES = {"TableNormal", "TableGrid"}
+#: The template's own date (its properties and zip entries): fixed, so that remaking it changes nothing.
+TEMPLATE_TIME = dt.datetime(2024, 1, 1)
 
 
 def _remove_table_styles(doc) -> None:
@@ -214,8 +221,12 @@ def make_template(target: Path = TEMPLATE) -> Path:
     props.title, props.subject, props.author = "citynet-analysis memo template", "", "citynet-analysis"
     props.last_modified_by, props.comments, props.keywords, props.language = "", "", "", "ko-KR"
     props.revision = 1
+    props.created = props.modified = TEMPLATE_TIME
+    clean_package(doc)  # no "Microsoft Macintosh Word" and no thumbnail of a blank page from python-docx's default
+    buf = io.BytesIO()
+    doc.save(buf)
     with atomic_path(target) as tmp:
-        doc.save(tmp)
+        tmp.write_bytes(normalize_zip(buf.getvalue(), TEMPLATE_TIME, first=OOXML_FIRST))  # the same bytes every time
     return target
 
 

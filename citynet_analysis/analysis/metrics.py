@@ -87,11 +87,14 @@ def _items(ds: Dataset, fiscal_year: int) -> pd.DataFrame:
 
 @per_program
 def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
-    """Each line item with its group and its share of the year's total (sub-items also as a share of
-    their parent). The total is the sum of the top-level items; a year whose top-level items add up to
-    nothing (0 or less) has no shares to give (``zero_total``). Items that do not add up (sub-items
-    against their parent, the anomalies say where) keep the shares their amounts give, over 100 % too;
-    a sub-item whose parent is 0 or missing has no share of it (NaN)."""
+    """Each line item with its level and group, and its share stated at its own level: a top-level item's
+    share of the year's total (``share_of_total_pct``; the top-level items' shares add up to 100 %), a
+    sub-item's share of its parent (``share_of_parent_pct``; 사업비's sub-items add up to 100 % of
+    사업비). The other share column is empty (NaN), so that no column counts an amount twice (a sub-item
+    is part of its parent's share of the total). The total is the sum of the top-level items; a year whose
+    top-level items add up to nothing (0 or less) has no shares to give (``zero_total``). Items that do not
+    add up (sub-items against their parent, the anomalies say where) keep the shares their amounts give,
+    over 100 % too; a sub-item whose parent is 0 or missing has no share of it (NaN)."""
     items = _items(ds, fiscal_year)
     if items.empty:
         return Unavailable("composition", fiscal_year, "no_line_items")
@@ -101,12 +104,13 @@ def composition(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
     amounts = {r.item_id: int(r.amount_krw) for r in items.itertuples()}
     rows = []
     for r in items.itertuples():
-        parent_amount = amounts.get(r.parent_id, 0) if r.level > 1 else total
+        top = r.level <= 1
+        parent_amount = 0 if top else amounts.get(r.parent_id, 0)
         rows.append(dict(
             fiscal_year=fiscal_year, item_id=r.item_id, level=r.level, name_ko=r.name_ko,
             group=r.group, amount_krw=int(r.amount_krw),
-            share_of_total_pct=100 * r.amount_krw / total,
-            share_of_parent_pct=100 * r.amount_krw / parent_amount if parent_amount > 0 else math.nan,
+            share_of_total_pct=100 * int(r.amount_krw) / total if top else math.nan,
+            share_of_parent_pct=100 * int(r.amount_krw) / parent_amount if parent_amount > 0 else math.nan,
             source_line=r.source_line,
         ))
     return mark_rows(ds, pd.DataFrame(rows), ("line_items",), by_line=True)

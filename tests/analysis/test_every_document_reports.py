@@ -242,7 +242,8 @@ def test_sums_that_do_not_add_up_still_report(ds_2024, case):
     elif case == "parent_zero":
         c = comp.set_index("name_ko")
         assert c.loc[c["level"] == 2, "share_of_parent_pct"].isna().all()  # no share of 0
-        assert c["share_of_total_pct"].notna().all()
+        assert c.loc[c["level"] == 1, "share_of_total_pct"].notna().all()
+        assert c.loc[c["level"] == 2, "share_of_total_pct"].isna().all()  # a share at its own level only
         assert metrics.execution_rate(ds, 2020).reason == "zero_available"
         assert metrics.cost_per_event(ds, 2021).reason == "zero_money_executed"
     else:

@@ -38,6 +38,31 @@ def test_composition_2024(ds):
     assert comp.loc["2024 서울의 밤", "group"] == "events"
 
 
+def test_composition_states_each_share_at_its_level(ds):
+    """Top-level items carry their share of the total (adding up to 100 %, not 143.7 % with 사업비's
+    sub-items counted twice); sub-items their share of 사업비 (adding up to 100 % of it), never both."""
+    comp = metrics.composition(ds, 2024)
+    top, subs = comp[comp["level"] == 1], comp[comp["level"] > 1]
+    assert len(top) == 6 and len(subs) == 5
+    assert top["share_of_total_pct"].sum() == pytest.approx(100.0)
+    assert top["share_of_total_pct"].notna().all() and top["share_of_parent_pct"].isna().all()
+    assert subs["share_of_total_pct"].isna().all() and subs["share_of_parent_pct"].notna().all()
+    assert subs["share_of_parent_pct"].sum() == pytest.approx(100.0)  # 사업비's sub-items add up to it
+    assert comp.loc[comp["name_ko"] == "사업비", "share_of_total_pct"].iloc[0] == pytest.approx(
+        100 * 480_350 / 1_100_000)
+    assert comp["share_of_total_pct"].sum() == pytest.approx(100.0)  # the column adds up, sub-items empty
+
+
+def test_composition_top_level_shares_add_up_in_the_loaded_data_set():
+    import citynet_analysis as ca
+
+    ds = ca.load()
+    for year in ds.line_items["fiscal_year"].unique():
+        comp = metrics.composition(ds, int(year))
+        if available(comp):
+            assert comp.loc[comp["level"] == 1, "share_of_total_pct"].sum() == pytest.approx(100.0)
+
+
 def test_overhead_vs_program_2024(ds):
     sides = metrics.overhead_vs_program(ds, 2024).set_index("side")["amount_krw"]
     # overhead = 232,360 + 331,690 + 10,000 + 15,600 = 589,650 천원; program = 480,350 + 30,000 = 510,350

@@ -44,7 +44,7 @@ def test_summaries_and_the_portal_card_say_so(slip_2026):
     assert line == ("⚠ **원문 불일치** (2026년, 행 38): 회원도시 역량강화의 세부 항목(행 39부터) 합이 "
                     "147,000,000원이나 항목 금액(행 38)은 150,000,000원")
     assert Headlines(slip_2026).slips(2026, "en") == (
-        "1 slip(s) in the document's own figures (kept as printed, marked in the tables): Sub-items total 150,000,000 ≠ 147,000,000 won (line 38)")
+        "1 slip in the document's own figures (kept as printed, marked in the table): Sub-items total 150,000,000 ≠ 147,000,000 won (line 38)")
     assert Headlines(slip_2026).slips(2025, "en") == ""  # the slip is in FY2026's figures only
 
 
@@ -104,4 +104,4 @@ def test_the_terminal_summary_marks_misprinted_figures(tmp_path):
     text = summary_text(_load(tmp_path, FIXTURES / "citynet_fy2026_sum_slip.txt"))
     marked = [line.split()[0] for line in text.splitlines() if line.endswith("⚠")]
     assert marked == ["회원도시", "국내", "해외"]  # lines 38, 39, 40
-    assert "⚠ 1 slip(s) in the documents' own figures" in text
+    assert "⚠ 1 slip in the documents' own figures" in text

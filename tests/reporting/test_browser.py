@@ -37,6 +37,31 @@ PROBE_JS = """() => {
   el.setAttribute('data-hangul-probe', '');
   return own(el);
 }""".replace("HANGUL", _CLASS)
+#: What a page in one language must not show: headings of both languages, Korean words broken inside a
+#: table header, text cells right-aligned or number cells not, a "not available" box twice.
+LAYOUT_JS = """() => {
+  const out = {headings: [], broken: [], aligned: [], boxes: []};
+  for (const h of document.querySelectorAll('h1, h2, h3')) out.headings.push(h.textContent.replace('¶', '').trim());
+  for (const th of document.querySelectorAll('table.citynet-table th')) {
+    const node = th.firstChild;
+    if (!node || node.nodeType !== 3) continue;
+    let i = 0;
+    for (const word of node.data.split(' ')) {
+      if (word) {
+        const r = document.createRange();
+        r.setStart(node, i); r.setEnd(node, i + word.length);
+        if (new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1) out.broken.push(word);
+      }
+      i += word.length + 1;
+    }
+  }
+  for (const td of document.querySelectorAll('table.citynet-table td')) {
+    const align = getComputedStyle(td).textAlign;
+    if ((align === 'right') !== td.classList.contains('num')) out.aligned.push(td.textContent + ': ' + align);
+  }
+  for (const q of document.querySelectorAll('blockquote')) out.boxes.push((q.querySelector('strong') || q).textContent.trim());
+  return out;
+}"""
 FONTS_JS = """async () => { await document.fonts.ready;
   return [...document.fonts].map(f => [f.family.replace(/['"]/g, ''), f.status]); }"""
 
@@ -121,7 +146,21 @@ def _link_problems(page, out: Path, every_link: bool) -> list[str]:
     return problems
 
 
-def _check(context, path: Path, out: Path, screenshot: Path) -> list[str]:
+def _layout_problems(page, lang: str) -> list[str]:
+    """One language, whole Korean words in headers, text left and numbers right, one box per reason."""
+    found = page.evaluate(LAYOUT_JS)
+    problems = [f"heading in two languages: {h!r}" for h in found["headings"] if " · " in h]
+    if lang == "en":
+        problems += [f"Korean heading on an English page: {h!r}" for h in found["headings"] if _in_font_ranges(h)]
+    else:
+        problems += [f"English heading on a Korean page: {h!r}" for h in found["headings"] if not _in_font_ranges(h)]
+    problems += [f"header word broken across lines: {w!r}" for w in found["broken"]]
+    problems += [f"cell aligned against its kind: {a!r}" for a in found["aligned"][:5]]
+    problems += [f"the same box twice: {b!r}" for b in {b for b in found["boxes"] if found["boxes"].count(b) > 1}]
+    return problems
+
+
+def _check(context, path: Path, out: Path, screenshot: Path, lang: str = "ko") -> list[str]:
     """Open one page and list what is wrong with it; keep its full-page screenshot."""
     page = context.new_page()
     requests, errors = [], []
@@ -142,6 +181,8 @@ def _check(context, path: Path, out: Path, screenshot: Path) -> list[str]:
         problems += list(errors)
         problems += [f"request to {u[:80]}" for u in list(requests) if not u.startswith(("file:", "data:"))]
         problems += _font_problems(page)
+        if path.name != "index.html":
+            problems += _layout_problems(page, lang)
     finally:
         page.close()
     return [f"{path.relative_to(out)}: {p}" for p in problems]
@@ -161,7 +202,7 @@ def test_reports_in_a_browser(browser, request, batch):
         problems = []
         for path in pages:
             name = "index" if path.parent == out else f"{path.parent.name}_{path.stem}"
-            problems += _check(context, path, out, shots / f"{name}.png")
+            problems += _check(context, path, out, shots / f"{name}.png", batch)
     finally:
         context.close()
     assert not problems, "\n".join(problems)

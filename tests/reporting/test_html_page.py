@@ -109,7 +109,7 @@ def test_writes_file_atomically_from_a_path(tmp_path):
     out = tmp_path / "reports" / "2024" / "memo_2024.html"
     html = notebook_to_html(src, out)
     assert out.read_text(encoding="utf-8") == html
-    assert "<title>memo_2024</title>" in html
+    assert f"<title>{HANGUL_TITLE}</title>" in html  # the notebook's title (its file name without one)
     assert sorted(p.name for p in out.parent.iterdir()) == ["memo_2024.html"]  # no temp file left
 
 
@@ -165,3 +165,109 @@ def test_font_chars_and_font_face_css():
 def test_rejects_other_inputs():
     with pytest.raises(TypeError):
         notebook_to_html(42)
+
+
+# -- one language per page ------------------------------------------------------------------------------
+
+INSTRUCTIONS = "Edit the parameters cell (or pass -p fiscal_year 2023 to papermill)"
+
+
+def _md(text, *tags):
+    cell = v4.new_markdown_cell(text, metadata={"tags": list(tags)} if tags else {})
+    return cell
+
+
+def _record_output(record, data):
+    return v4.new_output("display_data", data=data, metadata={"citynet": record})
+
+
+def _bilingual_notebook():
+    """Prose in a lang-ko and a lang-en cell, the instructions in their own cell, an analyst's older
+    ``한국어 · English`` heading in an untagged cell."""
+    nb = v4.new_notebook()
+    nb.cells = [
+        _md("# 사무국 지원 예산 개요\n\n한 해 예산이 무엇에 쓰이는지 정리합니다.", "lang-ko"),
+        _md("# Budget overview\n\nWhat the city's yearly grant buys.", "lang-en"),
+        _md(INSTRUCTIONS, "instructions"),
+        _md("## 점검 사항 · Anomalies\n\n```\n# 코드 · code\n```"),
+    ]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+    return nb
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_page_shows_one_language_and_no_instructions(lang):
+    html = notebook_to_html(_bilingual_notebook(), lang=lang)
+    ko, en = ("사무국 지원 예산 개요", "한 해 예산이"), ("Budget overview", "yearly grant buys")
+    shown, hidden = (ko, en) if lang == "ko" else (en, ko)
+    assert all(t in html for t in shown) and not any(t in html for t in hidden)
+    assert "Edit the parameters" not in html
+    heading = re.search(r"<h2[^>]*>(.*?)<", html).group(1)
+    assert heading == ("점검 사항" if lang == "ko" else "Anomalies")  # an untagged heading in its language
+    assert "# 코드 · code" in html  # a code block is not a heading
+    assert f"<title>{shown[0]}</title>" in html
+    assert f'<html lang="{lang}">' in html
+
+
+def test_the_stored_notebook_keeps_both_languages_and_the_instructions(tmp_path):
+    src = tmp_path / "01.ipynb"
+    nbformat.write(_bilingual_notebook(), src)
+    before = src.read_bytes()
+    notebook_to_html(src, tmp_path / "01.html", lang="en")
+    assert src.read_bytes() == before
+
+
+def _table_output(name="composition", lang="ko"):
+    import pandas as pd
+
+    from citynet_analysis.reporting.notebook.report import TableView
+
+    frame = pd.DataFrame({"회계연도": ["2023", "2024"], "항목": ["인건비", "사업비 세부"],
+                          "금액 (백만원)": ["1,100.0", "—"], "비중 (%)": ["-2.4", "43.7"], "비고": ["", ""]})
+    return _record_output({"kind": "table", "name": name, "columns": list(frame.columns), "memo": True},
+                          {"text/html": TableView(frame)._repr_html_(), "text/plain": "table"})
+
+
+def test_tables_have_their_caption_and_numbers_right_aligned():
+    nb = _tiny_notebook()
+    nb.cells.append(v4.new_code_cell("report.table(...)", outputs=[_table_output()]))
+    html = notebook_to_html(nb, exclude_input=True)
+    table = re.search(r'<table[^>]*citynet-table[^>]*>.*?</table>', html, re.S).group(0)
+    assert "<caption>예산 구성</caption>" in table  # [tables] title of "composition"
+    headers = re.findall(r"<th([^>]*)>([^<]*)</th>", table)
+    assert [(h, 'class="num"' in a) for a, h in headers] == [
+        ("회계연도", True), ("항목", False), ("금액 (백만원)", True), ("비중 (%)", True), ("비고", False)]
+    cells = re.findall(r"<td([^>]*)>([^<]*)</td>", table)
+    assert [('class="num"' in a) for a, _ in cells[:5]] == [True, False, True, True, False]
+    assert 'style="text-align: right;"' not in table  # pandas' header style: the page aligns per column
+    # the page's rules: text left, number columns right, Korean words never broken
+    assert "table.citynet-table .num" in html and "text-align: left" in html
+    assert re.search(r":lang\(ko\)\s*\{\s*word-break: keep-all;", html)
+    assert "overflow-wrap: anywhere" not in html.split("citynet-table", 1)[1]
+
+
+def test_an_analysts_table_is_captioned_with_its_name_in_words():
+    nb = _tiny_notebook()
+    nb.cells.append(v4.new_code_cell("report.table(...)", outputs=[_table_output("my_own_table")]))
+    assert "<caption>my own table</caption>" in notebook_to_html(nb)
+
+
+def test_one_not_available_box_per_metric():
+    def box(text, name=None):
+        return _record_output({"kind": "unavailable", "name": name, "memo": False, "text": text},
+                              {"text/markdown": f"> {text}", "text/plain": text})
+
+    table = "**2024년에는 '활동 현황' 지표를 산출할 수 없습니다** (이 해의 추진실적이 없음)."
+    chart = "**2024년에는 '활동 현황' 지표를 산출할 수 없습니다** (횟수가 기재된 추진실적이 없음)."
+    other = "**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (이 해의 추진실적이 없음)."
+    nb = _tiny_notebook()
+    nb.cells += [v4.new_code_cell("a", outputs=[box(other, "cost_per_event")]),
+                 v4.new_code_cell("b", outputs=[box(table, "activities")]),
+                 v4.new_code_cell("c", outputs=[box(chart)]),
+                 v4.new_code_cell("d", outputs=[box(table, "activities")])]
+    html = notebook_to_html(nb, exclude_input=True)
+    assert html.count("<blockquote>") == 2
+    assert html.count("&#39;활동 현황&#39; 지표를 산출할 수 없습니다") + html.count("'활동 현황' 지표를 산출할 수 없습니다") == 1
+    assert "(이 해의 추진실적이 없음; 횟수가 기재된 추진실적이 없음)." in html
+    assert html.count("행사당 비용") == 1

@@ -21,8 +21,7 @@ from citynet_analysis import vocabulary
 from citynet_analysis.reporting.notebook.csv_tables import write_csv
 from citynet_analysis.reporting.notebook.escape import markdown_text
 from citynet_analysis.reporting.notebook.format import column_label
-from citynet_analysis.reporting.notebook.format import heading_part as part_for_lang
-from citynet_analysis.reporting.notebook.records import records
+from citynet_analysis.reporting.notebook.records import heading_text, in_language, records
 from citynet_analysis.reporting.publishers import registered
 from citynet_analysis.reporting.publishers.hwpx_memo import FONT, GREY, PUBLISHER, render, write_hwpx_memo
 from citynet_analysis.reporting.publishers.outline import Figure, memo_outline
@@ -215,8 +214,8 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
         (picture,) = doc.media.picture_references()
         assert picture.width == size.width - margins.left - margins.right
         assert picture.height == round(picture.width * 300 / 600)
-        assert _captions(doc) == (["그림 1. 요약", "표 1. 요약"] if lang == "ko"
-                                  else ["Figure 1. Summary", "Table 1. Summary"])
+        # each captioned with its own title (an analyst's figure and table: their names), not a section
+        assert _captions(doc) == (["그림 1. f", "표 1. x"] if lang == "ko" else ["Figure 1. f", "Table 1. x"])
         texts = [p.text for p in doc.paragraphs]
         holds_picture = [any(etree.QName(e).localname == "pic" for e in p.element.iter()) for p in doc.paragraphs]
         holds_table = [bool(p.tables) for p in doc.paragraphs]
@@ -225,7 +224,8 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
 
         # sources
         assert "28cadcb95a67" in text and "12, 40, 51" in text and ds_2024.fingerprint[:12] in text
-        assert "Statistics Korea" in text and "Bank of Korea" in text and "0.1.0" in text
+        cpi, fx = ("통계청", "한국은행") if lang == "ko" else ("Statistics Korea", "Bank of Korea")
+        assert text.count(cpi) == 1 and text.count(fx) == 1 and "0.1.0" in text  # each source once
 
         _assert_fonts(doc, path)
         _assert_no_numbering(doc)
@@ -349,7 +349,7 @@ def test_every_hwpx_memo_follows_its_notebooks(lang, batch_ko, batch_en):
                 # no index column: the first header is the label of the first shown column
                 assert table.cell(0, 0).text == column_label(record.columns[0], lang)
                 assert table.column_count == len(record.columns)
-            h1 = [part_for_lang(r.text, lang) for r in recs if r.kind == "heading" and r.level == 1]
+            h1 = [heading_text(r, lang) for r in in_language(recs, lang) if r.kind == "heading" and r.level == 1]
             paragraphs = [p.text for p in doc.paragraphs]
             assert all(h in paragraphs for h in h1 + ["자료 출처" if lang == "ko" else "Sources"])
             _assert_tables_show_their_text(doc)

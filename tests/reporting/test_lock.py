@@ -1,5 +1,5 @@
 """One batch per reports folder: a second one waits, or exits 2 with --no-wait; a lock left by a killed
-batch is taken over."""
+batch is taken over; the lock writes nothing."""
 
 import contextlib
 import signal
@@ -13,7 +13,7 @@ import pytest
 
 from citynet_analysis.cli import main
 from citynet_analysis.errors import InputError
-from citynet_analysis.reporting.batch.lock import LOCK_FILE, reports_lock
+from citynet_analysis.reporting.batch.lock import reports_lock
 
 from ..conftest import PROCESSED
 
@@ -44,7 +44,7 @@ def test_a_second_batch_without_wait_is_exit_2_in_one_line(tmp_path, capsys):
                      "--years", "2024"])
         err = capsys.readouterr().err.strip()
         assert code == 2 and len(err.splitlines()) == 1 and "another batch is writing" in err, err
-        assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE]  # nothing else written
+        assert list(out.iterdir()) == []  # nothing written
     finally:
         proc.kill()
         proc.wait()
@@ -69,8 +69,7 @@ def test_a_second_batch_waits_for_the_first(tmp_path, capsys):
 def test_the_lock_of_a_killed_batch_is_taken_over(tmp_path):
     out = tmp_path / "reports"
     proc = _holder(out)
-    proc.send_signal(signal.SIGKILL)  # no clean-up ran: the lock file stays
+    proc.send_signal(signal.SIGKILL)  # no clean-up ran
     proc.wait()
-    assert (out / LOCK_FILE).exists()
     with reports_lock(out, wait=False):
         pass

@@ -168,7 +168,8 @@ def test_thumbnails_are_small_embedded_pngs_in_notebook_order(portal_ko):
     # 03_trends shows budget_trend then execution; the chart no notebook names comes last
     order = re.findall(r'<a href="2022/figures/([a-z_]+)\.png"', section)
     assert order == ["budget_trend", "execution", "zz_analyst_chart"]
-    assert [i["alt"] for i in imgs] == ["예산 추이", "예산 집행", "zz analyst chart"]
+    # captions as the memo's (outline.figure_title): [portal_figures], else the name in words
+    assert [i["alt"] for i in imgs] == ["연도별 예산과 집행액", "예산 집행", "zz analyst chart"]
     assert 'href="2022/figures/execution.svg"' in section
 
 
@@ -186,6 +187,9 @@ def test_english_portal(tmp_path, ds_2024):
     shown = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
     # Korean only where the documents' own words are quoted (the subtitle, 추진실적 in a reason)
     assert set(re.findall(r"[가-힣]+", shown)) == {"사업설명서", "추진실적"}
+    # counts in words, singular and plural
+    assert "<p>2 fiscal years · 4 of 4 notebook runs ok</p>" in page
+    assert "12 events · executed per settlement" not in page  # 2024 has no cost per event
 
 
 def test_failed_runs_are_explained_and_escaped(tmp_path, ds_2024):
@@ -229,3 +233,38 @@ def test_without_a_data_set_the_portal_still_links_everything(tmp_path):
     write_index(out, jobs, "en", {"runs": [], "owned": []})
     page = (out / "index.html").read_text(encoding="utf-8")
     assert 'class="figures"' not in page and 'href="2024/03_trends.html"' in page
+    assert "<p>1 fiscal year · 2 of 2 notebook runs ok</p>" in page
+
+
+def _bilingual_notebook(path: Path) -> None:
+    """A notebook as the analysts keep them: its prose in a lang-ko and a lang-en cell, the instructions
+    for running it in a cell of their own."""
+    nb = nbformat.v4.new_notebook()
+    cells = [("# 예산 추이", ["lang-ko"]), ("# Trends", ["lang-en"]),
+             ("# Edit the parameters cell", ["instructions"]), ("## 요약 · Summary", [])]
+    nb.cells = [nbformat.v4.new_markdown_cell(text, metadata={"tags": tags}) for text, tags in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_page_links_are_titled_in_the_portal_language(tmp_path, lang):
+    out, jobs = _reports(tmp_path, years=(2024,))
+    _bilingual_notebook(out / "2024" / "03_trends.ipynb")
+    write_index(out, jobs, lang, {"runs": [], "owned": []})
+    section = _section((out / "index.html").read_text(encoding="utf-8"), 2024)
+    trends, overview = ("예산 추이", "시티넷 사무국 지원 예산 개요") if lang == "ko" else ("Trends", "Budget overview")
+    assert f'<a href="2024/03_trends.html">{trends}</a>' in section
+    assert f'<a href="2024/01_budget_overview.html">{overview}</a>' in section  # an unsplit heading
+    assert "Edit the parameters" not in section
+
+
+def test_counts_in_words():
+    from citynet_analysis.reporting.publishers.portal import count_label
+
+    assert count_label("years", 1, "en") == "1 fiscal year"
+    assert count_label("years", 2, "en") == "2 fiscal years"
+    assert count_label("n_failed", 1, "en") == "1 failed run"
+    assert count_label("n_failed", 3, "en") == "3 failed runs"
+    assert count_label("events", 1, "en", basis="budget") == "1 event · budget"
+    assert count_label("years", 1, "ko") == "회계연도 1개"

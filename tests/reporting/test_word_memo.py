@@ -18,7 +18,8 @@ from citynet_analysis.reporting.notebook.csv_tables import write_csv
 from citynet_analysis.reporting.notebook.escape import markdown_text
 from citynet_analysis.reporting.notebook.format import column_label
 from citynet_analysis.reporting.notebook.format import heading_part as part_for_lang
-from citynet_analysis.reporting.notebook.records import records
+from citynet_analysis.reporting.notebook.records import Kind, heading_text, in_language, records, title
+from citynet_analysis.reporting.publishers.outline import Figure, Heading, Table, memo_outline
 from citynet_analysis.reporting.publishers.word_memo import TEMPLATE, write_memo
 
 PROCESSED = Path(__file__).resolve().parents[2] / "data" / "processed"
@@ -147,7 +148,10 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
     # sources
     text = _text(doc)
     assert "28cadcb95a67" in text and "12, 40, 51" in text and ds_2024.fingerprint[:12] in text
-    assert "Statistics Korea" in text and "Bank of Korea" in text and "0.1.0" in text
+    cpi, fx = ("통계청", "한국은행") if lang == "ko" else ("Statistics Korea", "Bank of Korea")
+    assert text.count(cpi) == 1 and text.count(fx) == 1 and "0.1.0" in text  # each source once, in the language
+    assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == (
+        ["그림 1. f", "표 1. x"] if lang == "ko" else ["Figure 1. f", "Table 1. x"])  # their own names
 
     _assert_korean_fonts(doc, lang)
     assert doc.core_properties.title == doc.paragraphs[0].text
@@ -164,6 +168,54 @@ def test_heading_parts():
     assert part_for_lang("요약 · Summary", "ko") == "요약"
     assert part_for_lang("요약 · Summary", "en") == "Summary"
     assert part_for_lang("Analyst's own", "en") == "Analyst's own"
+
+
+def _bilingual_folder(folder: Path) -> Path:
+    """A year folder whose notebook keeps its prose as the analysts do: a lang-ko and a lang-en cell per
+    heading, the instructions in a cell of their own; the 사업비 chart under the section of overhead and
+    programs (its caption must be its own title, not that section's)."""
+    nb = nbformat.v4.new_notebook()
+    md = nbformat.v4.new_markdown_cell
+    code = nbformat.v4.new_code_cell("report.figure(...)")
+    code.outputs = [_output({"kind": "table", "name": "group_shares", "columns": ["name_ko"], "memo": True}),
+                    _output({"kind": "figure", "name": "program_costs", "memo": True}),
+                    _output({"kind": "figure", "name": "analyst_chart", "memo": True})]
+    nb.cells = [md("# 사무국 지원 예산 개요", metadata={"tags": ["lang-ko"]}),
+                md("# Budget overview", metadata={"tags": ["lang-en"]}),
+                md("Edit the parameters cell (or pass -p …)", metadata={"tags": ["instructions"]}),
+                md("## 운영경비와 사업성 경비", metadata={"tags": ["lang-ko"]}),
+                md("## Overhead and programs", metadata={"tags": ["lang-en"]}), code]
+    nbformat.write(nb, folder / "01_test.ipynb")
+    write_csv(pd.DataFrame({"name_ko": ["인건비"]}), folder / "tables" / "group_shares.csv")
+    (folder / "figures").mkdir()
+    for name in ("program_costs", "analyst_chart"):
+        Image.new("RGB", (600, 300), "steelblue").save(folder / "figures" / f"{name}.png", dpi=(300, 300))
+    return folder
+
+
+def test_records_carry_the_language_of_their_cell(tmp_path):
+    nb = nbformat.read(_bilingual_folder(tmp_path) / "01_test.ipynb", as_version=4)
+    recs = records(nb)
+    assert [(r.text, r.lang) for r in recs if r.kind == Kind.HEADING] == [
+        ("사무국 지원 예산 개요", "ko"), ("Budget overview", "en"), ("운영경비와 사업성 경비", "ko"),
+        ("Overhead and programs", "en")]  # nothing of the instructions cell
+    assert title(recs, "ko") == "사무국 지원 예산 개요" and title(recs, "en") == "Budget overview"
+    assert title(records({"cells": [{"cell_type": "markdown", "source": "# 요약 · Summary"}]}), "en") == "Summary"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_memo_in_one_language_with_captions_of_their_own(tmp_path, ds_2024, lang):
+    outline = memo_outline(_bilingual_folder(tmp_path), 2024, ds_2024, lang)
+    headings = [b.text for b in outline.blocks if isinstance(b, Heading)]
+    assert headings == (["사무국 지원 예산 개요"] if lang == "ko" else ["Budget overview"])
+    captions = [b.caption for b in outline.blocks if isinstance(b, Figure | Table)]
+    assert captions == (["그림 1. 사업비 세부 내역", "그림 2. analyst chart", "표 1. 항목 구분별 비중"] if lang == "ko"
+                        else ["Figure 1. Program costs", "Figure 2. analyst chart", "Table 1. Shares by group"])
+    references = [s for s in outline.sources if s.startswith(("참고 통계", "Reference series"))]
+    assert references == ([
+        "참고 통계: 통계청 소비자물가지수 (2020=100), 2020–2024년", "참고 통계: 한국은행 원/달러 연평균 환율, 2020–2024년"]
+        if lang == "ko" else ["Reference series: Statistics Korea (CPI, 2020=100), 2020–2024",
+                              "Reference series: Bank of Korea (KRW/USD annual average), 2020–2024"])
 
 
 def test_the_template_is_a4_with_the_memo_styles():
@@ -241,7 +293,7 @@ def test_every_memo_follows_its_notebooks(lang, batch_ko, batch_en):
             assert len(table.columns) == len(record.columns)
             assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
         headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-        h1 = [part_for_lang(r.text, lang) for r in recs if r.kind == "heading" and r.level == 1]
+        h1 = [heading_text(r, lang) for r in in_language(recs, lang) if r.kind == "heading" and r.level == 1]
         assert headings == h1 + ["자료 출처" if lang == "ko" else "Sources"]
     if lang == "ko":  # the analyst's own chart, added in a notebook cell, is in the memo too
         assert any(r.kind == "figure" and r.name == "spending_by_side"

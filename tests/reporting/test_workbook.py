@@ -158,7 +158,7 @@ def test_english_workbook_of_2024(batch_en):
 
     ws = wb["Budget composition"]
     assert [c.value for c in ws[1]] == EN_HEADER
-    personnel = _row(ws, 4, "인건비")  # the item's name as the document writes it
+    personnel = _row(ws, 4, "인건비 (Personnel)")  # the document's name, its glossary English beside it
     assert personnel[4].value == "Personnel"
     assert personnel[5].value == 331_690_000 and personnel[5].number_format == "#,##0"
     assert personnel[6].number_format == "0.0"

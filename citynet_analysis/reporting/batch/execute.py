@@ -1,5 +1,9 @@
 """Running the planned jobs: each notebook through papermill on a fresh kernel of the pool, in parallel, then
-the publishers that turn one executed notebook into its files (its page); Ctrl-C and SIGTERM stop it."""
+the publishers that turn one executed notebook into its files (its page); Ctrl-C and SIGTERM stop it.
+
+An executed notebook is the same bytes every run (docs/reproducible.md): :func:`stable_notebook` removes
+what papermill and nbclient record about the run itself (start and end times, durations) and gives the
+injected parameters cell a fixed id, before any page is made from it."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from ...atomic import write_text
 from ...config import CELL_TIMEOUT_S, KERNEL
 from ...errors import one_line
 from ..publishers import publish_notebook
@@ -27,16 +32,22 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
     import papermill as pm
 
     out_nb = staging / f"{job.notebook}.ipynb"
-    params = job_parameters(job, data_dir, lang, staging, figure_cache)
+    params = job_parameters(job, data_dir, lang, figure_cache)
     start = time.perf_counter()
     try:
-        km = pool.take()
+        km = pool.take(cwd=staging)  # output_dir "." is the staging folder of the notebook's year
         try:
             pm.execute_notebook(str(notebook), str(out_nb), parameters=params, km=km, kernel_name=KERNEL,
                                 progress_bar=False, execution_timeout=CELL_TIMEOUT_S)
+        except BaseException:
+            with contextlib.suppress(Exception):  # a failed run's notebook too (kept under failed/)
+                if out_nb.is_file():
+                    stable_notebook(out_nb)
+            raise
         finally:
             kernels.shutdown(km)
             job.execute_seconds = time.perf_counter() - start
+        stable_notebook(out_nb)
         if cancel is not None and cancel.is_set():
             raise RuntimeError("the batch was interrupted")
         publish_notebook(out_nb, lang)
@@ -46,6 +57,40 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
         job.error = one_line(exc)
     job.seconds = time.perf_counter() - start
     return job
+
+
+#: The id of the cell papermill injects (tagged ``injected-parameters``; papermill gives it a random one).
+INJECTED_CELL_ID = "injected-parameters"
+#: What papermill records of the run (notebook and cells) that differs from one run to the next.
+_RUN_TIMES = ("start_time", "end_time", "duration")
+
+
+def stable_notebook(path: Path) -> None:
+    """Rewrite an executed notebook without what differs between two runs of the same notebook with the
+    same inputs: papermill's start and end times and durations (of the notebook and of each cell),
+    nbclient's ``execution`` timings in each cell's metadata, and the random id of the injected
+    parameters cell (now :data:`INJECTED_CELL_ID`). papermill's ``output_path`` (a path in the staging
+    folder) becomes the notebook's file name. What the run used stays: ``metadata.papermill.parameters``,
+    the injected cell, every output, each cell's status."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    run = nb.metadata.get("papermill")
+    if isinstance(run, dict):
+        for key in _RUN_TIMES:
+            run.pop(key, None)
+        if run.get("output_path"):
+            run["output_path"] = path.name
+    ids = {c.get("id") for c in nb.cells}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if isinstance(cell.metadata.get("papermill"), dict):
+            for key in _RUN_TIMES:
+                cell.metadata["papermill"].pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []) and "id" in cell and INJECTED_CELL_ID not in ids:
+            cell["id"] = INJECTED_CELL_ID
+            ids.add(INJECTED_CELL_ID)
+    write_text(path, nbformat.writes(nb) + "\n")
 
 
 class Interrupted(Exception):

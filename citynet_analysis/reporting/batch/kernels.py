@@ -4,7 +4,9 @@ Starting a kernel and importing pandas and matplotlib costs 1.5–2.5 s here, mo
 run. The pool starts the next kernels while others run notebooks, so that start-up overlaps with work:
 each kernel is started in the notebook folder, imports the libraries every notebook uses (nothing the
 notebook sees as state: no variables, no parameters), runs exactly one notebook and is shut down. A kernel
-is never reused for a second notebook.
+is never reused for a second notebook. When it is taken for a notebook, its working folder becomes that
+notebook's output folder (:meth:`KernelPool.take`), as JupyterLab runs a notebook in its own folder: the
+executed notebook says ``output_dir = "."`` and means the folder it is in.
 
 Every kernel a pool starts is registered with that pool until it is shut down, so that an interrupted
 batch stops its own kernels at once (:meth:`KernelPool.stop`) and never another pool's; connection files
@@ -93,6 +95,21 @@ def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup:
     return km
 
 
+def change_dir(km, cwd: str | os.PathLike, timeout: float = 60.0) -> None:
+    """Make ``cwd`` (made absolute here) the working folder of the started kernel ``km``, silently: no
+    execution count, no history, no name left in the notebook's namespace, like the warm-up."""
+    path = os.path.abspath(cwd)
+    kc = km.blocking_client()
+    kc.start_channels()
+    try:
+        reply = kc.execute_interactive(f"__import__('os').chdir({path!r})", silent=True, store_history=False,
+                                       timeout=timeout)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the kernel cannot work in {path}: {reply['content'].get('evalue', '')}")
+    finally:
+        kc.stop_channels()
+
+
 class KernelDied(RuntimeError):
     """A kernel process ended while starting (another process took one of the ports it was given)."""
 
@@ -167,12 +184,19 @@ class KernelPool:
 
         threading.Thread(target=run, daemon=True, name="kernel-start").start()
 
-    def take(self):
-        """A fresh started kernel; raises what starting it raised."""
+    def take(self, cwd: str | os.PathLike | None = None):
+        """A fresh started kernel, working in ``cwd`` if given (:func:`change_dir`); raises what starting
+        it (or changing its folder) raised, having shut it down."""
         item = self._ready.get()
         self._start_one()
         if isinstance(item, BaseException):
             raise item
+        if cwd is not None:
+            try:
+                change_dir(item, cwd)
+            except BaseException:
+                shutdown(item)
+                raise
         return item
 
     def stop(self) -> int:

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ... import config
 from ...dataset.load import Dataset
 from ..runs import RunEntry, Status
 from . import run_keys
 from .jobs import Job, Rerun
 
+#: The output folder every executed notebook shows: its own folder. The kernel runs in the job's staging
+#: folder (:meth:`.kernels.KernelPool.take`), so the notebook writes beside itself there, and a reader who
+#: runs the published notebook again writes beside it, not into the long-gone staging folder.
+OUTPUT_DIR = "."
 
-def job_parameters(job: Job, data_dir: Path, lang: str, staging: Path | None = None,
-                   figure_cache: Path | None = None) -> dict:
-    """What papermill injects into a job's notebook (and so what the executed notebook shows)."""
-    return {"fiscal_year": int(job.year), "program": job.program, "lang": lang, "data_dir": str(data_dir),
-            "output_dir": str(staging) if staging is not None else None,
-            "figure_cache": str(figure_cache) if figure_cache is not None else None}
+
+def job_parameters(job: Job, data_dir: Path, lang: str, figure_cache: Path | None = None) -> dict:
+    """What papermill injects into a job's notebook (and so what the executed notebook shows). The data
+    folder and the figure cache are absolute (the kernel's working folder is the notebook's); the output
+    folder is the notebook's own (:data:`OUTPUT_DIR`)."""
+    return {"fiscal_year": int(job.year), "program": job.program, "lang": lang,
+            "data_dir": str(Path(data_dir).absolute()), "output_dir": OUTPUT_DIR,
+            "figure_cache": str(Path(figure_cache).absolute()) if figure_cache is not None else None}
 
 
 def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lang: str, out: Path,
@@ -26,6 +33,7 @@ def plan_reruns(all_jobs: list[Job], selected: dict[str, Path], ds: Dataset, lan
     reports; ``force`` runs them all. Each job to run says which parts of its key changed."""
     last: dict[tuple[str, str], RunEntry] = {(e.folder, e.notebook): e for e in manifest.get("runs", [])
                                              if e.status is Status.OK}
+    config.build_date()  # an invalid $SOURCE_DATE_EPOCH is reported now, before any kernel starts
     notebooks = {name: run_keys.notebook_digest(path) for name, path in selected.items()}  # read once
     todo = []
     for j in all_jobs:

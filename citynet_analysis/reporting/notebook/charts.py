@@ -16,10 +16,12 @@ from .figures import PALETTE, add_source_note, memo_chart, new_figure
 from .format import (
     category_label,
     chart_label,
+    decimal_text,
     format_krw,
     item_label,
     krw_formatter,
     label,
+    pct,
     program_title,
     side_label,
     text_column,
@@ -55,9 +57,45 @@ def _slips(rows: pd.DataFrame, lang: str) -> tuple[list[str], str]:
     return [" ⚠" if t else "" for t in texts], note
 
 
+#: Bars a chart of items draws at most: the largest items, the rest summed into one bar ("기타 N개"), so
+#: that a document of thousands of items draws as fast and reads as well as one of ten.
+MAX_BARS = 12
+
+
+def largest(rows: pd.DataFrame, share: str, lang: str, n: int = MAX_BARS) -> pd.DataFrame:
+    """The ``n`` - 1 largest rows by amount and one row summing the rest (its name ``기타 N개``, its share
+    the sum of theirs, its slip any of theirs), in ascending order for a bar chart; all rows when they
+    are ``n`` or fewer."""
+    rows = rows.sort_values("amount_krw")
+    if len(rows) <= n:
+        return rows
+    keep, rest = rows.iloc[len(rows) - (n - 1):], rows.iloc[: len(rows) - (n - 1)]
+    other = {"name_ko": _text("others", lang, n=len(rest)), "amount_krw": int(rest["amount_krw"].sum()),
+             share: rest[share].sum(min_count=1), "group": rest["group"].mode().iloc[0] if "group" in rest else ""}
+    for col in ("slip", "slip_ko"):
+        if col in rest:
+            found = [t for t in rest[col] if isinstance(t, str) and t]
+            other[col] = "; ".join(dict.fromkeys(found)) if found else None
+    return pd.concat([pd.DataFrame([other]), keep], ignore_index=True).sort_values("amount_krw", kind="stable")
+
+
+def _amount(won) -> str:
+    """An amount on a bar or in a title, in 백만원 with one decimal: the string the tables, memos and the
+    terminal summary show for the same amount (``69.4`` for 69,350,000 won)."""
+    return format_krw(won, "million", decimals=1)
+
+
 def _share(share) -> str:
     """`` (27.2%)`` after a bar's amount; nothing where the share is missing (a parent of 0)."""
-    return "" if pd.isna(share) else f" ({share:.1f}%)"
+    return "" if pd.isna(share) else f" ({pct(share)})"
+
+
+def _count_axis(axis) -> None:
+    """A count axis (events) ticks at whole numbers only: one event is 0, 1, not 0.0 … 1.2."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(lambda x, _pos: decimal_text(x, 0))
 
 
 @memo_chart
@@ -66,8 +104,9 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     comp = metrics.composition(ds, fiscal_year)
     if not available(comp):
         return comp
-    top = comp[comp["level"] == 1].sort_values("amount_krw")
-    title = _text("composition_title", lang, year=fiscal_year, total=format_krw(top["amount_krw"].sum()))
+    top = comp[comp["level"] == 1]
+    title = _text("composition_title", lang, year=fiscal_year, total=_amount(top["amount_krw"].sum()))
+    top = largest(top, "share_of_total_pct", lang)
     fig, ax = new_figure(title, xlabel=chart_label("amount", lang), pyplot=False)
     names = [item_label(n, lang) for n in top["name_ko"]]
     colors = [PALETTE[0] if vocabulary.side_of(g) == "program" else PALETTE[1] for g in top["group"]]
@@ -75,7 +114,7 @@ def composition_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
     marks, note = _slips(top, lang)
     for y, (amount, share) in enumerate(zip(top["amount_krw"], top["share_of_total_pct"], strict=True)):
-        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}{marks[y]}", va="center", fontsize=8)
+        ax.text(amount, y, f" {_amount(amount)}{_share(share)}{marks[y]}", va="center", fontsize=8)
     ax.set_xlim(0, top["amount_krw"].max() * 1.3)  # composition is available only for a positive total
     ax.grid(axis="y", visible=False)
     from matplotlib.patches import Patch
@@ -93,18 +132,19 @@ def program_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
     comp = metrics.composition(ds, fiscal_year)
     if not available(comp):
         return comp
-    subs = comp[(comp["level"] == 2) & (comp["group"] == "programs")].sort_values("amount_krw")
+    subs = comp[(comp["level"] == 2) & (comp["group"] == "programs")]
     if subs.empty:
         return Unavailable("program breakdown", fiscal_year, "no_sub_items")
     if not subs["amount_krw"].max() > 0:
         return Unavailable("program breakdown", fiscal_year, "zero_sub_items")
     title = _text("program_title", lang, year=fiscal_year)
+    subs = largest(subs, "share_of_parent_pct", lang)
     fig, ax = new_figure(title, xlabel=chart_label("amount", lang), pyplot=False)
     ax.barh([item_label(n, lang) for n in subs["name_ko"]], subs["amount_krw"], color=PALETTE[0])
     ax.xaxis.set_major_formatter(krw_formatter("million", lang))
     marks, note = _slips(subs, lang)
     for y, (amount, share) in enumerate(zip(subs["amount_krw"], subs["share_of_parent_pct"], strict=True)):
-        ax.text(amount, y, f" {format_krw(amount)}{_share(share)}{marks[y]}", va="center", fontsize=8)
+        ax.text(amount, y, f" {_amount(amount)}{_share(share)}{marks[y]}", va="center", fontsize=8)
     ax.set_xlim(0, subs["amount_krw"].max() * 1.3)
     ax.grid(axis="y", visible=False)
     add_source_note(fig, source_text(ds, lang) + note)
@@ -166,7 +206,7 @@ def execution_chart(ds: Dataset, lang: str = "ko"):
     ax.bar(x + 0.18, rates["executed_krw"], width=0.36, color=PALETTE[0], label=chart_label("executed", lang))
     for xi, ex, rate in zip(x, rates["executed_krw"], rates["execution_rate_pct"], strict=True):
         if pd.notna(rate):  # no rate where 예산현액 is 0
-            ax.text(xi + 0.18, ex, f"{rate:.1f}%", ha="center", va="bottom", fontsize=8)
+            ax.text(xi + 0.18, ex, pct(rate), ha="center", va="bottom", fontsize=8)
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(x))
     ax.set_ylim(0, top * 1.15)  # executed can exceed available where a settlement does not add up
@@ -196,8 +236,8 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
         if not e:
             bar.set_hatch("//")
     for xi, cost, n in zip(x, table["cost_per_event_krw"], table["events"], strict=True):
-        ax.text(xi, cost, f"{format_krw(cost, decimals=1)}\n({_text('event_count', lang, n=n)})", ha="center",
-                va="bottom", fontsize=8)
+        events = _text("event_count", lang, n=decimal_text(int(n), 0))  # a count: a whole number
+        ax.text(xi, cost, f"{_amount(cost)}\n({events})", ha="center", va="bottom", fontsize=8)
     ax.yaxis.set_major_formatter(krw_formatter("million", lang))
     ax.set_xticks(list(x))
     ax.set_xlim(x.min() - 0.8, x.max() + 0.8)
@@ -227,8 +267,9 @@ def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
                          xlabel=chart_label("events", lang), pyplot=False)
     ax.barh([category_label(c, lang) for c in counts["category"]], counts["events"].astype(int), color=PALETTE[0])
     for y, n in enumerate(counts["events"].astype(int)):
-        ax.text(n, y, f" {n}", va="center", fontsize=8)
+        ax.text(n, y, f" {decimal_text(int(n), 0)}", va="center", fontsize=8)
     ax.set_xlim(0, max(1, int(counts["events"].max())) * 1.2)
+    _count_axis(ax.xaxis)
     ax.grid(axis="y", visible=False)
     add_source_note(fig, source_text(ds, lang))
     return fig

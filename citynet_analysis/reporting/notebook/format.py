@@ -11,6 +11,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 
 from ... import vocabulary
@@ -191,19 +192,61 @@ def ordinal(n: int) -> str:
 
 
 # -- numbers -----------------------------------------------------------------------------------------
+#
+# Every number a reader sees (pages, memos, the portal, chart labels, the terminal summary) is written by
+# :func:`decimal_text`: the exact value (integer won, or a percent read as the decimal it prints as),
+# divided by the display unit, rounded half-up (반올림) to the shown precision, with thousands separators.
+
+def to_decimal(value) -> Decimal | None:
+    """``value`` as an exact Decimal: integers (Python, NumPy) as they are, a float as the decimal it
+    prints as (``Decimal(repr(27.25))``, never the binary expansion ``27.2499…``), a Decimal as it is.
+    None for a missing value (None, NaN, NA, NaT) or an infinite one; TypeError for anything else (a
+    text, a bool)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"not a number: {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return Decimal(int(value))
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    raise TypeError(f"not a number: {value!r}")
+
+
+def decimal_text(value, decimals: int = 1, *, scale: int = 1, signed: bool = False, minus: str = "-",
+                 missing: str = "—") -> str:
+    """The one way a number is written: ``value`` (integer won, or a percent) divided by ``scale`` (the
+    display unit: ``MILLION`` for 백만원), rounded half-up to ``decimals`` places, with thousands
+    separators: ``decimal_text(69_350_000, 1, scale=MILLION)`` → ``69.4``; ``decimal_text(27.25)`` →
+    ``27.3``. A negative number starts with ``minus``; with ``signed`` a positive one (and zero) with
+    ``+``; a value that rounds to zero is never ``-0``. ``missing`` for a missing or infinite value."""
+    if decimals < 0:
+        raise ValueError("decimals must be >= 0")
+    exact = to_decimal(value)
+    if exact is None:
+        return missing
+    shown = (exact / Decimal(scale)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(shown):,.{decimals}f}"
+    if shown < 0:
+        return minus + text
+    return "+" + text if signed else text
+
 
 def money(won, lang: str = "ko", decimals: int = 1) -> str:
     """``1,100.0백만원`` / ``KRW 1,100.0 million``; ``—`` where missing."""
-    if won is None or pd.isna(won):
+    if is_missing(won):
         return "—"
-    return label("format_text", "money", lang, value=f"{won / MILLION:,.{decimals}f}")
+    return label("format_text", "money", lang, value=decimal_text(won, decimals, scale=MILLION))
 
 
 def pct(value, decimals: int = 1, signed: bool = False) -> str:
     """``27.2%`` (``+27.2%`` when signed); ``—`` where missing."""
-    if value is None or pd.isna(value):
+    if is_missing(value):
         return "—"
-    return f"{value:+.{decimals}f}%" if signed else f"{value:.{decimals}f}%"
+    return decimal_text(value, decimals, signed=signed) + "%"
 
 
 def format_krw(amount, unit: str = "million", lang: str = "ko", *, decimals: int = 0,
@@ -211,33 +254,20 @@ def format_krw(amount, unit: str = "million", lang: str = "ko", *, decimals: int
     """An amount in won for a tick label or annotation, e.g. 1_100_000_000 -> '1,100'.
 
     ``unit`` is one of :data:`UNITS`; the amount is divided and rounded half-up to ``decimals`` places,
-    with thousands separators. ``with_unit=True`` appends the unit. Negative amounts use U+2212 (as
-    matplotlib's ``axes.unicode_minus`` does) unless ``minus`` says otherwise. Missing values give '—'."""
+    with thousands separators (:func:`decimal_text`). ``with_unit=True`` appends the unit. Negative
+    amounts use U+2212 (as matplotlib's ``axes.unicode_minus`` does) unless ``minus`` says otherwise.
+    Missing values (and anything that is not a number) give '—'."""
     check_lang(lang)
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     if decimals < 0:
         raise ValueError("decimals must be >= 0")
-    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
-        return "—"
     try:
-        value = Decimal(str(amount))
-    except (ArithmeticError, ValueError, TypeError):
-        try:
-            if amount != amount:  # NaN-like
-                return "—"
-        except TypeError:
-            return "—"
-        value = Decimal(str(float(amount)))
-    if not value.is_finite():
+        text = decimal_text(amount, decimals, scale=UNITS[unit], minus=minus)
+    except TypeError:
         return "—"
-    divisor = UNITS[unit]
-    scaled = (value / divisor).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if scaled == 0:
-        scaled = abs(scaled)  # no "-0"
-    text = f"{abs(scaled):,.{decimals}f}"
-    if scaled < 0:
-        text = minus + text
+    if text == "—":
+        return text
     return label("amount_units", unit, lang, value=text) if with_unit else text
 
 
@@ -279,6 +309,24 @@ def item_name(name_ko: str, lang: str) -> str:
     English page (``인건비 (Personnel)``)."""
     english = item_label(name_ko, lang)
     return name_ko if english == name_ko else f"{name_ko} ({english})"
+
+
+#: The indent of a sub-item's name, per level below the top (no-break spaces: a page's HTML keeps them).
+SUB_ITEM_INDENT = "\u00a0\u00a0"
+
+
+def item_display_name(name_ko: str, level, lang: str) -> str:
+    """A line item's name as every table shows it (pages, memos, the workbook): :func:`item_name`, and for
+    a sub-item (``level`` > 1) indented by level under the sub-item marker of ``[format_text]``:
+    ``ㄴ 교육훈련비`` after two no-break spaces for level 2, four for level 3. A top-level item, or a
+    missing level, shows the name alone; a missing name is ``—``."""
+    if is_missing(name_ko):
+        return "—"
+    name = item_name(name_ko, lang)
+    depth = 0 if is_missing(level) else int(level) - 1
+    if depth < 1:
+        return name
+    return SUB_ITEM_INDENT * depth + label("format_text", "sub_item", lang, name=name)
 
 
 def is_missing(v) -> bool:
@@ -343,8 +391,10 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
     """A display copy of ``df`` (only ``columns`` if given), in the language throughout: won columns in
     백만원 (1 decimal), percents to 1 decimal, USD in thousands; categories, groups, phases (basis),
     anomaly kinds and severities by their labels; a column with a Korean twin (``message``/``message_ko``)
-    in the page's language (:func:`in_language`); item names with their English on an English page; columns labelled with
-    their units. Missing values show as ``—``; the index is dropped."""
+    in the page's language (:func:`in_language`); item names with their English on an English page, a
+    sub-item's (``level`` > 1) indented under a marker (:func:`item_display_name`); columns labelled with
+    their units. Numbers are written by :func:`decimal_text` (half-up). Missing values show as ``—``; the
+    index is dropped."""
     check_lang(lang)
     columns = list(df.columns) if columns is None else list(columns)
     # a Korean twin (message_ko) is shown under its pair; any other unknown column is a KeyError
@@ -354,15 +404,18 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
     for col in columns:
         s = df[col]
         if col.endswith("_krw") or col == "amount_2020krw":
-            text = s.map(lambda v: "—" if is_missing(v) else f"{v / MILLION:,.1f}")
+            text = s.map(lambda v: decimal_text(v, 1, scale=MILLION))
         elif col == "amount_usd":
-            text = s.map(lambda v: "—" if is_missing(v) else f"{v / 1000:,.1f}")
+            text = s.map(lambda v: decimal_text(v, 1, scale=1000))
         elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd"):
-            text = s.map(lambda v: "—" if is_missing(v) else f"{v:,.1f}")
+            text = s.map(lambda v: decimal_text(v, 1))
         elif col in VALUE_SECTIONS or col in COUNTED_SECTIONS or col in ("group", "side", "check", "severity"):
             text = s.map(lambda v, c=col: "—" if is_missing(v) or v == "" else value_label(c, v, lang))
         elif col == "slip":  # the document's own figures disagree here: a mark, blank elsewhere
             text = s.map(lambda v: "" if is_missing(v) or v == "" else f"⚠ {v}")
+        elif col == "name_ko" and "level" in df.columns:  # sub-items indented under their parent
+            text = pd.Series([item_display_name(v, level, lang) for v, level in zip(s, df["level"], strict=True)],
+                             index=s.index, dtype=object)
         elif col == "name_ko":
             text = s.map(lambda v: "—" if is_missing(v) else item_name(v, lang))
         elif col == "note" and "fiscal_year" in df.columns:

@@ -1,19 +1,50 @@
 """The output records: what each output of a notebook is, written by :class:`~.report.Report` into the
 output's display metadata (``metadata["citynet"]``) and read back from the executed notebook by every
 publisher, so that a memo, a workbook or the portal is built from the notebooks themselves, in their order,
-never from a second copy of the numbers. Markdown headings of the notebook are records too."""
+never from a second copy of the numbers. Markdown headings of the notebook are records too.
+
+One notebook holds an analysis's prose in both languages: a Markdown cell tagged ``lang-ko`` holds the
+Korean text (and headings), one tagged ``lang-en`` the English; an untagged cell is shown in either
+language. A cell tagged ``instructions`` (how to run the notebook) stays in the notebook and is never
+published. Every record carries the language of its cell (``""``: untagged); a publisher keeps the
+records of its language with :func:`in_language` and reads headings with :func:`heading_text`, which
+still splits an older heading ``한국어 · English`` of a notebook nobody has split into cells."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 #: The key of the display metadata that holds a record.
 RECORD_KEY = "citynet"
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*)$")  # a Markdown ATX heading with text
+#: The cell tag of each language's prose (visible in JupyterLab's property inspector, like papermill's
+#: ``parameters``).
+LANG_TAGS = {"ko": "lang-ko", "en": "lang-en"}
+#: The cell tag of text for whoever runs the notebook (how to change its parameters): never published.
+INSTRUCTIONS_TAG = "instructions"
+
+
+def cell_tags(cell) -> list[str]:
+    """A cell's tags (none for a cell whose metadata is not what nbformat writes)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    tags = meta.get("tags") if isinstance(meta, dict) else None
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+
+def cell_language(cell) -> str:
+    """The language a cell is written for by its tag (``ko``, ``en``), ``""`` for both."""
+    tags = cell_tags(cell)
+    return next((lang for lang, tag in LANG_TAGS.items() if tag in tags), "")
+
+
+def unpublished_tags(lang: str) -> set[str]:
+    """The tags of the cells a page, memo or portal in ``lang`` leaves out: the other languages' prose and
+    the instructions for running the notebook."""
+    return {tag for other, tag in LANG_TAGS.items() if other != lang} | {INSTRUCTIONS_TAG}
 
 
 class Kind(StrEnum):
@@ -38,6 +69,7 @@ class Record:
     columns: tuple[str, ...] = ()
     text: str = ""
     level: int = 0
+    lang: str = ""  # the language of the cell it comes from (its lang-ko / lang-en tag), "" for both
 
     def metadata(self) -> dict:
         """The display metadata that carries the record (read back by :func:`records`)."""
@@ -61,21 +93,25 @@ class Record:
         name = data.get("name")
         lines, columns = data.get("lines", ()), data.get("columns", ())
         level = data.get("level", 0)
+        lang = data.get("lang", "")
         return cls(kind=kind, name=str(name) if name is not None else None,
                    memo=bool(data.get("memo", kind in (Kind.SUMMARY, Kind.FIGURE))),
                    lines=tuple(map(str, lines)) if isinstance(lines, list | tuple) else (),
                    columns=tuple(map(str, columns)) if isinstance(columns, list | tuple) else (),
-                   text=str(data.get("text", "")), level=level if type(level) is int else 0)
+                   text=str(data.get("text", "")), level=level if type(level) is int else 0,
+                   lang=lang if lang in LANG_TAGS else "")
 
 
 def records(nb) -> list[Record]:
     """The records of an executed notebook (its JSON as a dict), in order, with a ``heading`` record for
-    each Markdown heading outside code fences."""
+    each Markdown heading outside code fences; each record carries its cell's language. Cells tagged
+    ``instructions`` give none."""
     out: list[Record] = []
     cells = nb.get("cells", []) if isinstance(nb, dict) else []
     for cell in cells if isinstance(cells, list) else []:
-        if not isinstance(cell, dict):
+        if not isinstance(cell, dict) or INSTRUCTIONS_TAG in cell_tags(cell):
             continue
+        lang = cell_language(cell)
         if cell.get("cell_type") == "markdown":
             source = cell.get("source", "")
             fenced = False
@@ -83,13 +119,13 @@ def records(nb) -> list[Record]:
                 if line.lstrip().startswith(("```", "~~~")):
                     fenced = not fenced
                 elif not fenced and (m := _HEADING.match(line)):
-                    out.append(Record(Kind.HEADING, level=len(m.group(1)), text=m.group(2).strip()))
+                    out.append(Record(Kind.HEADING, level=len(m.group(1)), text=m.group(2).strip(), lang=lang))
             continue
         for output in cell.get("outputs", []) if isinstance(cell.get("outputs"), list) else []:
             meta = output.get("metadata", {}) if isinstance(output, dict) else {}
             record = Record.from_json(meta.get(RECORD_KEY) if isinstance(meta, dict) else None)
             if record is not None:
-                out.append(record)
+                out.append(replace(record, lang=lang) if lang else record)
     return out
 
 
@@ -101,6 +137,24 @@ def read_records(path) -> list[Record]:
         return []
 
 
-def title(recs: list[Record]) -> str:
-    """The notebook's title as written (its first level-1 heading; ``""`` when it has none)."""
-    return next((r.text for r in recs if r.kind is Kind.HEADING and r.level == 1), "")
+def in_language(recs: list[Record], lang: str) -> list[Record]:
+    """The records a report in ``lang`` shows: those of the language's cells and of untagged cells."""
+    return [r for r in recs if r.lang in ("", lang)]
+
+
+def heading_text(record: Record, lang: str) -> str:
+    """A heading's text in ``lang``: as written in a cell of its language; of an untagged cell, the
+    language's part of ``한국어 · English`` (the whole text when it has no `` · ``)."""
+    from .format import heading_part
+
+    return record.text if record.lang else heading_part(record.text, lang)
+
+
+def title(recs: list[Record], lang: str | None = None) -> str:
+    """The notebook's title (its first level-1 heading; ``""`` when it has none): in ``lang``, the first
+    one of that language or of an untagged cell, in that language's part; without ``lang``, the first as
+    written."""
+    for r in recs:
+        if r.kind is Kind.HEADING and r.level == 1 and (lang is None or r.lang in ("", lang)):
+            return r.text if lang is None else heading_text(r, lang)
+    return ""

@@ -9,6 +9,15 @@ already embedded by nbconvert as base64 PNGs; local markdown images are embedded
 
 With fontTools (a matplotlib dependency, so normally present) the font is subset to the characters the
 notebook uses (a few kB instead of 4.7 MB); without it the whole font is embedded.
+
+A page is in one language. A notebook holds its prose in both: Markdown cells tagged ``lang-ko`` and
+``lang-en`` (and untagged cells for both), plus a cell tagged ``instructions`` (how to run it) that is
+never published. nbconvert's ``TagRemovePreprocessor`` drops the other language's cells and the
+instructions; :class:`PagePreprocessor` then makes the rest read as one page in the language (see
+:func:`prepare_page`): an untagged heading ``한국어 · English`` shows its language's part, the page title
+is the notebook's title in the language, a result that is not available is said once (one box per
+metric, its reasons together), and every report table gets its caption (its ``[tables]`` title) and a
+``num`` class on the cells of its number columns (the template aligns text left and numbers right).
 """
 
 from __future__ import annotations
@@ -30,6 +39,9 @@ from typing import Any
 from ... import config
 from ...atomic import write_text
 from ..notebook.figures import FONT_NAME, FONT_PATH, quiet_fonttools_subsetter
+from ..notebook.format import heading_part
+from ..notebook.records import RECORD_KEY, Kind, cell_language, records, title, unpublished_tags
+from .outline import table_caption_title
 from .publisher import Publisher, Scope
 
 __all__ = [
@@ -41,7 +53,9 @@ __all__ = [
     "find_external_resources",
     "font_face_css",
     "font_chars",
+    "mark_number_columns",
     "notebook_to_html",
+    "prepare_page",
 ]
 
 #: Folder holding nbconvert templates shipped with the package (package-data ``templates/**/*``).
@@ -243,6 +257,128 @@ def find_external_resources(html_text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------------
+# One page in one language
+# --------------------------------------------------------------------------------------------------
+
+_HEADING_LINE = re.compile(r"^(#{1,6}[ \t]+)(\S.*)$")
+_FENCE = ("```", "~~~")
+#: A sentence of a result that is not available: ``**<what, when>** (<reason>).`` (``[narrative_text]``).
+_UNAVAILABLE = re.compile(r"^(\*\*.+?\*\*) \((.*)\)\.$", re.DOTALL)
+_TABLE_OPEN = re.compile(r"<table\b[^>]*\bcitynet-table\b[^>]*>")
+_ROW = re.compile(r"(<tr\b)([^>]*)(>)(.*?)(</tr>)", re.DOTALL)
+_CELL = re.compile(r"<(t[dh])\b([^>]*)>(.*?)</\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+#: The text of a number cell as format.py writes it: 1,100.0 · -2.4 · −3 · +27.2 · 12.0% · 56.
+_NUMBER_TEXT = re.compile(r"^[−+-]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)[ \u00a0]?%?$")
+#: Cells that say "no number" in a number column.
+_NO_NUMBER = frozenset({"", "—", "–", "-", "nan", "NaN", "<NA>"})
+
+
+def _cell_text(inner: str) -> str:
+    return html.unescape(_TAG.sub("", inner)).strip()
+
+
+def mark_number_columns(table_html: str, caption: str = "") -> str:
+    """A table as pandas writes it (``TableView``) with ``class="num"`` on every header and data cell of
+    its number columns (each cell a number or empty/—, at least one a number), pandas' right-aligned
+    header row style removed, and ``caption`` (escaped) as its ``<caption>``."""
+    body = [[_cell_text(c[2]) for c in _CELL.findall(row[3]) if c[0] == "td"] for row in _ROW.findall(table_html)]
+    body = [r for r in body if r]
+    width = max(map(len, body), default=0)
+    number = []
+    for i in range(width):
+        cells = [r[i] for r in body if i < len(r)]
+        number.append(any(_NUMBER_TEXT.match(c) for c in cells)
+                      and all(c in _NO_NUMBER or _NUMBER_TEXT.match(c) for c in cells))
+
+    def row(m: re.Match) -> str:
+        index = iter(range(1 << 30))
+
+        def cell(c: re.Match) -> str:
+            i = next(index)
+            if i < width and number[i] and "class=" not in c.group(2):
+                return f'<{c.group(1)} class="num"{c.group(2)}>{c.group(3)}</{c.group(1)}>'
+            return c.group(0)
+
+        attrs = re.sub(r'\s*style="text-align: right;"', "", m.group(2))
+        return m.group(1) + attrs + m.group(3) + _CELL.sub(cell, m.group(4)) + m.group(5)
+
+    out = _ROW.sub(row, table_html)
+    if caption:
+        out = _TABLE_OPEN.sub(lambda m: f"{m.group(0)}\n  <caption>{html.escape(caption)}</caption>", out, count=1)
+    return out
+
+
+def _one_language_headings(source: str, lang: str) -> str:
+    """An untagged cell's headings ``한국어 · English`` as the language's part (outside code fences)."""
+    lines, fenced = [], False
+    for line in source.splitlines(keepends=True):
+        if line.lstrip().startswith(_FENCE):
+            fenced = not fenced
+        elif not fenced and (m := _HEADING_LINE.match(line.rstrip("\r\n"))):
+            end = line[len(line.rstrip("\r\n")):]
+            line = m.group(1) + heading_part(m.group(2), lang) + end
+        lines.append(line)
+    return "".join(lines)
+
+
+def _record(output) -> dict:
+    meta = output.get("metadata") if isinstance(output, Mapping) else None
+    record = meta.get(RECORD_KEY) if isinstance(meta, Mapping) else None
+    return record if isinstance(record, Mapping) else {}
+
+
+def prepare_page(nb, lang: str) -> None:
+    """Make a notebook (node, changed in place; its other language's cells already removed) read as one
+    page in ``lang``: headings, page title, one box per metric not available, table captions and number
+    columns. The stored notebook is not touched: the page exporter works on a copy."""
+    nb.metadata["title"] = title(records(nb), lang) or nb.metadata.get("title", "")
+    if not nb.metadata["title"]:
+        del nb.metadata["title"]
+    boxes: dict[str, tuple[Any, list[str]]] = {}  # what is not available → (its first output, reasons)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            if not cell_language(cell):
+                cell.source = _one_language_headings(cell.source, lang)
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            record = _record(output)
+            if record.get("kind") == Kind.UNAVAILABLE and isinstance(record.get("text"), str):
+                m = _UNAVAILABLE.match(record["text"])
+                what, reason = (m.group(1), m.group(2)) if m else (record["text"], "")
+                if what in boxes:  # the same metric not available again (a table and its chart)
+                    if reason and reason not in boxes[what][1]:
+                        boxes[what][1].append(reason)
+                    continue
+                boxes[what] = (output, [reason] if reason else [])
+            elif record.get("kind") == Kind.TABLE and "text/html" in output.get("data", {}):
+                name = record.get("name")
+                caption = table_caption_title(name, lang) if isinstance(name, str) and name else ""
+                output.data["text/html"] = mark_number_columns(output.data["text/html"], caption)
+            kept.append(output)
+        if "outputs" in cell:
+            cell.outputs = kept
+    for what, (output, reasons) in boxes.items():
+        if len(reasons) > 1:
+            text = f"{what} ({'; '.join(reasons)})."
+            output.data["text/markdown"] = f"> {text}"
+            output.data["text/plain"] = text
+
+
+def _page_preprocessor(lang: str):
+    """An nbconvert preprocessor that runs :func:`prepare_page` (after the tag removal)."""
+    from nbconvert.preprocessors import Preprocessor
+
+    class PagePreprocessor(Preprocessor):
+        def preprocess(self, nb, resources):
+            prepare_page(nb, lang)
+            return nb, resources
+
+    return PagePreprocessor()
+
+
+# --------------------------------------------------------------------------------------------------
 # Export
 # --------------------------------------------------------------------------------------------------
 
@@ -267,19 +403,27 @@ _LOCAL = threading.local()
 
 def _exporter(exclude_input: bool, lang: str):
     """One HTMLExporter per thread and settings: building one compiles the templates (~0.15 s), which a
-    batch of many notebooks should pay once."""
+    batch of many notebooks should pay once. It leaves out the cells of the other language and the
+    instructions (by their tags) and prepares the page in ``lang`` (:func:`prepare_page`)."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     cache = _LOCAL.__dict__.setdefault("exporters", {})
     key = (exclude_input, lang)
     if key not in cache:
-        cache[key] = HTMLExporter(
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = unpublished_tags(lang)
+        exporter = HTMLExporter(
+            config=config,
             template_name=TEMPLATE_NAME,
             extra_template_basedirs=[str(TEMPLATE_DIR)],
             embed_images=True,
             exclude_input=exclude_input,
             language_code=lang,
         )
+        exporter.register_preprocessor(_page_preprocessor(lang), enabled=True)
+        cache[key] = exporter
     return cache[key]
 
 

@@ -35,17 +35,26 @@ title, so the memo does not start with an empty line.
 Document text (item names, anomaly messages) is never formatting: summary lines are parsed with
 :func:`~citynet_analysis.reporting.publishers.outline.markdown_runs` (emphasis only), and every text is
 made XML-safe with :func:`~citynet_analysis.reporting.escape.xml_text` before python-hwpx writes it as a
-text node. A year folder without notebooks gets no memo (``write_hwpx_memo`` returns None)."""
+text node. A year folder without notebooks gets no memo (``write_hwpx_memo`` returns None).
+
+Same bytes every run (docs/reproducible.md): the memo's date and the package's dates (``content.hpf``,
+the zip entries) are the build date (:func:`citynet_analysis.config.build_date`); python-hwpx gives every
+new paragraph, table and picture a random ``id`` (and a picture its ``instid``), which
+:func:`stable_ids` renumbers in document order (python-hwpx has no API to choose them); the package is
+rewritten by :func:`~.packaging.normalize_zip` in python-hwpx's entry order, ``mimetype`` first and
+uncompressed."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
+import io
+import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from ... import config
 from ..notebook.escape import xml_text
 from .outline import (
     Bullets,
@@ -59,6 +68,7 @@ from .outline import (
     word,
     write_memo_file,
 )
+from .packaging import normalize_zip
 from .publisher import Publisher, Scope
 from .word_memo import column_widths
 
@@ -119,11 +129,11 @@ _FILL = 0.92  # how much of a cell's line a reader fills before it breaks (word 
 
 def write_hwpx_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     """Write ``folder/memo_<fiscal_year>.hwpx`` from the folder's memo outline (None without notebooks)."""
-    return write_memo_file(folder, fiscal_year, ds, lang, "hwpx", lambda outline, tmp: tmp.write_bytes(render(outline)))
+    return write_memo_file(folder, fiscal_year, ds, lang, "hwpx", render)
 
 
 def render(outline: Outline) -> bytes:
-    """The outline as the bytes of an HWPX file."""
+    """The outline as the bytes of an HWPX file, the same bytes for the same outline and build date."""
     from hwpx import HwpxDocument
 
     doc = HwpxDocument.new()
@@ -146,18 +156,56 @@ def render(outline: Outline) -> bytes:
         for line in outline.sources:
             memo.paragraph(line, "bullet")
         _metadata(doc, outline)
-        return doc.to_bytes()
+        return stable_package(doc.to_bytes())
     finally:
         doc.close()
 
 
+#: The first entry of an HWPX package (stored, not compressed: readers identify the format by it).
+MIMETYPE = "mimetype"
+_SECTION = re.compile(r"Contents/section\d+\.xml")
+#: Elements python-hwpx creates with a random id: paragraphs, tables, pictures (id and instid).
+_NEW_OBJECT = re.compile(rb"<hp:(?:p|tbl|pic)\s[^>]*>")
+_RANDOM_ID = re.compile(rb'(\s(?:id|instid)=")(\d+)(")')
+
+
+def stable_package(data: bytes) -> bytes:
+    """The saved package with :func:`stable_ids` in its sections and :func:`~.packaging.normalize_zip`'s
+    fixed entry dates (the build date), ``mimetype`` first and stored."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        names = src.namelist()
+        sections = [n for n in names if _SECTION.fullmatch(n)]
+        mapping: dict[bytes, bytes] = {b"0": b"0"}  # the blank document's first paragraph: id 0, kept
+        texts = {n: stable_ids(src.read(n), mapping) for n in sections}
+        if not texts:
+            return normalize_zip(data, config.build_time(), first=(MIMETYPE,), sort=False)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info, texts.get(info.filename, src.read(info)))
+    return normalize_zip(out.getvalue(), config.build_time(), first=(MIMETYPE,), sort=False)
+
+
+def stable_ids(xml: bytes, mapping: dict[bytes, bytes] | None = None) -> bytes:
+    """A section's XML with the random ids python-hwpx gave its paragraphs, tables and pictures replaced
+    by 1, 2, 3 … in document order. One value is one number throughout (``mapping``, shared by the
+    sections of a document: a picture's ``instid`` equal to its ``id`` stays equal)."""
+    mapping = {b"0": b"0"} if mapping is None else mapping
+
+    def number(m: re.Match) -> bytes:
+        old = m.group(2)
+        if old not in mapping:
+            mapping[old] = str(len(mapping)).encode()
+        return m.group(1) + mapping[old] + m.group(3)
+
+    return _NEW_OBJECT.sub(lambda tag: _RANDOM_ID.sub(number, tag.group(0)), xml)
+
+
 def _metadata(doc, outline: Outline) -> None:
-    """Title, subject, keywords and author in ``Contents/content.hpf``, the time of writing (or
-    $SOURCE_DATE_EPOCH's) as its dates; what the blank document said there (its author, a date in words)
-    and its preview text and image cleared."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC))
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Title, subject, keywords and author in ``Contents/content.hpf``, the build date
+    (:func:`citynet_analysis.config.build_time`) as its dates; what the blank document said there (its
+    author, a date in words) and its preview text and image cleared."""
+    stamp = config.build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
     doc.parts.clear_document_metadata(keep=("title", "language"), timestamp=stamp)  # the blank's author, date
     doc.parts.set_document_metadata(title=xml_text(outline.title), creator="citynet-analysis",
                                     subject=xml_text(outline.program), keyword=xml_text(outline.keywords),

@@ -2,12 +2,18 @@
 each memo publisher (Word, HWPX): the same headings, summary lines, figures, tables and sources in every
 format, and no number computed a second way.
 
-Per notebook, in name order: its title (the H1 heading), its summary lines (Markdown the summaries
-escaped), its memo figures (a caption from the notebook section, H2, they are drawn in), its memo tables
-(the columns the notebook shows, formatted with :func:`~citynet_analysis.reporting.notebook.format.format_table`;
-a caption from vocabulary.toml ``[tables]``, an analyst's own table: its section) and the sentences of
-memo results that are not available. Then the sources: the documents with their SHA-256, the source lines
-the tables cite, the reference series, the data fingerprint and the package version.
+The memo is in one language: of a notebook's cells it reads those of that language (tag ``lang-ko`` /
+``lang-en``) and the untagged ones, never the ``instructions`` (see :mod:`..notebook.records`).
+
+Per notebook, in name order: its title (the H1 heading in the language), its summary lines (Markdown the
+summaries escaped), its memo figures, its memo tables (the columns the notebook shows, formatted with
+:func:`~citynet_analysis.reporting.notebook.format.format_table`) and the sentences of memo results that
+are not available (each sentence once). Every figure and table is captioned with its own title, never a
+section heading: a figure its name's entry in ``[portal_figures]`` (the portal's thumbnails use the same
+:func:`figure_title`), else the title its record carries, else its name in words; a table its
+``[tables]`` title, else its name in words. Then the sources: the documents with their SHA-256, the
+source lines the tables cite, each reference series once by its name in the language (with the years it
+covers), the data fingerprint and the package version.
 
 Every renderer reads the summary lines with :func:`markdown_runs` (emphasis only), so that ``**…**`` is
 bold in every format and text quoted from a document stays literal."""
@@ -17,18 +23,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ... import vocabulary
+from ... import config, vocabulary
 from ...atomic import atomic_path
 from ...config import FIGURES_DIR, TABLES_DIR, VERSION
 from ..notebook.csv_tables import read_csv_table, unprotected
 from ..notebook.escape import xml_text
-from ..notebook.format import file_name, format_table, heading_part, program_title, table_title
-from ..notebook.records import Kind, Record, read_records, title
+from ..notebook.format import file_name, format_table, program_title, table_title
+from ..notebook.records import Kind, Record, in_language, read_records, title
 
 
 @dataclass(frozen=True)
@@ -83,21 +90,40 @@ def memo_file(fiscal_year: int, suffix: str) -> str:
     return f"memo_{fiscal_year}.{suffix}"
 
 
-def write_memo_file(folder: Path, fiscal_year: int, ds, lang: str, suffix: str, save) -> Path | None:
-    """Build the folder's outline and write it with ``save(outline, temporary path)`` into
+def write_memo_file(folder: Path, fiscal_year: int, ds, lang: str, suffix: str,
+                    to_bytes: Callable[[Outline], bytes]) -> Path | None:
+    """Build the folder's outline (dated the build date) and write ``to_bytes(outline)`` into
     ``memo_<year>.<suffix>``, atomically; None, and nothing written, when the folder holds no notebook."""
     outline = memo_outline(Path(folder), fiscal_year, ds, lang)
     if outline is None:
         return None
     target = Path(folder) / memo_file(fiscal_year, suffix)
     with atomic_path(target) as tmp:
-        save(outline, tmp)
+        tmp.write_bytes(to_bytes(outline))
     return target
 
 
 def word(key: str, lang: str, **values) -> str:
     """A phrase of the memo (vocabulary.toml ``[memo_labels]``) filled with ``values``."""
     return vocabulary.labels("memo_labels")[key][lang].format(**values)
+
+
+def _in_words(name: str) -> str:
+    return str(name).replace("_", " ")
+
+
+def figure_title(name: str, lang: str, recorded: str = "") -> str:
+    """A figure's own title, for its caption in the memo and on the portal: its name's entry in
+    vocabulary.toml ``[portal_figures]``, else the title its record carries (``recorded``), else its
+    name in words (an analyst's own chart)."""
+    entry = vocabulary.labels("portal_figures").get(name)
+    return entry[lang] if entry else (recorded or _in_words(name))
+
+
+def table_caption_title(name: str, lang: str) -> str:
+    """A table's own title: its ``[tables]`` title, else its name in words (an analyst's own table)."""
+    found = table_title(name, lang)
+    return found if found != name else _in_words(name)
 
 
 @functools.cache
@@ -145,7 +171,7 @@ def memo_outline(folder: Path, fiscal_year: int, ds, lang: str, today: dt.date |
     if not notebooks:
         return None
     program, files = _program_and_sources(ds, fiscal_year, lang)
-    date = (today or dt.date.today()).isoformat()
+    date = (today or config.build_date()).isoformat()
     out = Outline(lang=lang, title=word("title", lang, program=program, year=fiscal_year),
                   subtitle=word("subtitle", lang, source=files, date=date), program=program,
                   keywords=f"{ds.program or ''}; {fiscal_year}")
@@ -196,38 +222,35 @@ class _Walk:
         self.cited_lines: set[int] = set()
 
     def notebook(self, recs: list[Record], stem: str) -> None:
-        """A notebook's part: title, summary bullets, figures, then tables and unavailable results."""
+        """A notebook's part: title, summary bullets, figures, then tables and unavailable results, all of
+        the memo's language (and of untagged cells)."""
         blocks = self.out.blocks
-        blocks.append(Heading(heading_part(title(recs) or stem, self.lang), 1))
+        blocks.append(Heading(title(recs, self.lang) or stem, 1))
+        recs = in_language(recs, self.lang)
         lines = [line for r in recs if r.kind is Kind.SUMMARY and r.memo for line in r.lines]
         if lines:
             blocks.append(Bullets(tuple(lines)))
-        section = ""
-        figures, tables = [], []
         for r in recs:
-            if r.kind is Kind.HEADING and r.level >= 2:
-                section = heading_part(r.text, self.lang)
-            elif r.kind is Kind.FIGURE and r.memo and r.name:
-                figures.append((r, section))
-            elif r.memo and (r.kind is Kind.TABLE and r.name or r.kind is Kind.UNAVAILABLE):
-                tables.append((r, section))
-        for r, heading in figures:
-            self.figure(r.name, heading)
-        for r, heading in tables:
-            if r.kind is Kind.UNAVAILABLE:
+            if r.kind is Kind.FIGURE and r.memo and r.name:
+                self.figure(r.name, r.text)
+        said: set[str] = set()
+        for r in recs:
+            if r.kind is Kind.UNAVAILABLE and r.memo and r.text not in said:
+                said.add(r.text)  # one sentence per reason
                 blocks.append(Text(r.text))
-            else:
-                self.table(r, heading)
+            elif r.kind is Kind.TABLE and r.memo and r.name:
+                self.table(r)
 
-    def figure(self, name: str, heading: str) -> None:
+    def figure(self, name: str, recorded: str = "") -> None:
         path = self.folder / FIGURES_DIR / f"{name}.png"
         if not path.is_file():
             self.out.blocks.append(Text(word("missing", self.lang, path=f"{FIGURES_DIR}/{name}.png")))
             return
         self.figures += 1
-        self.out.blocks.append(Figure(path, word("figure", self.lang, n=self.figures, title=heading or name)))
+        caption = word("figure", self.lang, n=self.figures, title=figure_title(name, self.lang, recorded))
+        self.out.blocks.append(Figure(path, caption))
 
-    def table(self, record: Record, heading: str) -> None:
+    def table(self, record: Record) -> None:
         name = str(record.name)
         path = self.folder / TABLES_DIR / f"{name}.csv"
         if not path.is_file():
@@ -240,9 +263,8 @@ class _Walk:
         columns = [c for c in (record.columns or list(df.columns)) if c in df.columns] or list(df.columns)
         numeric = tuple(_is_number_column(df[c]) for c in columns)
         view = format_table(df, self.lang, columns)
-        title = table_title(name, self.lang)
         self.tables += 1
-        caption = word("table", self.lang, n=self.tables, title=title if title != name else heading or name)
+        caption = word("table", self.lang, n=self.tables, title=table_caption_title(name, self.lang))
         rows = tuple(tuple(str(v) for v in row) for row in view.itertuples(index=False))
         self.out.blocks.append(Table(caption, tuple(map(str, view.columns)), rows, numeric))
 
@@ -255,8 +277,10 @@ def _sources(ds, lang: str, cited_lines: set[int]) -> list[str]:
                 file=file_name(doc.source_file), sha=str(doc.sha256)[:12])
            for doc in ds.documents.itertuples(index=False)]
     out.append(word("source_lines", lang, lines=", ".join(map(str, sorted(cited_lines))) or word("no_lines", lang)))
-    out += [word("reference", lang, name=reference.short_source(series, lang), source=series.source)
-            for series in (reference.cpi(), reference.krw_per_usd())]
+    for series in (reference.cpi(), reference.krw_per_usd()):  # each once, named in the language
+        years = sorted(series.values.index)
+        out.append(word("reference", lang, name=reference.short_source(series, lang),
+                        years=f"{years[0]}–{years[-1]}" if years else "—"))
     out.append(word("fingerprint", lang, value=str(ds.fingerprint)[:12] or "—"))
     out.append(word("version", lang, value=VERSION))
     return out

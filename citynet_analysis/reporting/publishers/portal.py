@@ -28,7 +28,6 @@ from ...analysis import slips as document_slips
 from ...atomic import write_text
 from ...dataset.load import ProgramError
 from ..notebook.format import (
-    heading_part,
     is_missing,
     money,
     pct,
@@ -40,6 +39,7 @@ from ..notebook.format import label as format_label
 from ..notebook.records import Kind, Record, read_records, title
 from ..runs import RunEntry, Status
 from .html_pages import CSP, CSS_FONT_FAMILY, font_face_css
+from .outline import figure_title
 from .publisher import Publisher, Scope
 
 TEMPLATE = "portal/index.html.j2"
@@ -53,16 +53,21 @@ def label(key: str, lang: str, **values) -> str:
     return format_label("portal_labels", key, lang, **values)
 
 
+def count_label(key: str, n: int, lang: str, **values) -> str:
+    """A count in words, singular or plural (``[portal_labels]`` ``<key>_one`` for 1, ``<key>_other`` for
+    any other number): ``1 fiscal year``, ``2 fiscal years``."""
+    return label(f"{key}_one" if n == 1 else f"{key}_other", lang, n=n, **values)
+
+
 def status_label(status: Status, lang: str) -> str:
     """A run's status (ok, failed, not published) in words."""
     return label(f"status {status}", lang)
 
 
 def figure_label(name: str, lang: str) -> str:
-    """The caption of a figure by its file name (``[portal_figures]``); the name in words otherwise (an
-    analyst's own chart)."""
-    entry = vocabulary.labels("portal_figures").get(name)
-    return entry[lang] if entry else name.replace("_", " ")
+    """The caption of a figure by its file name, as the memo captions it (:func:`.outline.figure_title`:
+    ``[portal_figures]``, else the name in words for an analyst's own chart)."""
+    return figure_title(name, lang)
 
 
 def _href(path: str) -> str:
@@ -113,7 +118,7 @@ class Headlines:
         """Every slip of the year's figures in use, in a line (empty when the documents agree with
         themselves); the pages, memo and workbook show each beside its number."""
         found = document_slips.slips(self.ds, fiscal_year=year)
-        return label("slips", lang, n=len(found), slips=document_slips.slip_text(found, lang)) if len(found) else ""
+        return count_label("slips", len(found), lang, slips=document_slips.slip_text(found, lang)) if len(found) else ""
 
     @staticmethod
     def _slip(row, lang: str) -> dict:
@@ -170,7 +175,7 @@ class Headlines:
         row = cpe.iloc[0]
         if is_missing(row.get("cost_per_event_krw")):
             return item | dict(value="—", note=_cost_reason(row, lang))
-        note = label("events", lang, events=int(row["events"]), basis=phase_label(str(row["basis"]), lang))
+        note = count_label("events", int(row["events"]), lang, basis=phase_label(str(row["basis"]), lang))
         return item | dict(value=money(row["cost_per_event_krw"], lang), note=note, **self._slip(row, lang))
 
 
@@ -197,8 +202,9 @@ def thumbnail_uri(png: Path, width: int = THUMB_WIDTH) -> tuple[str, int, int] |
 
 
 def notebook_title(recs: list[Record], notebook: str, lang: str) -> str:
-    """The notebook's title in ``lang``: its first heading (``한국어 · English``), else its name."""
-    return heading_part(title(recs), lang) or notebook
+    """The notebook's title in ``lang``: its first heading of that language (of a ``lang-ko`` / ``lang-en``
+    cell, or the language's part of an untagged ``한국어 · English``), else its name."""
+    return title(recs, lang) or notebook
 
 
 def _figures(out: Path, folder: str, order: list[str], lang: str) -> list[dict]:
@@ -262,7 +268,7 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
         thumbnails=_figures(out, folder, figure_order, lang) if published else [],
         pages=pages, downloads=downloads, notebooks=notebooks, failures=failures,
         state="failed" if failures else "ok",
-        state_text=label("n_failed", lang, n=len(failures)) if failures else label("all_ok", lang),
+        state_text=count_label("n_failed", len(failures), lang) if failures else label("all_ok", lang),
     )
 
 
@@ -326,8 +332,10 @@ def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishe
         cards.append(year_card(out, group[0].year, group, lang, headlines.get(program), folder,
                                names.get(program, program or "") if several else "", publishers))
     years = sorted({e.year for e in entries}, reverse=True)
+    # No run times: they differ from run to run, and the page is the same bytes for the same reports
+    # (docs/reproducible.md); manifest.json keeps them.
     runs = [dict(year=e.folder, notebook=e.notebook, status=str(e.status),
-                 status_text=status_label(e.status, lang), seconds=f"{float(e.seconds):.1f}",
+                 status_text=status_label(e.status, lang),
                  latest=status_label(e.latest_run, lang) if e.latest_run else "")
             for e in entries]
     failed = sum(len(c["failures"]) for c in cards)
@@ -335,9 +343,9 @@ def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishe
     labels["title"] = page_title(names, lang)
     context = dict(
         lang=lang, csp=Markup(CSP), t=labels, cards=cards, runs=runs, font_family=Markup(CSS_FONT_FAMILY),
-        summary=label("summary", lang, years=len(years), ok=sum(e.status is Status.OK for e in entries),
-                      total=len(entries)),
-        failed_summary=label("n_failed", lang, n=failed) if failed else "",
+        summary=label("summary", lang, years=count_label("years", len(years), lang),
+                      runs=count_label("runs", len(entries), lang, ok=sum(e.status is Status.OK for e in entries))),
+        failed_summary=count_label("n_failed", failed, lang) if failed else "",
     )
     template = _environment().get_template(TEMPLATE)
     draft = template.render(**context, font_css=Markup(""))

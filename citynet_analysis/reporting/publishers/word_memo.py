@@ -22,16 +22,23 @@ one thing a template restyle does not change.
 Document text (item names, anomaly messages) is never formatting: summary lines are Markdown that the
 summaries escaped, parsed with markdown-it-py with only emphasis, escapes, entities and code spans, so
 ``**x**`` quoted from a document stays literal; table cells are plain text, with the CSV's protective
-``'`` removed. A year folder without notebooks gets no memo (``write_memo`` returns None)."""
+``'`` removed. A year folder without notebooks gets no memo (``write_memo`` returns None).
+
+Same bytes every run (docs/reproducible.md): the memo's date, its document properties (created, modified,
+last printed) and its zip entries' times are the build date (:func:`citynet_analysis.config.build_date`,
+$SOURCE_DATE_EPOCH or today); the author is ``citynet-analysis <version>``; the template's application
+name and thumbnail are not carried over; the package is rewritten by :func:`~.packaging.normalize_zip`, which the
+HWPX memo and the workbook use too."""
 
 from __future__ import annotations
 
-import datetime as dt
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
+from ... import config
 from ...config import TEMPLATE_DIR
 from ..notebook.escape import xml_text
 from ..notebook.format import text_width
@@ -47,6 +54,7 @@ from .outline import (
     word,
     write_memo_file,
 )
+from .packaging import OOXML_FIRST, normalize_zip
 from .publisher import Publisher, Scope
 
 TEMPLATE = TEMPLATE_DIR / "word" / "memo.docx"
@@ -65,7 +73,14 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
     """Write ``folder/memo_<fiscal_year>.docx`` from the folder's memo outline (None without notebooks)."""
-    return write_memo_file(folder, fiscal_year, ds, lang, "docx", lambda outline, tmp: render(outline).save(str(tmp)))
+    return write_memo_file(folder, fiscal_year, ds, lang, "docx", docx_bytes)
+
+
+def docx_bytes(outline: Outline) -> bytes:
+    """The outline as the bytes of a .docx: :func:`render`, saved and normalised (:func:`~.packaging.normalize_zip`)."""
+    buf = io.BytesIO()
+    render(outline).save(buf)
+    return normalize_zip(buf.getvalue(), config.build_time(), first=OOXML_FIRST)
 
 
 def render(outline: Outline):
@@ -91,13 +106,44 @@ def render(outline: Outline):
         memo.paragraph(line, "List Bullet")
     set_document_fonts(memo.doc, lang)
     props = memo.doc.core_properties
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props.title, props.subject, props.language = outline.title[:255], outline.program[:255], LANG_TAG[lang]
-    props.author = props.last_modified_by = "citynet-analysis"
+    props.author = props.last_modified_by = AUTHOR
     props.keywords, props.comments, props.category = outline.keywords[:255], "", ""
-    props.created = props.modified = now
+    props.created = props.modified = props.last_printed = config.build_time()
     props.revision = 1
+    clean_package(memo.doc)
     return memo.doc
+
+
+#: Who the memo says wrote it (core properties ``creator`` and ``lastModifiedBy``).
+AUTHOR = f"citynet-analysis {config.VERSION}"
+#: ``docProps/app.xml`` of the memo: the application that wrote it, not the one that made the template
+#: (python-docx's default template says "Microsoft Macintosh Word", with page and word counts of its own).
+APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f'<Application>citynet-analysis {config.VERSION}</Application><DocSecurity>0</DocSecurity>'
+           '<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
+           '<HyperlinksChanged>false</HyperlinksChanged></Properties>').encode()
+
+
+def clean_package(doc) -> None:
+    """What the template carries about itself, not about the memo: its thumbnail (a picture of a blank
+    page; the part is left out of the saved package with its relationship) and its extended properties
+    (application name, page and word counts), replaced by :data:`APP_XML`."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    package = doc.part.package
+    for r_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[r_id]
+        elif rel.reltype == RT.EXTENDED_PROPERTIES and not rel.is_external:
+            del package.rels[r_id]
+    package.relate_to(Part(PackURI("/docProps/app.xml"),
+                           "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+                           APP_XML, package), RT.EXTENDED_PROPERTIES)
 
 
 # -- tables -------------------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ metadata (no I/O); ``build_workbook`` reads a tables folder and writes ``tables.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +36,15 @@ from ..notebook.format import (
     column_unit,
     file_name,
     in_language,
+    is_missing,
+    item_display_name,
     program_title,
     table_description,
     table_title,
     text_width,
     value_label,
 )
+from .packaging import OOXML_FIRST, normalize_zip
 from .publisher import Publisher, Scope
 
 WORKBOOK_NAME = "tables.xlsx"
@@ -70,11 +75,10 @@ class WorkbookInfo:
 def workbook_info(ds=None, fiscal_year: int | None = None, lang: str = "ko",
                   today: dt.date | None = None) -> WorkbookInfo:
     """The :class:`WorkbookInfo` of a data set (``ds`` may be None: then no documents or fingerprint).
-    The date is ``today``, else $SOURCE_DATE_EPOCH's, else the current date."""
+    The date is ``today``, else the build date (:func:`citynet_analysis.config.build_date`:
+    $SOURCE_DATE_EPOCH's, else the current date)."""
     if today is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-        today = (dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch.isdigit()
-                 else dt.date.today())
+        today = config.build_date()
     program, documents, fingerprint = "", (), ""
     if ds is not None:
         docs = ds.documents.sort_values("document_id")
@@ -163,7 +167,11 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
     widths = []
     for j, col in enumerate(columns, start=1):
         fmt = column_number_format(col)
-        values = [cell_value(col, v, lang) for v in df.iloc[:, j - 1].tolist()]
+        if col == "name_ko" and "level" in df.columns:  # sub-items marked and indented, as on the pages
+            values = [xml_text(item_display_name(v, lv, lang)) if not is_missing(v) else None
+                      for v, lv in zip(df.iloc[:, j - 1].tolist(), df["level"].tolist(), strict=True)]
+        else:
+            values = [cell_value(col, v, lang) for v in df.iloc[:, j - 1].tolist()]
         shown = [_shown(v, fmt) for v in values]
         longest = max([text_width(line) for s in shown for line in s.splitlines() or [""]] + [0])
         wrap = longest > MAX_WIDTH or any("\n" in s for s in shown)
@@ -363,9 +371,24 @@ def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, 
     info = workbook_info(ds, fiscal_year, lang)
     target = tables_dir / name
     with atomic_path(target) as tmp:
-        make_workbook(tables, info).save(tmp)
+        tmp.write_bytes(xlsx_bytes(make_workbook(tables, info)))
     write_text(tables_dir / README_NAME, readme_text(tables, info))
     return target
+
+
+def xlsx_bytes(wb: Workbook, when: dt.datetime | None = None) -> bytes:
+    """The workbook as the bytes of an .xlsx, the same bytes for the same workbook and date: its document
+    properties created and modified at ``when`` (default: :func:`citynet_analysis.config.build_time`;
+    ``Workbook.save`` would stamp the time of saving), the package rewritten by
+    :func:`~.packaging.normalize_zip` (``[Content_Types].xml`` first, every entry dated ``when``)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    when = config.build_time() if when is None else when
+    wb.properties.created = wb.properties.modified = when
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    return normalize_zip(buf.getvalue(), when, first=OOXML_FIRST)
 
 
 def publish_workbook(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
