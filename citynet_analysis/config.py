@@ -56,6 +56,15 @@ MANIFEST_FILE = "manifest.json"
 FAILED_DIR = "failed"
 STAGING_DIR = "batch"
 
+
+
+def report_name(program: str, fiscal_year: int, lang: str) -> str:
+    """The name of one program's reports of a fiscal year in a language: their folder in the reports folder
+    and the start of every file name in it (``citynet_2024_ko`` → ``citynet_2024_ko_memo.docx``), so
+    that a file mailed alone still says what it is, and Korean and English reports live side by side."""
+    return f"{program}_{fiscal_year}_{lang}"
+
+
 #: The Jupyter kernel that runs the notebooks.
 KERNEL = "python3"
 #: Seconds a notebook cell may run.

@@ -41,10 +41,12 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
                           "03_trends", "--out", "reports", "--no-progress"],
                          cwd=elsewhere, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
-    nb = json.loads((elsewhere / "reports" / "2024" / "03_trends.ipynb").read_text(encoding="utf-8"))
+    reports = elsewhere / "reports" / "citynet_2024_ko"
+    nb = json.loads((reports / "03_trends.ipynb").read_text(encoding="utf-8"))
     injected = "".join(next(c["source"] for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])))
     assert str(site) in injected  # the kernel read the installed data set
-    assert (elsewhere / "reports" / "2024" / "figures" / "budget_trend.png").exists()
+    assert (reports / "figures" / "budget_trend.png").exists()
+    assert (reports / "citynet_2024_ko_03_trends.html").is_file()
     refused = subprocess.run([sys.executable, "-m", "citynet_analysis", "ingest"], cwd=elsewhere, env=env,
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "installed package" in refused.stderr

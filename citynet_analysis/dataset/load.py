@@ -89,7 +89,13 @@ class Dataset:
         return sorted(years)
 
 
-def load(data_dir: str | os.PathLike | None = None, program: str | None = None) -> Dataset:
+class DataChanged(InputError):
+    """The data set is not the one a run was planned for: it changed between the batch's planning and the
+    notebook's reading it."""
+
+
+def load(data_dir: str | os.PathLike | None = None, program: str | None = None,
+         fingerprint: str | None = None) -> Dataset:
     """The tables of one program of a processed data set (default: the embedded one; or ``data_dir`` or
     $CITYNET_DATA_DIR). ``program`` is a program_id; None means the only program the data set holds (a
     ProgramError listing them where it holds several).
@@ -97,8 +103,15 @@ def load(data_dir: str | os.PathLike | None = None, program: str | None = None) 
     Checked first, so that bad data is never analysed: ``datapackage.json`` (valid JSON describing our
     tables, the files it names present), every CSV (UTF-8, well formed, our header) and every cell against
     the table contract (the rules of the pandera schemas). Raises InputError for a file that cannot be read
-    and ValidationFailed listing each cell that breaks the contract, both naming the file and line."""
-    return read(data_dir).select(program)
+    and ValidationFailed listing each cell that breaks the contract, both naming the file and line.
+
+    ``fingerprint`` (what the batch passes): the data must be exactly the data the run was planned for;
+    other data is :class:`DataChanged`, so a report is never made from data its run key does not name."""
+    ds = read(data_dir).select(program)
+    if fingerprint is not None and ds.fingerprint != fingerprint:
+        raise DataChanged(str(ds.path), f"the data changed since the batch planned this run (fingerprint "
+                                        f"{ds.fingerprint[:12]}, planned {str(fingerprint)[:12]}); run the batch again")
+    return ds
 
 
 def read(data_dir: str | os.PathLike | None = None) -> Dataset:

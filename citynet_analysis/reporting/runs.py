@@ -50,6 +50,9 @@ class RunEntry:
     latest_run: Status | None = None
     latest_error: str = ""
     latest_path: str = ""
+    #: Every file the run's reports consist of (its notebook, its pages, the figures and tables it saved,
+    #: the folder's memos and workbook), relative to the reports folder → SHA-256: a later run checks them.
+    outputs: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.folder = self.folder or str(self.year)
@@ -69,7 +72,10 @@ class RunEntry:
                   isinstance(e.get("key_parts", {}), dict), isinstance(e.get("error", ""), str),
                   isinstance(e.get("lang", ""), str), e.get("latest_run") is None or isinstance(e["latest_run"], str),
                   isinstance(e.get("latest_error", ""), str), isinstance(e.get("latest_path", ""), str)
-                  and (not e.get("latest_path") or relative_path(e["latest_path"]))]
+                  and (not e.get("latest_path") or relative_path(e["latest_path"])),
+                  isinstance(e.get("outputs", {}), dict) and all(
+                      isinstance(k, str) and relative_path(k) and isinstance(v, str)
+                      for k, v in e.get("outputs", {}).items())]
         if not all(checks):
             raise ValueError("not an entry")
         e["status"] = Status(e["status"])
@@ -93,3 +99,21 @@ class RunEntry:
         from dataclasses import replace
 
         return replace(self, latest_run=None, latest_error="", latest_path="")
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (empty for a file that is not there)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def outputs_intact(out: Path, entry: RunEntry) -> bool:
+    """Every file a run's entry recorded is in the reports folder ``out`` with the bytes it had (an entry of
+    an older manifest, without digests: its notebook is there)."""
+    if not entry.outputs:
+        return (Path(out) / entry.path).is_file()
+    return all(file_digest(Path(out) / rel) == digest for rel, digest in entry.outputs.items())

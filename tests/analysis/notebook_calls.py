@@ -124,8 +124,8 @@ def run_notebook(name: str, ds, fiscal_year: int, lang: str, charts: bool = True
     ns.update(fiscal_year=fiscal_year, lang=lang, program=None, data_dir=str(ds.path), output_dir=None,
               **parameters)
 
-    def load(data_dir=None, program=None):
-        assert data_dir == str(ds.path) and program is None
+    def load(data_dir=None, program=None, fingerprint=None):
+        assert data_dir == str(ds.path) and program is None and fingerprint is None
         return ds
 
     with contextlib.ExitStack() as stack:

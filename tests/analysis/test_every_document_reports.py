@@ -296,10 +296,12 @@ def test_the_cli_ingests_the_new_program_and_publishes_every_page(tmp_path):
     cli("ingest", str(NEW_PROGRAM), "--out", str(data))
     cli("batch", "--data", str(data), "--out", str(out), "--jobs", "1", "--no-progress")
     assert not (out / "failed").exists()
+    (program,) = load(data).programs()
     for year in (2023, 2024, 2025):
+        reports = f"{program}_{year}_ko"  # <program>_<year>_<lang>/, every file named after it
         for name in notebook_paths():
-            page = out / str(year) / f"{name}.html"
-            assert page.is_file() and (out / str(year) / f"{name}.ipynb").is_file(), page
-        assert (out / str(year) / f"memo_{year}.docx").is_file()
-    page = (out / "2025" / "01_budget_overview.html").read_text(encoding="utf-8")
+            page = out / reports / f"{reports}_{name}.html"
+            assert page.is_file() and (out / reports / f"{name}.ipynb").is_file(), page
+        assert (out / reports / f"{reports}_memo.docx").is_file()
+    page = (out / f"{program}_2025_ko" / f"{program}_2025_ko_01_budget_overview.html").read_text(encoding="utf-8")
     assert "500.0백만원" in page and "Traceback" not in page and "ZeroDivisionError" not in page

@@ -166,3 +166,20 @@ def test_validate_refuses_a_row_moved_to_another_program(tmp_path, processed_two
     err = capsys.readouterr().err
     assert f"{data / 'budget_totals.csv'}:" in err
     assert "program_id 'wego', but its document 'wego-fy2024' belongs to 'citynet'" in err
+
+
+def test_load_refuses_data_other_than_the_run_was_planned_for(tmp_path):
+    """The batch passes the fingerprint its run key was computed from: an ingest between planning and the
+    notebook's load() makes the run fail instead of publishing a report of other data under that key."""
+    import shutil
+
+    from citynet_analysis.dataset.load import DataChanged
+
+    data = tmp_path / "d"
+    shutil.copytree(PROCESSED, data)
+    planned = load(data).fingerprint
+    assert load(data, fingerprint=planned).fingerprint == planned
+    budget = data / "budget_totals.csv"
+    budget.write_text(budget.read_text(encoding="utf-8").replace("1100000000", "1100000001", 1), encoding="utf-8")
+    with pytest.raises(DataChanged, match="the data changed since the batch planned this run"):
+        load(data, fingerprint=planned)

@@ -52,3 +52,33 @@ def batch_en(tmp_path_factory):
     out = tmp_path_factory.mktemp("batch_en") / "reports"
     jobs = run_batch(out_dir=out, lang="en", progress=False)
     return out, jobs
+
+
+# -- where a batch puts a program's reports of a year in a language ------------------------------------------
+# Written out here (not taken from the package) so that the tests check the documented names:
+# reports/citynet_2024_ko/ holding citynet_2024_ko_01_budget_overview.html, citynet_2024_ko_memo.docx and
+# tables/citynet_2024_ko_tables.xlsx beside 01_budget_overview.ipynb, figures/ and tables/*.csv.
+
+def report_name(year, lang="ko", program="citynet") -> str:
+    """The reports' name: their folder, and the start of every file name in it."""
+    return f"{program}_{year}_{lang}"
+
+
+def report_folder(out, year, lang="ko", program="citynet"):
+    """The folder of one program's reports of a fiscal year in a language."""
+    return out / report_name(year, lang, program)
+
+
+def page_path(out, year, notebook, lang="ko", program="citynet"):
+    """A notebook's HTML page."""
+    return report_folder(out, year, lang, program) / f"{report_name(year, lang, program)}_{notebook}.html"
+
+
+def memo_path(out, year, suffix="docx", lang="ko", program="citynet"):
+    """The memo (Word ``docx`` or Hangul ``hwpx``)."""
+    return report_folder(out, year, lang, program) / f"{report_name(year, lang, program)}_memo.{suffix}"
+
+
+def workbook_path(out, year, lang="ko", program="citynet"):
+    """The tables workbook."""
+    return report_folder(out, year, lang, program) / "tables" / f"{report_name(year, lang, program)}_tables.xlsx"

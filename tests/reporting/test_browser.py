@@ -201,7 +201,7 @@ def test_reports_in_a_browser(browser, request, batch):
     try:
         problems = []
         for path in pages:
-            name = "index" if path.parent == out else f"{path.parent.name}_{path.stem}"
+            name = "index" if path.parent == out else path.stem  # a page's name carries its folder's
             problems += _check(context, path, out, shots / f"{name}.png", batch)
     finally:
         context.close()

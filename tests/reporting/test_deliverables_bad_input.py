@@ -17,6 +17,8 @@ from citynet_analysis.reporting.publishers.portal import thumbnail_uri
 from citynet_analysis.reporting.publishers.word_memo import write_memo
 from citynet_analysis.reporting.publishers.workbook import make_workbook, workbook_info
 
+from .conftest import report_name
+
 
 def test_non_characters_are_not_text_of_a_document():
     assert decode("시티넷\uffff 사무국\ufffe".encode(), "doc.txt") == "시티넷  사무국 "
@@ -37,7 +39,7 @@ def test_a_program_name_xml_refuses_still_gives_a_workbook_and_a_memo(ds_2024, t
     assert title.startswith("시티넷 (2차)지원")
     (tmp_path / "01_x.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
                                                      "nbformat_minor": 5}), encoding="utf-8")
-    memo = write_memo(tmp_path, 2024, ds, "ko")
+    memo = write_memo(tmp_path, 2024, ds, "ko", report_name(2024))
     assert Document(str(memo)).core_properties.title.startswith("시티넷 (2차)지원")
 
 

@@ -13,13 +13,15 @@ from matplotlib.testing.compare import compare_images
 
 from citynet_analysis.reporting.batch.baselines import BASELINE_YEAR, baseline_dir
 
+from .conftest import report_folder
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "figure-diffs"
 #: RMS difference (0–255 scale) a figure may differ by: anti-aliasing, not a changed bar or label.
 TOLERANCE = 2.0
 
 
 def _figures(out: Path, lang: str) -> dict[str, Path]:
-    return {p.stem: p for p in sorted((out / str(BASELINE_YEAR) / "figures").glob("*.png"))}
+    return {p.stem: p for p in sorted((report_folder(out, BASELINE_YEAR, lang) / "figures").glob("*.png"))}
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

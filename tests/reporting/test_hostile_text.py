@@ -16,6 +16,7 @@ from citynet_analysis.reporting.notebook.escape import markdown_text, spreadshee
 from citynet_analysis.reporting.publishers.html_pages import CSP, find_external_resources
 
 from ..conftest import RAW_2024
+from .conftest import report_folder, workbook_path
 
 IMG = "<img src=x onerror=alert(1)>"
 SVG = "<svg onload=alert(2)>"
@@ -81,7 +82,7 @@ def hostile_reports(tmp_path_factory):
 
 
 def test_pages_show_hostile_text_as_text(hostile_reports):
-    pages = sorted(hostile_reports.glob("20*/*.html"))
+    pages = sorted(hostile_reports.glob("citynet_20*_ko/citynet_20*_ko_*.html"))
     assert len(pages) == 6
     seen = set()
     for page in pages:
@@ -98,20 +99,20 @@ def test_pages_show_hostile_text_as_text(hostile_reports):
 
 
 def test_figures_with_dollar_signs_are_drawn(hostile_reports):
-    assert (hostile_reports / "2024" / "figures" / "composition.png").stat().st_size > 10_000
-    assert (hostile_reports / "2024" / "figures" / "program_costs.pdf").exists()
+    assert (report_folder(hostile_reports, 2024) / "figures" / "composition.png").stat().st_size > 10_000
+    assert (report_folder(hostile_reports, 2024) / "figures" / "program_costs.pdf").exists()
 
 
 def test_spreadsheet_cells_are_never_formulas(hostile_reports):
-    path = hostile_reports / "2023" / "tables" / "activities.csv"
+    path = report_folder(hostile_reports, 2023) / "tables" / "activities.csv"
     with path.open(encoding="utf-8-sig", newline="") as fh:
         cells = [c for row in csv.reader(fh) for c in row]
     assert "'" + FORMULA in cells and FORMULA not in cells
-    book = load_workbook(hostile_reports / "2023" / "tables" / "tables.xlsx")
+    book = load_workbook(workbook_path(hostile_reports, 2023))
     found = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA]
     assert found and all(c.data_type == "s" and c.quotePrefix for c in found)
-    for year in ("2023", "2024"):
-        book = load_workbook(hostile_reports / year / "tables" / "tables.xlsx")
+    for year in (2023, 2024):
+        book = load_workbook(workbook_path(hostile_reports, year))
         assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
         amounts = [c.value for ws in book.worksheets for row in ws.iter_rows(min_row=2) for c in row
                    if isinstance(c.value, int)]

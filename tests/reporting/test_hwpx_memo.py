@@ -27,6 +27,8 @@ from citynet_analysis.reporting.publishers.hwpx_memo import FONT, GREY, PUBLISHE
 from citynet_analysis.reporting.publishers.outline import Figure, memo_outline
 from citynet_analysis.reporting.publishers.word_memo import write_memo
 
+from .conftest import memo_path, report_folder, report_name
+
 MIMETYPE = b"application/hwp+zip"
 HOSTILE = '<b>x</b> & "q"'
 FORMULA = "=cmd"
@@ -173,9 +175,10 @@ def _year_folder(folder: Path) -> Path:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
     folder = _year_folder(tmp_path)
-    path = write_hwpx_memo(folder, 2024, ds_2024, lang)
-    assert path == folder / "memo_2024.hwpx" == folder / PUBLISHER.file(2024)
-    assert sorted(p.name for p in folder.iterdir()) == ["01_test.ipynb", "figures", "memo_2024.hwpx", "tables"]
+    path = write_hwpx_memo(folder, 2024, ds_2024, lang, report_name(2024, lang))
+    assert path == folder / f"citynet_2024_{lang}_memo.hwpx" == folder / PUBLISHER.file(report_name(2024, lang))
+    assert sorted(p.name for p in folder.iterdir()) == ["01_test.ipynb", f"citynet_2024_{lang}_memo.hwpx",
+                                                        "figures", "tables"]
     _assert_package(path)
     title = "시티넷 사무국 운영 지원 · 2024 회계연도" if lang == "ko" else "Support for the CityNet secretariat · FY2024"
     with _open(path) as doc:
@@ -243,7 +246,7 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
 
 def test_a_folder_without_notebooks_gets_no_memo(tmp_path, ds_2024):
     (tmp_path / "tables").mkdir()
-    assert write_hwpx_memo(tmp_path, 2024, ds_2024, "ko") is None
+    assert write_hwpx_memo(tmp_path, 2024, ds_2024, "ko", report_name(2024)) is None
     assert not list(tmp_path.glob("*.hwpx")) and not list(tmp_path.glob(".*"))
 
 
@@ -255,7 +258,7 @@ def test_render_gives_the_bytes_of_the_file(tmp_path, ds_2024):
 
 def test_it_is_a_registered_publisher_with_a_portal_label():
     assert [p for p in registered() if p.name == "hwpx_memo"] == [PUBLISHER]
-    assert PUBLISHER.kind == "hwpx" and PUBLISHER.file(2023) == "memo_2023.hwpx"
+    assert PUBLISHER.kind == "hwpx" and PUBLISHER.file("citynet_2023_ko") == "citynet_2023_ko_memo.hwpx"
     label = vocabulary.labels("portal_labels")[PUBLISHER.label]
     assert label == {"ko": "보고 메모 (한글)", "en": "Memo (Hangul, HWPX)"}
 
@@ -263,9 +266,9 @@ def test_it_is_a_registered_publisher_with_a_portal_label():
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_word_and_hwpx_memos_have_the_same_captions(tmp_path, ds_2024, lang):
     folder = _year_folder(tmp_path)
-    with _open(write_hwpx_memo(folder, 2024, ds_2024, lang)) as doc:
+    with _open(write_hwpx_memo(folder, 2024, ds_2024, lang, report_name(2024, lang))) as doc:
         captions = _captions(doc)
-    assert captions and captions == _word_captions(write_memo(folder, 2024, ds_2024, lang))
+    assert captions and captions == _word_captions(write_memo(folder, 2024, ds_2024, lang, report_name(2024, lang)))
 
 
 # -- the memos of the whole batches ------------------------------------------------------------------------
@@ -288,7 +291,7 @@ def _plain(markdown_line: str) -> str:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
     out = (batch_ko if lang == "ko" else batch_en)[0]
-    path = out / "2024" / "memo_2024.hwpx"
+    path = memo_path(out, 2024, "hwpx", lang)
     _assert_package(path)
     with _open(path) as doc:
         text = doc.text.plain()
@@ -301,7 +304,7 @@ def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
         # 2020–2024 CAGR, nominal: (1,100,000,000 / 698,280,000) ** (1/4) - 1 = 12.03%
         assert ("명목 12.0%" if lang == "ko" else "12.0%") in text
         # every summary line of the notebooks, whole, as one paragraph
-        lines = [line for r in _memo_records(out / "2024") if r.kind == "summary" and r.memo
+        lines = [line for r in _memo_records(report_folder(out, 2024, lang)) if r.kind == "summary" and r.memo
                  for line in r.lines]
         assert lines and all(_plain(line) in paragraphs for line in lines)
 
@@ -314,7 +317,7 @@ def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
         _assert_tables_show_their_text(doc)
 
         # the figures embedded, one per Figure block of the outline (the analyst's chart too)
-        figures = [r for r in _memo_records(out / "2024") if r.kind == "figure" and r.memo]
+        figures = [r for r in _memo_records(report_folder(out, 2024, lang)) if r.kind == "figure" and r.memo]
         assert len(doc.media.images) == len(doc.media.picture_references()) == len(figures) >= 5
         if lang == "ko":
             assert "spending_by_side" in {r.name for r in figures}
@@ -322,7 +325,7 @@ def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
             assert len([n for n in z.namelist() if n.startswith("BinData/")]) == len(figures)
         _assert_fonts(doc, path)
         _assert_no_numbering(doc)
-    assert _captions_of(path) == _word_captions(out / "2024" / "memo_2024.docx")
+    assert _captions_of(path) == _word_captions(memo_path(out, 2024, lang=lang))
 
 
 def _captions_of(path: Path) -> list[str]:
@@ -334,12 +337,12 @@ def _captions_of(path: Path) -> list[str]:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_every_hwpx_memo_follows_its_notebooks(lang, batch_ko, batch_en):
     out = (batch_ko if lang == "ko" else batch_en)[0]
-    years = sorted(p.name for p in out.iterdir() if p.name.isdigit())
-    assert years == ["2020", "2021", "2022", "2023", "2024"]
+    years = [2020, 2021, 2022, 2023, 2024]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [report_name(y, lang) for y in years]
     for year in years:
-        path = out / year / f"memo_{year}.hwpx"
+        path = memo_path(out, year, "hwpx", lang)
         _assert_package(path)
-        recs = _memo_records(out / year)
+        recs = _memo_records(report_folder(out, year, lang))
         with _open(path) as doc:
             figures = [r for r in recs if r.kind == "figure" and r.memo]
             assert len(doc.media.picture_references()) == len(figures), year
@@ -353,7 +356,7 @@ def test_every_hwpx_memo_follows_its_notebooks(lang, batch_ko, batch_en):
             paragraphs = [p.text for p in doc.paragraphs]
             assert all(h in paragraphs for h in h1 + ["자료 출처" if lang == "ko" else "Sources"])
             _assert_tables_show_their_text(doc)
-        assert _captions_of(path) == _word_captions(out / year / f"memo_{year}.docx"), year
+        assert _captions_of(path) == _word_captions(memo_path(out, year, lang=lang)), year
 
 
 def test_outline_figures_are_the_embedded_images(tmp_path, ds_2024):
@@ -361,7 +364,7 @@ def test_outline_figures_are_the_embedded_images(tmp_path, ds_2024):
     folder = _year_folder(tmp_path)
     outline = memo_outline(folder, 2024, ds_2024, "ko")
     pngs = [b.path.read_bytes() for b in outline.blocks if isinstance(b, Figure)]
-    path = write_hwpx_memo(folder, 2024, ds_2024, "ko")
+    path = write_hwpx_memo(folder, 2024, ds_2024, "ko", report_name(2024))
     with zipfile.ZipFile(path) as z:
         embedded = [z.read(n) for n in sorted(z.namelist()) if re.match(r"BinData/", n)]
     assert embedded == pngs

@@ -73,3 +73,25 @@ def test_a_pool_stops_only_its_own_kernels(monkeypatch, tmp_path):
     spare = next(k for k, owner in kernels._LIVE.items() if owner is a and k is not taken)
     assert a.stop() == 2 and sorted(killed) == sorted([taken.name, spare.name])  # taken and spare, at once
     assert kernels._LIVE == {other: b}  # the other pool's kernel untouched
+
+
+def test_a_user_matplotlibrc_does_not_reach_a_batch_kernel(tmp_path, monkeypatch):
+    """A user's matplotlibrc would change the figures without changing the run key: kernels read an empty
+    rc file of the run's own instead."""
+    user_rc = tmp_path / "user" / "matplotlibrc"
+    user_rc.parent.mkdir()
+    user_rc.write_text("lines.linewidth: 9\n", encoding="utf-8")
+    monkeypatch.setenv("MATPLOTLIBRC", str(user_rc))
+    seen = []
+    km = kernels.start_kernel(cwd=tmp_path, runtime_dir=tmp_path, warmup="")
+    try:
+        kc = km.blocking_client()
+        kc.start_channels()
+        reply = kc.execute_interactive("import matplotlib; print(matplotlib.rcParams['lines.linewidth'])",
+                                       timeout=60, output_hook=lambda msg: seen.append(msg))
+        kc.stop_channels()
+    finally:
+        kernels.shutdown(km)
+    assert reply["content"]["status"] == "ok"
+    printed = "".join(m["content"].get("text", "") for m in seen if m["msg_type"] == "stream")
+    assert printed.strip() == "1.5"  # matplotlib's default, not the user's 9

@@ -15,13 +15,13 @@ def ds(ds_2024):
 
 def test_overview_summary_numbers_first(ds):
     ko = memo.overview_summary(ds, 2024, "ko")
-    assert ko.pop(0) == "사업: **시티넷 사무국 운영 지원** (citynet)"  # whose budget, first
+    assert ko.pop(0) == "사업: **시티넷 사무국 운영 지원**"  # whose budget, first; no codes for readers
     assert ko[0] == "2024년 예산: **1,100.0백만원** (예산 총괄 예산액), 전년 대비 +27.2% (235.1백만원)"
     assert "53.6%" in ko[1] and "46.4%" in ko[1]
     assert "47.4백만원" in ko[3]
     assert "결산은 아직 자료에 없습니다" in ko[4]
     en = memo.overview_summary(ds, 2024, "en")
-    assert en.pop(0) == "Program: **Support for the CityNet secretariat** (citynet)"
+    assert en.pop(0) == "Program: **Support for the CityNet secretariat**"
     assert en[0].startswith("FY2024 budget: **KRW 1,100.0 million**")
     assert "not settled" in en[-2]
     # last, the document's slip in a figure of the year: 사무관리비 10,000천원 against 833,330원*12개월

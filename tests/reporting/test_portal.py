@@ -19,6 +19,8 @@ from citynet_analysis.reporting.batch.manifest import read_manifest, write_index
 from citynet_analysis.reporting.publishers.html_pages import CSP, CSS_FONT_FAMILY
 from citynet_analysis.reporting.publishers.portal import THUMB_WIDTH
 
+from .conftest import memo_path, page_path, report_name, workbook_path
+
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"'
 NOTEBOOKS = {"01_budget_overview": "시티넷 사무국 지원 예산 개요 · Budget overview", "03_trends": "예산 추이 · Trends"}
 
@@ -45,10 +47,10 @@ def _links(page: str) -> _Links:
 def _notebook(path: Path, title: str, figures=()) -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
-    for name in figures:
+    for figure in figures:
         cell = nbformat.v4.new_code_cell("report.figure(fig)")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": name},
-                                               metadata={"citynet": {"kind": "figure", "name": name}})]
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": figure},
+                                               metadata={"citynet": {"kind": "figure", "name": figure}})]
         nb.cells.append(cell)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
@@ -59,28 +61,31 @@ def _png(path: Path, size=(1920, 1080)) -> None:
     Image.new("RGB", size, (30, 60, 90)).save(path)
 
 
-def _reports(root: Path, years=(2020, 2021, 2022, 2023, 2024), memo_years=(2024,)) -> tuple[Path, list[Job]]:
+def _reports(root: Path, years=(2020, 2021, 2022, 2023, 2024), memo_years=(2024,),
+             lang="ko") -> tuple[Path, list[Job]]:
     """A reports folder as a full batch leaves it: pages, notebooks, figures and workbooks per year."""
     out = root / "reports"
     jobs = []
     for y in years:
-        d = out / str(y)
-        for name, title in NOTEBOOKS.items():
-            _notebook(d / f"{name}.ipynb", title, figures=("budget_trend", "execution") if name == "03_trends" else ())
-            (d / f"{name}.html").write_text("<html></html>", encoding="utf-8")
-            jobs.append(Job(year=y, notebook=name, status="ok", seconds=1.25, path=f"{y}/{name}.ipynb"))
+        d = out / report_name(y, lang)
+        for notebook, title in NOTEBOOKS.items():
+            _notebook(d / f"{notebook}.ipynb", title,
+                      figures=("budget_trend", "execution") if notebook == "03_trends" else ())
+            page_path(out, y, notebook, lang).write_text("<html></html>", encoding="utf-8")
+            jobs.append(Job(year=y, notebook=notebook, program="citynet", folder=report_name(y, lang), status="ok",
+                            seconds=1.25, path=f"{report_name(y, lang)}/{notebook}.ipynb"))
         for fig in ("execution", "budget_trend", "zz_analyst_chart"):
             _png(d / "figures" / f"{fig}.png")
             (d / "figures" / f"{fig}.svg").write_text("<svg/>", encoding="utf-8")
         (d / "tables").mkdir()
-        (d / "tables" / "tables.xlsx").write_bytes(b"PK")
+        workbook_path(out, y, lang).write_bytes(b"PK")
         if y in memo_years:
-            (d / f"memo_{y}.docx").write_bytes(b"PK")
+            memo_path(out, y, lang=lang).write_bytes(b"PK")
     return out, jobs
 
 
-def _section(page: str, year: int) -> str:
-    m = re.search(rf'<section class="year" id="fy{year}">(.*?)</section>', page, re.S)
+def _section(page: str, year: int, lang="ko") -> str:
+    m = re.search(rf'<section class="year" id="citynet_{year}_{lang}">(.*?)</section>', page, re.S)
     assert m, f"no section for {year}"
     return m.group(1)
 
@@ -123,7 +128,8 @@ def test_headline_figures_by_hand(portal_ko):
     assert _tile(y2020, "executed")[0] == "698.3백만원"
     assert _tile(y2020, "change") == ("—", "2019년 예산 자료 없음")
     # newest first
-    assert [int(y) for y in re.findall(r'<section class="year" id="fy(\d+)">', page)] == [2024, 2023, 2022, 2021, 2020]
+    assert [int(y) for y in re.findall(r'<section class="year" id="citynet_(\d+)_ko">', page)] == [
+        2024, 2023, 2022, 2021, 2020]
 
 
 def test_page_is_self_contained_and_in_korean(portal_ko):
@@ -149,11 +155,12 @@ def test_links_are_existing_files(portal_ko):
         assert (out / unquote(href)).is_file(), href
     y2024, y2023 = _section(page, 2024), _section(page, 2023)
     for section, year in ((y2024, 2024), (y2023, 2023)):
-        for name in NOTEBOOKS:
-            assert f'href="{year}/{name}.html"' in section and f'href="{year}/{name}.ipynb"' in section
-        assert f'href="{year}/tables/tables.xlsx"' in section
+        n = report_name(year)
+        for notebook in NOTEBOOKS:
+            assert f'href="{n}/{n}_{notebook}.html"' in section and f'href="{n}/{notebook}.ipynb"' in section
+        assert f'href="{n}/tables/{n}_tables.xlsx"' in section
     # the memo only where it was written
-    assert 'href="2024/memo_2024.docx"' in y2024 and "memo_2023.docx" not in page
+    assert 'href="citynet_2024_ko/citynet_2024_ko_memo.docx"' in y2024 and "citynet_2023_ko_memo.docx" not in page
 
 
 def test_thumbnails_are_small_embedded_pngs_in_notebook_order(portal_ko):
@@ -166,23 +173,23 @@ def test_thumbnails_are_small_embedded_pngs_in_notebook_order(portal_ko):
         thumb = Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1])))
         assert thumb.size == (THUMB_WIDTH, 180) == (int(img["width"]), int(img["height"]))
     # 03_trends shows budget_trend then execution; the chart no notebook names comes last
-    order = re.findall(r'<a href="2022/figures/([a-z_]+)\.png"', section)
+    order = re.findall(r'<a href="citynet_2022_ko/figures/([a-z_]+)\.png"', section)
     assert order == ["budget_trend", "execution", "zz_analyst_chart"]
     # captions as the memo's (outline.figure_title): [portal_figures], else the name in words
     assert [i["alt"] for i in imgs] == ["연도별 예산과 집행액", "예산 집행", "zz analyst chart"]
-    assert 'href="2022/figures/execution.svg"' in section
+    assert 'href="citynet_2022_ko/figures/execution.svg"' in section
 
 
 def test_english_portal(tmp_path, ds_2024):
-    out, jobs = _reports(tmp_path, years=(2023, 2024))
+    out, jobs = _reports(tmp_path, years=(2023, 2024), lang="en")
     write_index(out, jobs, "en", {"runs": [], "owned": []}, ds_2024)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "<h1>Support for the CityNet secretariat: budget reports</h1>" in page
-    y2024 = _section(page, 2024)
+    y2024 = _section(page, 2024, "en")
     assert _tile(y2024, "budget") == ("KRW 1,100.0 million", "budget summary")
     assert _tile(y2024, "change") == ("+27.2%", "FY2023: KRW 864.9 million")
     assert ">Budget overview</a>" in y2024 and ">Trends</a>" in y2024 and ">Memo (Word)" in y2024
-    value, note = _tile(_section(page, 2023), "cost_per_event")
+    value, note = _tile(_section(page, 2023, "en"), "cost_per_event")
     assert value == "—" and note.startswith("not computed")
     shown = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
     # Korean only where the documents' own words are quoted (the subtitle, 추진실적 in a reason)
@@ -198,25 +205,27 @@ def test_failed_runs_are_explained_and_escaped(tmp_path, ds_2024):
     write_index(out, jobs, "ko", manifest, ds_2024)
     # a later run: 2024 fails (its previous reports stay), 2025 fails with no earlier reports at all
     for year in (2024, 2025):
-        _notebook(out / "failed" / str(year) / "99_fail.ipynb", "실패 · Fail")
-    failed = [Job(year=2024, notebook="99_fail", status="failed", error=HOSTILE, path="failed/2024/99_fail.ipynb"),
-              Job(year=2024, notebook="01_budget_overview", status="not published",
-                  error="another notebook of this year failed; the previous reports were kept",
-                  path="failed/2024/01_budget_overview.ipynb"),
-              Job(year=2025, notebook="99_fail", status="failed", error="ValueError: " + HOSTILE,
-                  path="failed/2025/99_fail.ipynb")]
+        _notebook(out / "failed" / report_name(year) / "99_fail.ipynb", "실패 · Fail")
+    failed = [Job(year=2024, notebook="99_fail", program="citynet", folder=report_name(2024), status="failed",
+                  error=HOSTILE, path="failed/citynet_2024_ko/99_fail.ipynb"),
+              Job(year=2024, notebook="01_budget_overview", program="citynet", folder=report_name(2024),
+                  status="not published", error="another notebook of this year failed; the previous reports were kept",
+                  path="failed/citynet_2024_ko/01_budget_overview.ipynb"),
+              Job(year=2025, notebook="99_fail", program="citynet", folder=report_name(2025), status="failed",
+                  error="ValueError: " + HOSTILE, path="failed/citynet_2025_ko/99_fail.ipynb")]
     write_index(out, failed, "ko", read_manifest(out), ds_2024)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "<script" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &#34;quotes&#34;" in page
     y2024 = _section(page, 2024)
     assert '<span class="badge failed">실패한 실행 2건</span>' in y2024
-    assert 'href="failed/2024/99_fail.ipynb"' in y2024 and "이전 보고서를 유지함" in y2024
-    assert 'href="2024/01_budget_overview.html"' in y2024  # the kept reports are still linked
+    assert 'href="failed/citynet_2024_ko/99_fail.ipynb"' in y2024 and "이전 보고서를 유지함" in y2024
+    # the kept reports are still linked
+    assert 'href="citynet_2024_ko/citynet_2024_ko_01_budget_overview.html"' in y2024
     # the kept notebook of 01_budget_overview was never written: named, not linked
-    assert "failed/2024/01_budget_overview.ipynb" not in _links(page).hrefs
+    assert "failed/citynet_2024_ko/01_budget_overview.ipynb" not in _links(page).hrefs
     y2025 = _section(page, 2025)
-    assert "99_fail: 실패" in y2025 and 'href="failed/2025/99_fail.ipynb"' in y2025
+    assert "99_fail: 실패" in y2025 and 'href="failed/citynet_2025_ko/99_fail.ipynb"' in y2025
     assert "<h3>보고서</h3>" not in y2025 and "<img" not in y2025  # nothing published for 2025
     assert re.search(r'<p class="alert">실패한 실행 3건</p>', page)
     for href in _links(page).hrefs:
@@ -229,10 +238,10 @@ def test_failed_runs_are_explained_and_escaped(tmp_path, ds_2024):
 
 
 def test_without_a_data_set_the_portal_still_links_everything(tmp_path):
-    out, jobs = _reports(tmp_path, years=(2024,))
+    out, jobs = _reports(tmp_path, years=(2024,), lang="en")
     write_index(out, jobs, "en", {"runs": [], "owned": []})
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert 'class="figures"' not in page and 'href="2024/03_trends.html"' in page
+    assert 'class="figures"' not in page and 'href="citynet_2024_en/citynet_2024_en_03_trends.html"' in page
     assert "<p>1 fiscal year · 2 of 2 notebook runs ok</p>" in page
 
 
@@ -249,13 +258,14 @@ def _bilingual_notebook(path: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_page_links_are_titled_in_the_portal_language(tmp_path, lang):
-    out, jobs = _reports(tmp_path, years=(2024,))
-    _bilingual_notebook(out / "2024" / "03_trends.ipynb")
+    out, jobs = _reports(tmp_path, years=(2024,), lang=lang)
+    n = report_name(2024, lang)
+    _bilingual_notebook(out / n / "03_trends.ipynb")
     write_index(out, jobs, lang, {"runs": [], "owned": []})
-    section = _section((out / "index.html").read_text(encoding="utf-8"), 2024)
+    section = _section((out / "index.html").read_text(encoding="utf-8"), 2024, lang)
     trends, overview = ("예산 추이", "시티넷 사무국 지원 예산 개요") if lang == "ko" else ("Trends", "Budget overview")
-    assert f'<a href="2024/03_trends.html">{trends}</a>' in section
-    assert f'<a href="2024/01_budget_overview.html">{overview}</a>' in section  # an unsplit heading
+    assert f'<a href="{n}/{n}_03_trends.html">{trends}</a>' in section
+    assert f'<a href="{n}/{n}_01_budget_overview.html">{overview}</a>' in section  # an unsplit heading
     assert "Edit the parameters" not in section
 
 

@@ -13,19 +13,20 @@ from citynet_analysis.reporting.notebook.records import read_records
 from citynet_analysis.reporting.publishers.publisher import Publisher, Scope
 
 from ..conftest import PROCESSED
+from .conftest import page_path, report_folder
 
 pytestmark = pytest.mark.slow
 
 
-def _headings(folder: Path, fiscal_year: int, ds, lang: str) -> Path:
+def _headings(folder: Path, fiscal_year: int, ds, lang: str, name: str) -> Path:
     """A toy format: the year's notebook headings, one per line."""
     lines = [r.text for nb in sorted(folder.glob("*.ipynb")) for r in read_records(nb) if r.kind == "heading"]
-    target = folder / f"headings_{fiscal_year}.txt"
+    target = folder / f"{name}_headings.txt"
     write_text(target, "\n".join(lines) + "\n")
     return target
 
 
-TOY = Publisher(name="headings", scope=Scope.YEAR, publish=_headings, file=lambda year: f"headings_{year}.txt",
+TOY = Publisher(name="headings", scope=Scope.YEAR, publish=_headings, file=lambda name: f"{name}_headings.txt",
                 label="memo", kind="txt")
 
 
@@ -43,12 +44,24 @@ def test_a_registered_publisher_is_called_by_the_batch_and_linked_by_the_portal(
     out = tmp_path / "reports"
     jobs = run_batch(years=[2024], data_dir=PROCESSED, out_dir=out, progress=False, notebook_dir=folder)
     assert [j.status for j in jobs] == ["ok"]
-    assert (out / "2024" / "headings_2024.txt").read_text(encoding="utf-8") == "장난감 · Toy\n"
-    assert 'href="2024/headings_2024.txt"' in (out / "index.html").read_text(encoding="utf-8")
-    assert (out / "2024" / "toy.html").is_file()  # the registered page publisher ran too
+    assert (report_folder(out, 2024) / "citynet_2024_ko_headings.txt").read_text(encoding="utf-8") == "장난감 · Toy\n"
+    assert 'href="citynet_2024_ko/citynet_2024_ko_headings.txt"' in (out / "index.html").read_text(encoding="utf-8")
+    assert page_path(out, 2024, "toy").is_file()  # the registered page publisher ran too
 
 
 def test_publishers_of_each_scope_are_the_registered_ones():
     assert [p.name for p in publishers.registered(Scope.NOTEBOOK)] == ["html_pages"]
     assert [p.name for p in publishers.registered(Scope.YEAR)] == ["word_memo", "hwpx_memo", "workbook"]
     assert [p.name for p in publishers.registered(Scope.SITE)] == ["portal"]
+
+
+def test_every_file_starts_with_the_reports_name():
+    """A file mailed alone still says what it is: the reports' name (program, year, language) first."""
+    from citynet_analysis.config import report_name
+
+    name = report_name("citynet", 2024, "ko")
+    assert name == "citynet_2024_ko" and report_name("wego", 2023, "en") == "wego_2023_en"
+    assert [p.file(name, "01_budget_overview") for p in publishers.registered(Scope.NOTEBOOK)] == [
+        "citynet_2024_ko_01_budget_overview.html"]
+    assert [p.file(name) for p in publishers.registered(Scope.YEAR)] == [
+        "citynet_2024_ko_memo.docx", "citynet_2024_ko_memo.hwpx", "tables/citynet_2024_ko_tables.xlsx"]

@@ -28,6 +28,8 @@ from citynet_analysis.reporting.publishers.packaging import normalize_zip
 from citynet_analysis.reporting.publishers.word_memo import write_memo
 from citynet_analysis.reporting.publishers.workbook import make_workbook, workbook_info, xlsx_bytes
 
+from .conftest import memo_path, report_folder, report_name, workbook_path
+
 EPOCH = "1718000000"  # 2024-06-10 06:13:20 UTC
 DAY = dt.date(2024, 6, 10)
 MIDNIGHT = dt.datetime(2024, 6, 10)
@@ -219,8 +221,9 @@ def test_memos_are_the_same_bytes_and_carry_the_build_date(monkeypatch, tmp_path
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     written = {}
     for run in ("a", "b"):
-        folder = _year_folder(tmp_path / run / "2024")
-        written[run] = [write_memo(folder, 2024, ds_2024, "ko"), write_hwpx_memo(folder, 2024, ds_2024, "ko")]
+        folder = _year_folder(report_folder(tmp_path / run, 2024))
+        written[run] = [write_memo(folder, 2024, ds_2024, "ko", report_name(2024)),
+                        write_hwpx_memo(folder, 2024, ds_2024, "ko", report_name(2024))]
     for a, b in zip(written["a"], written["b"], strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     docx, hwpx = written["a"]
@@ -270,7 +273,8 @@ def test_two_batches_are_the_same_bytes_but_the_manifest(monkeypatch, tmp_path, 
     assert sorted(a) == sorted(b)
     differ = sorted(name for name in a if a[name] != b[name])
     assert differ == ["manifest.json"], f"files that differ between two runs: {differ}"
-    assert {"2024/memo_2024.docx", "2024/memo_2024.hwpx", "2024/tables/tables.xlsx", "index.html"} <= set(a)
+    assert {"citynet_2024_ko/citynet_2024_ko_memo.docx", "citynet_2024_ko/citynet_2024_ko_memo.hwpx",
+            "citynet_2024_ko/tables/citynet_2024_ko_tables.xlsx", "index.html"} <= set(a)
 
     # no path of the reports or staging folder, no run time, in anything published
     for name, data in a.items():
@@ -294,12 +298,12 @@ def test_two_batches_are_the_same_bytes_but_the_manifest(monkeypatch, tmp_path, 
     # the memo and the workbook carry the date of SOURCE_DATE_EPOCH
     from docx import Document
 
-    assert DAY.isoformat() in Document(str(outs[0] / "2024" / "memo_2024.docx")).paragraphs[1].text
-    with zipfile.ZipFile(outs[0] / "2024" / "memo_2024.hwpx") as z:
+    assert DAY.isoformat() in Document(str(memo_path(outs[0], 2024))).paragraphs[1].text
+    with zipfile.ZipFile(memo_path(outs[0], 2024, "hwpx")) as z:
         assert DAY.isoformat() in z.read("Contents/section0.xml").decode()
     from openpyxl import load_workbook
 
-    wb = load_workbook(outs[0] / "2024" / "tables" / "tables.xlsx")
+    wb = load_workbook(workbook_path(outs[0], 2024))
     assert wb.properties.created == wb.properties.modified == MIDNIGHT
     assert DAY.isoformat() in [c.value for row in wb.worksheets[0].iter_rows() for c in row]
     runs = json.loads((outs[0] / "manifest.json").read_text(encoding="utf-8"))["runs"]
@@ -316,7 +320,7 @@ def test_a_published_notebook_run_by_hand_writes_beside_itself(tmp_path, process
     out = tmp_path / "reports"
     run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False, notebook_dir=notebooks)
     copy = tmp_path / "by hand"
-    shutil.copytree(out / "2024", copy)
+    shutil.copytree(report_folder(out, 2024), copy)
     shutil.rmtree(copy / "tables")
     nb = nbformat.read(copy / "01_budget_overview.ipynb", as_version=4)
     NotebookClient(nb, timeout=config.CELL_TIMEOUT_S, kernel_name=config.KERNEL,

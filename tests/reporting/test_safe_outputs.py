@@ -15,6 +15,7 @@ from citynet_analysis.atomic import clean_leftovers, temp_path
 from citynet_analysis.cli import main
 
 from ..conftest import RAW_2024, REPO
+from .conftest import page_path, report_folder, report_name
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -94,7 +95,7 @@ def test_ingest_modes_follow_the_umask(tmp_path, doc):
 def test_leftovers_of_dead_processes_are_cleaned_and_live_ones_kept(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    target = tmp_path / "2024"
+    target = report_folder(tmp_path, 2024)
     target.mkdir()
     (target / "report.html").write_text("previous", encoding="utf-8")
     # a killed run: its staging folder, a half-written file, and a folder moved aside whose replacement
@@ -110,9 +111,10 @@ def test_leftovers_of_dead_processes_are_cleaned_and_live_ones_kept(tmp_path):
     (tmp_path / "foreign.txt").write_text("x", encoding="utf-8")
     lookalike = tmp_path / f".notes.tmp-{dead.pid}-ab"  # named like ours, for a target that is not ours
     lookalike.write_text("someone's notes", encoding="utf-8")
-    cleaned = clean_leftovers(tmp_path, {"batch", "index.html", "2024"})
+    cleaned = clean_leftovers(tmp_path, {"batch", "index.html", report_name(2024)})
     assert {p.name for p in cleaned} == {staging.name, half.name, aside.name}
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["2024", "foreign.txt", mine.name, lookalike.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([report_name(2024), "foreign.txt", mine.name,
+                                                                 lookalike.name])
     assert (target / "report.html").read_text(encoding="utf-8") == "previous"
 
 
@@ -122,7 +124,7 @@ def test_leftovers_of_dead_processes_are_cleaned_and_live_ones_kept(tmp_path):
 @pytest.mark.parametrize("setup, message", [
     (lambda d: (d / "reports").write_text("x"), "exists and is not a folder"),
     (lambda d: (d / "afile").write_text("x"), "afile is not a folder"),
-    (lambda d: (d / "reports" / "2024").mkdir(parents=True), "was not written by citynet-analysis batch"),
+    (lambda d: report_folder(d / "reports", 2024).mkdir(parents=True), "was not written by citynet-analysis batch"),
     (lambda d: (d / "reports").mkdir() or (d / "reports" / "index.html").write_text("mine"),
      "was not written by citynet-analysis batch"),
     (lambda d: (d / "reports").mkdir() or (d / "reports" / "manifest.json").write_text("{not json"),
@@ -154,7 +156,7 @@ def test_batch_into_a_shared_folder_keeps_foreign_files_and_cleans_leftovers(tmp
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = tmp_path / f".batch.new-{dead.pid}-0badc0de"
-    (stale / "2024").mkdir(parents=True)
+    report_folder(stale, 2024).mkdir(parents=True)
     code = ("import sys; from citynet_analysis.cli import main; sys.exit(main(['batch', '--years', '2024', "
             f"'--notebooks', '03_trends', '--data', {str(processed_2024)!r}, '--out', '.', '--no-progress']))")
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
@@ -162,8 +164,8 @@ def test_batch_into_a_shared_folder_keeps_foreign_files_and_cleans_leftovers(tmp
     assert run.stderr == ""
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (tmp_path / "drafts" / "memo.docx").read_bytes() == b"draft"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2024", "drafts", "index.html", "manifest.json",
-                                                          "notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["citynet_2024_ko", "drafts", "index.html",
+                                                          "manifest.json", "notes.txt"]
 
 
 # -- interrupts --------------------------------------------------------------------------------------
@@ -186,11 +188,10 @@ def _kernel_processes(marker: str) -> list[int]:
 def test_interrupt_stops_the_batch_within_two_seconds(tmp_path, processed_2024, sig, code):
     out = tmp_path / "reports"
     out.mkdir()
-    previous = out / "2024"
-    previous.mkdir()
-    (previous / "01_budget_overview.html").write_text("previous report", encoding="utf-8")
-    (out / "manifest.json").write_text('{"generator": "citynet-analysis batch", "runs": [], "owned": ["2024"]}',
-                                       encoding="utf-8")
+    report_folder(out, 2024).mkdir()
+    page_path(out, 2024, "01_budget_overview").write_text("previous report", encoding="utf-8")
+    (out / "manifest.json").write_text('{"generator": "citynet-analysis batch", "runs": [], '
+                                       '"owned": ["citynet_2024_ko"]}', encoding="utf-8")
     before = _snapshot(out)
     proc = subprocess.Popen([sys.executable, "-m", "citynet_analysis", "batch", "--data", str(processed_2024),
                              "--out", str(out), "--no-progress", "--jobs", "2"], cwd=REPO,
@@ -231,7 +232,7 @@ def test_a_killed_batch_leaves_nothing_that_the_next_run_does_not_clean(tmp_path
     assert _kernel_processes(str(out)) == []
     assert main(["batch", "--data", str(processed_2024), "--years", "2024", "--notebooks", "03_trends",
                  "--out", str(out), "--no-progress"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["2024", "index.html", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["citynet_2024_ko", "index.html", "manifest.json"]
 
 
 # -- clean failures ----------------------------------------------------------------------------------
@@ -266,12 +267,12 @@ def test_refresh_of_a_failing_notebook_is_one_line_and_keeps_it(tmp_path, monkey
 
 # -- found by review ---------------------------------------------------------------------------------
 
-def _owned_reports(out: Path, years=("2024",)) -> None:
+def _owned_reports(out: Path, years=(2024,)) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    manifest = {"generator": "citynet-analysis batch", "runs": [], "owned": list(years)}
+    manifest = {"generator": "citynet-analysis batch", "runs": [], "owned": [report_name(y) for y in years]}
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     for y in years:
-        (out / y).mkdir(exist_ok=True)
+        report_folder(out, y).mkdir(exist_ok=True)
 
 
 def test_a_link_inside_the_reports_is_refused(tmp_path, capsys, no_kernels, processed_2024):
@@ -279,7 +280,7 @@ def test_a_link_inside_the_reports_is_refused(tmp_path, capsys, no_kernels, proc
     _owned_reports(out)
     victim = tmp_path / "victim"
     victim.mkdir()
-    (out / "2024" / "figures").symlink_to(victim)
+    (report_folder(out, 2024) / "figures").symlink_to(victim)
     code = main(["batch", "--years", "2024", "--data", str(processed_2024), "--out", str(out)])
     assert code == 2 and "a link inside the reports" in capsys.readouterr().err
     assert list(victim.iterdir()) == []
@@ -339,10 +340,11 @@ def test_a_full_run_leaves_nothing_of_an_earlier_run(tmp_path, processed_2024):
     out = tmp_path / "reports"
     assert run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False,
                      notebook_dir=notebooks)[0].status == "ok"
-    (out / "2024" / "tables" / "old_chart_data.csv").write_text("a\n1\n", encoding="utf-8")
+    old = report_folder(out, 2024) / "tables" / "old_chart_data.csv"
+    old.write_text("a\n1\n", encoding="utf-8")
     # unchanged inputs: up to date, nothing touched; forced (or any input changed): the folder is replaced whole
     assert run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False,
                      notebook_dir=notebooks)[0].status == "up to date"
-    assert (out / "2024" / "tables" / "old_chart_data.csv").exists()
+    assert old.exists()
     run_batch(years=[2024], data_dir=processed_2024, out_dir=out, progress=False, notebook_dir=notebooks, force=True)
-    assert not (out / "2024" / "tables" / "old_chart_data.csv").exists()
+    assert not old.exists()

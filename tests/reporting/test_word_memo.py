@@ -22,6 +22,8 @@ from citynet_analysis.reporting.notebook.records import Kind, heading_text, in_l
 from citynet_analysis.reporting.publishers.outline import Figure, Heading, Table, memo_outline
 from citynet_analysis.reporting.publishers.word_memo import TEMPLATE, write_memo
 
+from .conftest import memo_path, report_folder, report_name
+
 PROCESSED = Path(__file__).resolve().parents[2] / "data" / "processed"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -101,10 +103,11 @@ def _year_folder(folder: Path) -> Path:
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
-    folder = _year_folder(tmp_path)
-    path = write_memo(folder, 2024, ds_2024, lang)
-    assert path == folder / "memo_2024.docx"
-    assert sorted(p.name for p in folder.iterdir()) == ["01_test.ipynb", "figures", "memo_2024.docx", "tables"]
+    year_dir = _year_folder(tmp_path)
+    path = write_memo(year_dir, 2024, ds_2024, lang, report_name(2024, lang))
+    assert path == year_dir / f"citynet_2024_{lang}_memo.docx"
+    assert sorted(p.name for p in year_dir.iterdir()) == ["01_test.ipynb", f"citynet_2024_{lang}_memo.docx",
+                                                          "figures", "tables"]
     doc = Document(str(path))
     paragraphs = {p.text: p for p in doc.paragraphs}
     assert doc.paragraphs[0].style.name == "Title"
@@ -160,7 +163,7 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
 
 def test_a_folder_without_notebooks_gets_no_memo(tmp_path, ds_2024):
     (tmp_path / "tables").mkdir()
-    assert write_memo(tmp_path, 2024, ds_2024, "ko") is None
+    assert write_memo(tmp_path, 2024, ds_2024, "ko", report_name(2024)) is None
     assert not list(tmp_path.glob("*.docx")) and not list(tmp_path.glob(".*"))
 
 
@@ -243,7 +246,7 @@ def _memo_records(year_dir: Path) -> list:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_the_2024_memo(lang, batch_ko, batch_en):
     out = (batch_ko if lang == "ko" else batch_en)[0]
-    doc = Document(str(out / "2024" / "memo_2024.docx"))
+    doc = Document(str(memo_path(out, 2024, lang=lang)))
     text = _text(doc)
     # FY2024 budget 1,100,000,000 won; FY2023 864,910,000: +27.18%
     assert ("1,100.0백만원" if lang == "ko" else "KRW 1,100.0 million") in text
@@ -276,11 +279,11 @@ def _table_with(doc, *headers: str) -> list[list[str]]:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_every_memo_follows_its_notebooks(lang, batch_ko, batch_en):
     out = (batch_ko if lang == "ko" else batch_en)[0]
-    years = sorted(p.name for p in out.iterdir() if p.name.isdigit())
-    assert years == ["2020", "2021", "2022", "2023", "2024"]
+    years = [2020, 2021, 2022, 2023, 2024]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [report_name(y, lang) for y in years]
     for year in years:
-        doc = Document(str(out / year / f"memo_{year}.docx"))
-        recs = _memo_records(out / year)
+        doc = Document(str(memo_path(out, year, lang=lang)))
+        recs = _memo_records(report_folder(out, year, lang))
         figures = [r for r in recs if r.kind == "figure" and r.memo]
         pictures = _pictures(doc)
         assert len(pictures) == len(figures), year
@@ -297,4 +300,4 @@ def test_every_memo_follows_its_notebooks(lang, batch_ko, batch_en):
         assert headings == h1 + ["자료 출처" if lang == "ko" else "Sources"]
     if lang == "ko":  # the analyst's own chart, added in a notebook cell, is in the memo too
         assert any(r.kind == "figure" and r.name == "spending_by_side"
-                   for r in _memo_records(out / "2024"))
+                   for r in _memo_records(report_folder(out, 2024)))

@@ -1,4 +1,4 @@
-"""The tables workbook a policy analyst opens (reports/<year>/tables/tables.xlsx) and the tables folder's
+"""The tables workbook a policy analyst opens (reports/citynet_2024_ko/tables/citynet_2024_ko_tables.xlsx) and the tables folder's
 README.txt: an About sheet naming the source document and the data fingerprint, one sheet per table named
 in the report's language, headers with units, amounts as whole won with thousands separators.
 
@@ -29,6 +29,8 @@ from citynet_analysis.reporting.publishers.workbook import (
     readme_text,
     sheet_names,
 )
+
+from .conftest import workbook_path
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 KO_HEADER = ["회계연도", "항목 번호", "단계", "항목", "항목 구분", "금액 (원)", "총액 대비 (%)",
@@ -70,8 +72,8 @@ def test_headers_have_a_display_and_an_exact_unit():
 
 def test_korean_workbook_of_2024(batch_ko):
     out, _ = batch_ko
-    tables = out / "2024" / "tables"
-    wb = load_workbook(tables / WORKBOOK_NAME)
+    tables = workbook_path(out, 2024).parent
+    wb = load_workbook(workbook_path(out, 2024))
     assert wb.sheetnames[:3] == ["안내", "예산 구성", "항목 구분별 비중"]
     assert {"데이터 점검 결과", "1인당 인건비", "예산 추이", "집행률"} <= set(wb.sheetnames)
     assert all(len(s) <= 31 and not set(s) & set("[]:*?/\\") for s in wb.sheetnames)
@@ -120,7 +122,7 @@ def test_korean_workbook_of_2024(batch_ko):
 
 def test_long_text_wraps_and_columns_stay_readable(batch_ko):
     out, _ = batch_ko
-    ws = load_workbook(out / "2024" / "tables" / WORKBOOK_NAME)["데이터 점검 결과"]
+    ws = load_workbook(workbook_path(out, 2024))["데이터 점검 결과"]
     message = next(i for i, c in enumerate(ws[1], start=1) if c.value == "내용")
     column = ws.cell(row=1, column=message).column_letter
     assert ws.column_dimensions[column].width == 60  # capped
@@ -133,7 +135,7 @@ def test_anomalies_in_the_workbooks_language(lang, sheet, batch_ko, batch_en):
     """An anomaly's message in the workbook's language (the CSV keeps message and message_ko), its kind
     and severity named."""
     out, _ = batch_ko if lang == "ko" else batch_en
-    ws = load_workbook(out / "2024" / "tables" / WORKBOOK_NAME)[sheet]
+    ws = load_workbook(workbook_path(out, 2024, lang))[sheet]
     header = [c.value for c in ws[1]]
     assert header == (["문서", "원문 행", "수준", "점검 항목", "내용"] if lang == "ko"
                       else ["Document", "Source line", "Severity", "Check", "Message"])
@@ -148,8 +150,8 @@ def test_anomalies_in_the_workbooks_language(lang, sheet, batch_ko, batch_en):
 
 def test_english_workbook_of_2024(batch_en):
     out, _ = batch_en
-    tables = out / "2024" / "tables"
-    wb = load_workbook(tables / WORKBOOK_NAME)
+    tables = workbook_path(out, 2024, "en").parent
+    wb = load_workbook(workbook_path(out, 2024, "en"))
     assert wb.sheetnames[:3] == ["About", "Budget composition", "Shares by group"]
     text = _about_text(wb["About"])
     assert wb["About"]["A1"].value == "Support for the CityNet secretariat · FY2024 analysis tables"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import config
-from ...config import FAILED_DIR, STAGING_DIR
+from ...config import report_name
 from ...dataset.load import Dataset, read
 from ...errors import InputError, ValidationFailed
 from ..notebook.format import LANGS
@@ -34,10 +34,6 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None, p
     if errors:
         raise ValidationFailed(errors)
     known = ds.programs()
-    reserved = [p for p in known if len(known) > 1 and (p in (FAILED_DIR, STAGING_DIR) or p.isdigit())]
-    if reserved:  # a program folder would take the place of the reports folder's own
-        raise InputError(str(ds.path / "documents.csv"), f"program_id {reserved[0]!r} is a name the reports "
-                                                         "folder uses (failed, batch, a year); rename it")
     unknown = [p for p in programs or [] if p not in known]
     if unknown:
         raise InputError("--programs", f"unknown {', '.join(unknown)}; the data set holds {', '.join(known) or 'none'}")
@@ -54,9 +50,8 @@ def check_arguments(years, notebooks, data_dir, jobs, lang, notebook_dir=None, p
             raise InputError("--years", f"no data for {year}; available: {_years(available_years)}")
         if year not in chosen:
             chosen.append(year)
-    nested = len(known) > 1
-    year_folders = [YearFolder(p, y, f"{p}/{y}" if nested else str(y))
-             for p in chosen_programs for y in sorted(chosen) if y in program_years[p]]
+    year_folders = [YearFolder(p, y, report_name(p, y, lang))
+                    for p in chosen_programs for y in sorted(chosen) if y in program_years[p]]
     found = notebook_paths(notebook_dir)
     unknown = [n for n in notebooks or [] if n not in found]
     if unknown:

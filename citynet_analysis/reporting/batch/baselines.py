@@ -40,9 +40,13 @@ def refresh_baselines(folder: Path | None = None) -> list[Path]:
             jobs = run_batch(years=[BASELINE_YEAR], data_dir=config.PROCESSED_DIR, out_dir=out, lang=lang,
                              progress=False)
             failed = [j for j in jobs if j.status != "ok"]
+            if not jobs:
+                raise InputError(str(BASELINE_YEAR), "no notebook ran; the baselines were not changed")
             if failed:
                 raise InputError(failed[0].notebook, f"{failed[0].error}; the baselines were not changed")
-            drawn[lang] = sorted((out / str(BASELINE_YEAR) / config.FIGURES_DIR).glob("*.png"))
+            drawn[lang] = sorted((out / jobs[0].folder / config.FIGURES_DIR).glob("*.png"))
+        if not all(drawn.values()):  # a batch that drew nothing must not empty the baselines
+            raise InputError(str(folder), "the batch drew no figures; the baselines were not changed")
         for lang, pngs in drawn.items():
             target = folder / lang
             target.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ def execute(job: Job, notebook: Path, staging: Path, data_dir: Path, lang: str, 
         stable_notebook(out_nb)
         if cancel is not None and cancel.is_set():
             raise RuntimeError("the batch was interrupted")
-        publish_notebook(out_nb, lang)
+        publish_notebook(out_nb, lang, job.folder)
         job.status = Status.OK
     except Exception as exc:  # a failing notebook must not stop the others
         job.status = Status.FAILED

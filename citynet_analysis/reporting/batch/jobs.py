@@ -14,7 +14,7 @@ class Rerun(StrEnum):
 
     FORCED = "forced"
     FIRST = "no earlier run"
-    OUTPUTS_MISSING = "outputs missing"
+    OUTPUTS_MISSING = "outputs missing"  # or changed: a recorded file is not there with its bytes
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class YearFolder:
 
     program: str
     year: int
-    folder: str  # "2024", or "wego/2024" when the data set holds several programs
+    folder: str  # its reports' name (config.report_name): "citynet_2024_ko"
 
 
 @dataclass
@@ -39,7 +39,8 @@ class Job:
     execute_seconds: float = 0.0  # the papermill run alone (kernel start to shutdown)
     error: str = ""
     path: str = ""  # where the executed notebook is (relative to the reports folder)
-    key: str = ""  # what the run depends on (:mod:`.run_keys`)
+    key: str = ""
+    data_fingerprint: str = ""  # the program's data the run is planned for (its notebook's load() checks it)  # what the run depends on (:mod:`.run_keys`)
     key_parts: dict = field(default_factory=dict)
     rerun_because: list = field(default_factory=list)  # key parts changed since the last good run, or a Rerun
 

@@ -64,6 +64,17 @@ def _kill(owner) -> int:
     return len(live)
 
 
+def kernel_environment(runtime_dir: str | os.PathLike) -> dict[str, str]:
+    """The environment of a batch kernel: this process's, with matplotlib reading an empty rc file of the
+    run's own (``MATPLOTLIBRC``), so that a user's matplotlibrc (in ~/.config, the working folder or
+    $MATPLOTLIBRC), which the run key does not cover, cannot change the figures."""
+    rc = Path(runtime_dir) / "matplotlibrc"
+    if not rc.is_file():
+        rc.write_text("# citynet-analysis: batch kernels draw with matplotlib's defaults and the memo style\n",
+                      encoding="utf-8")
+    return {**os.environ, "MATPLOTLIBRC": str(rc)}
+
+
 def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup: str = WARMUP_CODE, owner=None):
     """A started, warmed-up kernel (a ``KernelManager`` whose clients are asynchronous, as papermill's
     client wants), in ``cwd``, with its connection file in ``runtime_dir`` and its own stdout and stderr
@@ -78,7 +89,7 @@ def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup:
     _register(km, owner)
     try:
         km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                        extra_arguments=["--HistoryManager.enabled=False"])
+                        extra_arguments=["--HistoryManager.enabled=False"], env=kernel_environment(runtime_dir))
         if warmup:
             kc = km.blocking_client()
             kc.start_channels()

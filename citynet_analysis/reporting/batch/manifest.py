@@ -7,11 +7,14 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ...atomic import write_text
-from ...config import FAILED_DIR, INDEX_FILE, MANIFEST_FILE
+from ...atomic import remove_tree, write_text
+from ...config import FAILED_DIR, FIGURES_DIR, INDEX_FILE, MANIFEST_FILE, TABLES_DIR
 from ...errors import InputError
-from ..publishers import publish_site
-from ..runs import RunEntry, Status, relative_path
+from ..notebook.figures import SAVE_FORMATS
+from ..notebook.records import Kind, read_records
+from ..publishers import publish_site, registered
+from ..publishers.publisher import Scope
+from ..runs import RunEntry, Status, file_digest, relative_path
 
 MANIFEST = MANIFEST_FILE
 INDEX = INDEX_FILE
@@ -47,6 +50,8 @@ def read_manifest(out: Path) -> dict:
         if manifest.get("generator") != GENERATOR or not isinstance(manifest.get("runs"), list):
             raise ValueError("not ours")
         manifest["runs"] = [RunEntry.from_json(e) for e in manifest["runs"]]
+        if not isinstance(manifest.get("index_sha256", ""), str):
+            raise ValueError("not ours")
         if not isinstance(manifest.get("owned", []), list) or not all(
                 isinstance(p, str) and relative_path(p) for p in manifest.get("owned", [])):
             raise ValueError("not ours")
@@ -67,7 +72,7 @@ def record_owned(out: Path, manifest: dict, owned: set[str]) -> None:
     """Write the manifest with ``owned`` before the paths are moved into place."""
     manifest["owned"] = sorted(owned | {INDEX})
     document = {"generator": GENERATOR, "runs": [e.to_json() for e in manifest.get("runs", [])],
-                "owned": manifest["owned"]}
+                "owned": manifest["owned"], "index_sha256": manifest.get("index_sha256", "")}
     write_text(out / MANIFEST, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -102,7 +107,7 @@ def check_reports_target(out: Path, folders: list) -> dict:
 
 def _only(done: dict) -> str | None:
     """The program of this run's jobs when there is one (entries of older manifests name none)."""
-    programs = {p for p, _, _ in done}
+    programs = {key[0] for key in done}
     return programs.pop() if len(programs) == 1 else None
 
 
@@ -121,16 +126,59 @@ def write_index(out: Path, jobs: list, lang: str, manifest: dict, ds=None) -> No
         else:  # the year was not published: keep the last good report and say what this run did
             entries[key] = replace(entries[key].kept(), latest_run=j.status, latest_error=j.error,
                                    latest_path=j.path)
-    done = {(j.program, j.year, j.notebook): j.folder for j in jobs if j.status.published}
-    for key in list(entries):  # a program's year moved (one program became several, or back)
+    done = {(j.program, j.year, j.notebook, lang): j.folder for j in jobs if j.status.published}
+    for key in list(entries):  # a program's year moved (an earlier layout of the reports folder)
         e = entries[key]
-        moved_to = done.get((e.program or _only(done), e.year, e.notebook))
+        moved_to = done.get((e.program or _only(done), e.year, e.notebook, e.lang or lang))
         if moved_to is not None and moved_to != e.folder:
             del entries[key]
     for key in list(entries):  # drop entries whose reports were removed by hand
         if not (out / entries[key].path).exists():
             del entries[key]
-    ordered = [entries[k] for k in sorted(entries, key=lambda k: (k[0].rpartition("/")[0], k[0], k[1]))]
+    published = {j.folder for j in jobs if j.status is Status.OK}
+    for key, e in entries.items():  # the folders published now: their files as they are now
+        if e.folder in published and e.status is Status.OK:
+            entries[key] = replace(e, outputs=run_outputs(out, e))
+    ordered = [entries[k] for k in sorted(entries)]
     manifest["runs"] = ordered
+    _remove_unlisted(out, manifest, ordered)
     publish_site(out, ordered, lang, ds)
+    manifest["index_sha256"] = file_digest(out / INDEX)
     record_owned(out, manifest, set(manifest.get("owned", [])))
+
+
+def run_outputs(out: Path, entry: RunEntry) -> dict[str, str]:
+    """The files of one run's reports and their SHA-256: the executed notebook, the pages made from it,
+    the figures and tables its records name, and the files of its folder (memos, workbook)."""
+    folder = Path(entry.path).parent
+    files = [Path(entry.path)]
+    files += [folder / p.file(entry.folder, Path(entry.path).stem) for p in registered(Scope.NOTEBOOK)]
+    for r in read_records(out / entry.path):
+        if r.kind is Kind.FIGURE and r.name:
+            files += [folder / FIGURES_DIR / f"{r.name}.{ext}" for ext in SAVE_FORMATS]
+        elif r.kind is Kind.TABLE and r.name:
+            files.append(folder / TABLES_DIR / f"{r.name}.csv")
+    files += [folder / p.file(entry.folder) for p in registered(Scope.YEAR)]
+    return {f.as_posix(): file_digest(out / f) for f in files if (out / f).is_file()}
+
+
+def index_intact(out: Path, manifest: dict) -> bool:
+    """The portal is the one the last run wrote for this manifest (a run stopped between the two redoes it)."""
+    return bool(manifest.get("index_sha256")) and file_digest(out / INDEX) == manifest["index_sha256"]
+
+
+def _remove_unlisted(out: Path, manifest: dict, entries: list[RunEntry]) -> None:
+    """Folders an earlier batch wrote (the manifest owns them) that no entry refers to any more, such as
+    the year folders of an earlier layout (``2024``, ``wego/2024``): removed, and no longer owned. A
+    folder the batches did not write is never touched (the reports folder's check refused to work beside
+    one in the places the batch writes)."""
+    listed = {INDEX, MANIFEST, FAILED_DIR}
+    for e in entries:
+        for path in (e.path, e.latest_path):
+            parts = Path(path).parts if path else ()
+            listed |= {"/".join(parts[:n]) for n in range(1, len(parts))}
+    unlisted = sorted((p for p in manifest.get("owned", []) if p not in listed), key=len, reverse=True)
+    for rel in unlisted:
+        if (out / rel).is_dir() and not (out / rel).is_symlink():
+            remove_tree(out / rel)
+    manifest["owned"] = sorted(set(manifest.get("owned", [])) - set(unlisted))

@@ -28,7 +28,7 @@ from .arguments import check_arguments
 from .execute import interruptible, run_jobs
 from .jobs import Job, YearFolder
 from .lock import reports_lock
-from .manifest import check_reports_target, read_manifest, record_owned, write_index
+from .manifest import check_reports_target, index_intact, read_manifest, record_owned, write_index
 from .notebook_files import notebook_paths
 from .plan import plan_reruns
 
@@ -63,7 +63,7 @@ def _run_locked(out, year_folders, selected, ds, jobs, lang, progress, force, fi
     all_jobs = [Job(u.year, n, program=u.program, folder=u.folder) for u in year_folders for n in selected]
     todo = plan_reruns(all_jobs, selected, ds, lang, out, manifest, force)
     stale = [u for u in year_folders if any(j.folder == u.folder for j in todo)]
-    if not todo and (out / INDEX_FILE).is_file():
+    if not todo and index_intact(out, manifest):
         return all_jobs  # everything up to date: nothing to run, nothing to write
     try:
         staging_root = make_temp_dir(out / STAGING_DIR, "new")
@@ -155,7 +155,7 @@ def publish_folder(staged: Path, target: Path, keep_others: bool, ds, year: int,
         remove_tree(staged)
     else:
         merged = staged
-    publish_year(merged, year, ds, lang)
+    publish_year(merged, year, ds, lang, target.name)
     replace_dir(merged, target)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ... import config
 
 #: The parameters that do not change what a run produces (where its outputs are staged).
-UNKEYED_PARAMETERS = ("output_dir", "figure_cache")
+UNKEYED_PARAMETERS = ("output_dir", "figure_cache", "data_fingerprint")  # the data part keys the last
 PARTS = ("data", "notebook", "parameters", "package", "environment")
 
 

@@ -16,7 +16,7 @@ def summary_table(jobs: list[Job]) -> str:
             for j in jobs}
     width = max([len(n) for n in names] + [12])
     first = max([len(f) for f in folders] + [4])
-    lines = [f"{'year':<{first}}  " + "  ".join(f"{n:<{width}}" for n in names)]
+    lines = [f"{'reports':<{first}}  " + "  ".join(f"{n:<{width}}" for n in names)]
     for f in folders:
         lines.append(f"{f:<{first}}  " + "  ".join(f"{cell.get((f, n), ''):<{width}}" for n in names))
     for j in jobs:

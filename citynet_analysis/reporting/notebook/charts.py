@@ -37,7 +37,7 @@ def source_text(ds: Dataset, lang: str, *, prices: bool = False, years: list[int
     """The source line under a chart: the program and its documents used and, for constant prices or USD,
     the series."""
     ds = ds.select()  # one program: its documents and its name
-    ids = ", ".join(f"FY{y}" for y in ds.documents["fiscal_year"])
+    ids = ", ".join(_text("document_year", lang, year=y) for y in ds.documents["fiscal_year"])
     line = _text("source", lang, ids=ids, name=ds.program_ko(), name_en=program_title(ds, "en"))
     if prices:
         line += "\n" + _text("prices", lang, cpi=reference.short_source(reference.cpi(), lang),

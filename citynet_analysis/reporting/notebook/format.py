@@ -366,6 +366,8 @@ def value_label(column: str, value, lang: str):
         return counted_codes(value, COUNTED_SECTIONS[column], lang)
     if column in ("group", "side"):
         return group_label(value, lang)
+    if column == "document_id" and (m := re.fullmatch(r"[a-z0-9-]+-fy(\d{4})", value)):
+        return label("format_text", "document", lang, year=m.group(1))  # citynet-fy2024: a code
     if column == "check":
         return check_label(value, lang)
     if column == "severity":
@@ -409,7 +411,8 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
             text = s.map(lambda v: decimal_text(v, 1, scale=1000))
         elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd"):
             text = s.map(lambda v: decimal_text(v, 1))
-        elif col in VALUE_SECTIONS or col in COUNTED_SECTIONS or col in ("group", "side", "check", "severity"):
+        elif col in VALUE_SECTIONS or col in COUNTED_SECTIONS or col in ("group", "side", "check", "severity",
+                                                                           "document_id"):
             text = s.map(lambda v, c=col: "—" if is_missing(v) or v == "" else value_label(c, v, lang))
         elif col == "slip":  # the document's own figures disagree here: a mark, blank elsewhere
             text = s.map(lambda v: "" if is_missing(v) or v == "" else f"⚠ {v}")

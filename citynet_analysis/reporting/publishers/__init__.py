@@ -28,17 +28,17 @@ def registered(scope: Scope | None = None) -> list[Publisher]:
     return [p for p in PUBLISHERS if scope is None or p.scope is scope]
 
 
-def publish_notebook(executed: Path, lang: str) -> list[Path]:
-    """Every file made from one executed notebook (its page), beside it."""
+def publish_notebook(executed: Path, lang: str, name: str) -> list[Path]:
+    """Every file made from one executed notebook of the reports ``name`` (its page), beside it."""
     check_lang(lang)
-    written = [p.publish(executed, lang) for p in registered(Scope.NOTEBOOK)]
+    written = [p.publish(executed, lang, name) for p in registered(Scope.NOTEBOOK)]
     return [w for w in written if w is not None]
 
 
-def publish_year(folder: Path, fiscal_year: int, ds, lang: str) -> list[Path]:
-    """Every registered publisher's file for one year folder; the files written."""
+def publish_year(folder: Path, fiscal_year: int, ds, lang: str, name: str) -> list[Path]:
+    """Every registered publisher's file for one year folder of the reports ``name``; the files written."""
     check_lang(lang)
-    written = [p.publish(folder, fiscal_year, ds, lang) for p in registered(Scope.YEAR)]
+    written = [p.publish(folder, fiscal_year, ds, lang, name) for p in registered(Scope.YEAR)]
     return [w for w in written if w is not None]
 
 

@@ -39,7 +39,7 @@ from typing import Any
 from ... import config
 from ...atomic import write_text
 from ..notebook.figures import FONT_NAME, FONT_PATH, quiet_fonttools_subsetter
-from ..notebook.format import heading_part
+from ..notebook.format import heading_part, label
 from ..notebook.records import RECORD_KEY, Kind, cell_language, records, title, unpublished_tags
 from .outline import table_caption_title
 from .publisher import Publisher, Scope
@@ -333,6 +333,9 @@ def prepare_page(nb, lang: str) -> None:
     page in ``lang``: headings, page title, one box per metric not available, table captions and number
     columns. The stored notebook is not touched: the page exporter works on a copy."""
     nb.metadata["title"] = title(records(nb), lang) or nb.metadata.get("title", "")
+    year = nb.metadata.get("papermill", {}).get("parameters", {}).get("fiscal_year")
+    if nb.metadata["title"] and type(year) is int:  # a page mailed alone says which year it is
+        nb.metadata["title"] += " · " + label("portal_labels", "year_heading", lang, year=year)
     if not nb.metadata["title"]:
         del nb.metadata["title"]
     boxes: dict[str, tuple[Any, list[str]]] = {}  # what is not available → (its first output, reasons)
@@ -465,12 +468,17 @@ def notebook_to_html(
     return body
 
 
-def publish_page(executed: Path, lang: str) -> Path:
-    """The executed notebook's page for readers (``<notebook>.html`` beside it: outputs only, no code)."""
-    target = Path(executed).with_suffix(".html")
+def page_file(name: str, notebook: str) -> str:
+    """A page's file name in the folder of the reports ``name``: ``citynet_2024_ko_01_budget_overview.html``."""
+    return f"{name}_{notebook}.html"
+
+
+def publish_page(executed: Path, lang: str, name: str) -> Path:
+    """The executed notebook's page for readers (:func:`page_file`, beside it: outputs only, no code)."""
+    target = Path(executed).parent / page_file(name, Path(executed).stem)
     notebook_to_html(executed, target, exclude_input=True, lang=lang)
     return target
 
 
 PUBLISHER = Publisher(name="html_pages", scope=Scope.NOTEBOOK, publish=publish_page,
-                      file=lambda notebook: f"{notebook}.html", label="page", kind="html")
+                      file=page_file, label="page", kind="html")

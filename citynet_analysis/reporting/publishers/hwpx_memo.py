@@ -127,9 +127,9 @@ _BOLD = 1.1  # the header row's bold text is that much wider
 _FILL = 0.92  # how much of a cell's line a reader fills before it breaks (word breaks, rounding, margins)
 
 
-def write_hwpx_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
-    """Write ``folder/memo_<fiscal_year>.hwpx`` from the folder's memo outline (None without notebooks)."""
-    return write_memo_file(folder, fiscal_year, ds, lang, "hwpx", render)
+def write_hwpx_memo(folder: Path, fiscal_year: int, ds, lang: str, name: str) -> Path | None:
+    """Write ``folder/<name>_memo.hwpx`` from the folder's memo outline (None without notebooks)."""
+    return write_memo_file(folder, fiscal_year, ds, lang, name, "hwpx", render)
 
 
 def render(outline: Outline) -> bytes:
@@ -363,5 +363,5 @@ def _set_fonts(doc) -> None:
         doc.styles.replace_font(face, FONT)
 
 
-PUBLISHER = Publisher(name="hwpx_memo", scope=Scope.YEAR, publish=write_hwpx_memo, file=lambda year: memo_file(year, "hwpx"),
+PUBLISHER = Publisher(name="hwpx_memo", scope=Scope.YEAR, publish=write_hwpx_memo, file=lambda name: memo_file(name, "hwpx"),
                       label="memo_hwpx", kind="hwpx")

@@ -85,19 +85,19 @@ class Outline:
     sources: list[str] = field(default_factory=list)
 
 
-def memo_file(fiscal_year: int, suffix: str) -> str:
-    """The memo's file name in its year folder: ``memo_<year>.<suffix>``."""
-    return f"memo_{fiscal_year}.{suffix}"
+def memo_file(name: str, suffix: str) -> str:
+    """The memo's file name in the folder of the reports ``name``: ``citynet_2024_ko_memo.docx``."""
+    return f"{name}_memo.{suffix}"
 
 
-def write_memo_file(folder: Path, fiscal_year: int, ds, lang: str, suffix: str,
+def write_memo_file(folder: Path, fiscal_year: int, ds, lang: str, name: str, suffix: str,
                     to_bytes: Callable[[Outline], bytes]) -> Path | None:
     """Build the folder's outline (dated the build date) and write ``to_bytes(outline)`` into
-    ``memo_<year>.<suffix>``, atomically; None, and nothing written, when the folder holds no notebook."""
+    :func:`memo_file` of ``name``, atomically; None, and nothing written, when the folder holds no notebook."""
     outline = memo_outline(Path(folder), fiscal_year, ds, lang)
     if outline is None:
         return None
-    target = Path(folder) / memo_file(fiscal_year, suffix)
+    target = Path(folder) / memo_file(name, suffix)
     with atomic_path(target) as tmp:
         tmp.write_bytes(to_bytes(outline))
     return target

@@ -233,9 +233,13 @@ def _failure(out: Path, e: RunEntry, lang: str, latest: bool) -> dict:
 
 
 def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headlines: Headlines | None,
-              folder: str | None = None, program: str = "", publishers: list[Publisher] = ()) -> dict:
+              folder: str | None = None, program: str = "", publishers: list[Publisher] = (),
+              language: str = "", data: str | None = None) -> dict:
     """Everything the portal shows of one fiscal year (of ``program``, whose name heads the card when the
-    reports hold several programs)."""
+    reports hold several programs; ``language``, the reports' language, named when the portal holds
+    reports in more than one). ``data`` is the program's data fingerprint now: a card whose reports were
+    made from other data is marked stale and shows no headline figures (they would disagree with its
+    pages); the next batch of that year re-runs it."""
     folder = folder or str(year)
     year_dir = out / folder
     pages, notebooks, failures, figure_order = [], [], [], []
@@ -245,7 +249,7 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
             figure_order += [r.name for r in recs if r.kind is Kind.FIGURE and r.name]
             title = notebook_title(recs, e.notebook, lang)
             for publisher in (p for p in publishers if p.scope is Scope.NOTEBOOK):
-                page = (Path(e.path).parent / publisher.file(Path(e.path).stem)).as_posix()
+                page = (Path(e.path).parent / publisher.file(Path(e.path).parent.name, Path(e.path).stem)).as_posix()
                 if (out / page).is_file():
                     pages.append(dict(href=_href(page), text=title))
             notebooks.append(dict(href=_href(e.path), text=Path(e.path).stem))
@@ -255,20 +259,24 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
             failures.append(_failure(out, e, lang, latest=True))
     downloads = []
     for publisher in (p for p in publishers if p.scope is Scope.YEAR):  # whatever files they wrote
-        path = f"{folder}/{publisher.file(year)}"
+        path = f"{folder}/{publisher.file(Path(folder).name)}"
         if (out / path).is_file():
             downloads.append(dict(href=_href(path), text=label(publisher.label, lang), kind=publisher.kind))
     published = year_dir.is_dir() and any(e.status is Status.OK for e in entries)
+    stale = data is not None and any(e.status is Status.OK and e.key_parts.get("data") not in (None, data)
+                                     for e in entries)
     heading = label("year_heading", lang, year=year)
+    heading = " · ".join(part for part in (program, heading, label(f"language {language}", lang) if language
+                                           else "") if part)
     return dict(
-        year=year, anchor=folder.replace("/", "-fy") if "/" in folder else f"fy{year}",
-        heading=f"{program} · {heading}" if program else heading,
-        figures=headlines.of(year, lang) if headlines is not None else [],
-        slips=headlines.slips(year, lang) if headlines is not None else "",
+        year=year, anchor=folder.replace("/", "-"), heading=heading,
+        figures=headlines.of(year, lang) if headlines is not None and not stale else [],
+        slips=headlines.slips(year, lang) if headlines is not None and not stale else "",
         thumbnails=_figures(out, folder, figure_order, lang) if published else [],
         pages=pages, downloads=downloads, notebooks=notebooks, failures=failures,
-        state="failed" if failures else "ok",
-        state_text=count_label("n_failed", len(failures), lang) if failures else label("all_ok", lang),
+        state="failed" if failures else "stale" if stale else "ok",
+        state_text=(count_label("n_failed", len(failures), lang) if failures
+                    else label("stale", lang) if stale else label("all_ok", lang)),
     )
 
 
@@ -287,6 +295,16 @@ def _headlines(ds, program: str | None) -> Headlines | None:
         return None
     try:
         return Headlines(ds.select(program))
+    except ProgramError:
+        return None
+
+
+def _fingerprint(ds, program: str | None) -> str | None:
+    """The program's data fingerprint now (None without a data set, or for a program it does not hold)."""
+    if ds is None:
+        return None
+    try:
+        return ds.select(program).fingerprint
     except ProgramError:
         return None
 
@@ -322,15 +340,21 @@ def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishe
     programs = sorted({e.program for e in entries} - {""})
     if not programs and ds is not None and len(ds.programs()) == 1:  # entries of an older manifest
         programs = ds.programs()
-    several = len(programs) > 1 or any("/" in f for f in groups)
+    several = len(programs) > 1
+    languages = {e.lang or lang for e in entries}
     names = _program_names(ds, programs, lang)
     headlines = {p: _headlines(ds, p) for p in programs or [None]}
     cards = []
-    for folder in sorted(groups, key=lambda f: (f.rpartition("/")[0], -groups[f][0].year)):
+    def order(f):  # by program, newest year first, the portal's language first
+        e = groups[f][0]
+        return e.program, -e.year, (e.lang or lang) != lang, e.lang
+    for folder in sorted(groups, key=order):
         group = groups[folder]
         program = group[0].program or (programs[0] if len(programs) == 1 else None)
         cards.append(year_card(out, group[0].year, group, lang, headlines.get(program), folder,
-                               names.get(program, program or "") if several else "", publishers))
+                               names.get(program, program or "") if several else "", publishers,
+                               group[0].lang or lang if len(languages) > 1 else "",
+                               _fingerprint(ds, program)))
     years = sorted({e.year for e in entries}, reverse=True)
     # No run times: they differ from run to run, and the page is the same bytes for the same reports
     # (docs/reproducible.md); manifest.json keeps them.

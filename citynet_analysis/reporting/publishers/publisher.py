@@ -22,9 +22,12 @@ class Publisher:
 
     ``publish`` writes its file atomically and returns its path (None when there is nothing to publish):
 
-    - scope NOTEBOOK: ``publish(executed_notebook, lang)``; ``file(notebook_stem)``
-    - scope YEAR: ``publish(year_folder, fiscal_year, ds, lang)``; ``file(fiscal_year)``
+    - scope NOTEBOOK: ``publish(executed_notebook, lang, name)``; ``file(name, notebook_stem)``
+    - scope YEAR: ``publish(year_folder, fiscal_year, ds, lang, name)``; ``file(name)``
     - scope SITE: ``publish(reports_folder, entries, lang, ds, publishers)``; ``file()``
+
+    ``name`` is the name of the reports (``citynet_2024_ko``, :func:`citynet_analysis.config.report_name`):
+    their folder's name and the start of every file name, so that a file mailed alone says what it is.
 
     ``file`` is the path of the file inside its folder; ``label`` the key of its link text in
     vocabulary.toml ``[portal_labels]`` and ``kind`` the file's type as the portal shows it."""

@@ -71,9 +71,9 @@ EAST_ASIA_LANG = "ko-KR"
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
-def write_memo(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
-    """Write ``folder/memo_<fiscal_year>.docx`` from the folder's memo outline (None without notebooks)."""
-    return write_memo_file(folder, fiscal_year, ds, lang, "docx", docx_bytes)
+def write_memo(folder: Path, fiscal_year: int, ds, lang: str, name: str) -> Path | None:
+    """Write ``folder/<name>_memo.docx`` from the folder's memo outline (None without notebooks)."""
+    return write_memo_file(folder, fiscal_year, ds, lang, name, "docx", docx_bytes)
 
 
 def docx_bytes(outline: Outline) -> bytes:
@@ -349,5 +349,5 @@ def set_document_fonts(doc, lang: str) -> None:
         theme_lang.set(_qn("w:eastAsia"), EAST_ASIA_LANG)
 
 
-PUBLISHER = Publisher(name="word_memo", scope=Scope.YEAR, publish=write_memo, file=lambda year: memo_file(year, "docx"),
+PUBLISHER = Publisher(name="word_memo", scope=Scope.YEAR, publish=write_memo, file=lambda name: memo_file(name, "docx"),
                       label="memo", kind="docx")

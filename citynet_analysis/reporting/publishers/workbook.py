@@ -391,11 +391,17 @@ def xlsx_bytes(wb: Workbook, when: dt.datetime | None = None) -> bytes:
     return normalize_zip(buf.getvalue(), when, first=OOXML_FIRST)
 
 
-def publish_workbook(folder: Path, fiscal_year: int, ds, lang: str) -> Path | None:
-    """The year folder's ``tables/tables.xlsx`` (None without saved tables)."""
+def workbook_file(name: str) -> str:
+    """The workbook's file name in the tables folder of the reports ``name``: ``citynet_2024_ko_tables.xlsx``."""
+    return f"{name}_{WORKBOOK_NAME}"
+
+
+def publish_workbook(folder: Path, fiscal_year: int, ds, lang: str, name: str) -> Path | None:
+    """The year folder's ``tables/<name>_tables.xlsx`` (None without saved tables)."""
     tables = Path(folder) / config.TABLES_DIR
-    return build_workbook(tables, lang=lang, ds=ds, fiscal_year=fiscal_year) if tables.is_dir() else None
+    return (build_workbook(tables, workbook_file(name), lang=lang, ds=ds, fiscal_year=fiscal_year)
+            if tables.is_dir() else None)
 
 
-PUBLISHER = Publisher(name="workbook", scope=Scope.YEAR, publish=publish_workbook, file=lambda year: f"{config.TABLES_DIR}/{WORKBOOK_NAME}",
+PUBLISHER = Publisher(name="workbook", scope=Scope.YEAR, publish=publish_workbook, file=lambda name: f"{config.TABLES_DIR}/{workbook_file(name)}",
                       label="workbook", kind="xlsx")
