@@ -1,4 +1,4 @@
-"""The ``citynet-analysis`` command: ingest, validate, years, summary.
+"""The ``citynet-analysis`` command: ingest, validate, years, summary, batch, refresh-notebooks, new-notebook.
 
 Bad input ends with exit code 2 and a few lines on stderr naming the file and line; ``--debug`` adds the
 traceback. Nothing is written unless the whole run succeeded."""
@@ -124,6 +124,17 @@ def cmd_refresh_notebooks(args) -> int:
         print(f"refreshed {len(written)} baseline figure(s) in {baseline_dir().relative_to(config.REPO_DIR)}/")
     return 0
 
+def cmd_new_notebook(args) -> int:
+    from .. import config
+    from ..reporting.batch.notebook_files import new_notebook
+
+    if args.notebooks_dir is None and not config.IN_REPOSITORY:
+        raise InputError("--notebooks-dir", "name the folder to write the notebook in (an installed package's "
+                                            "notebooks are not edited in place)")
+    path = new_notebook(args.name, args.notebooks_dir)
+    print(f"wrote {path}: open it in JupyterLab; `bash tasks.sh test` checks it, "
+          f"`citynet-analysis refresh-notebooks {args.name}` stores its outputs")
+    return 0
 
 
 def cmd_batch(args) -> int:
@@ -201,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baselines", action="store_true",
                    help="do not re-draw the baseline memo figures under tests/reporting/baseline")
     p.set_defaults(func=cmd_refresh_notebooks)
+    p = sub.add_parser("new-notebook", help="write a new thin analysis notebook that meets the notebook rules "
+                                            "(both languages, the parameters cell, calls into the package)")
+    p.add_argument("name", metavar="NAME", help="its name: lowercase letters, digits and _, e.g. 04_my_analysis")
+    p.add_argument("--notebooks-dir", metavar="DIR",
+                   help="folder to write it in (default: the checkout's notebooks/)")
+    p.set_defaults(func=cmd_new_notebook)
     return parser
 
 

@@ -1,20 +1,100 @@
-"""The analysis notebooks: where they are, and re-executing them in place with their default parameters
-so that their stored outputs (which nbval compares) match the code and data."""
+"""The analysis notebooks: where they are, a new one from the template (:func:`new_notebook`), and
+re-executing them in place with their default parameters so that their stored outputs (which nbval
+compares) match the code and data."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ... import config
 from ...atomic import atomic_path
 from ...errors import InputError, one_line
 
+#: A notebook's name: its file stem, e.g. ``04_my_analysis`` (it names the notebook's page and runs).
+NAME = re.compile(r"[0-9a-z_]+")
+
+#: The parameters cell every notebook shows, line for line (the batch passes each of these).
+PARAMETERS = """\
+# Parameters (papermill: -p fiscal_year 2023 -p lang en)
+fiscal_year = 2024  # 회계연도 / fiscal year to report on
+program = None  # None: the only program in the data set; or its program_id, e.g. "citynet"
+data_dir = None  # None: the embedded data set; or a folder made by `citynet-analysis ingest`
+output_dir = None  # None: display only; a folder: save figures/ and tables/ there
+figure_cache = None  # None: render every figure; a folder: keep rendered figures there by content
+data_fingerprint = None  # None: any data; the batch passes the data its run was planned for
+lang = "ko"  # "ko" or "en": language of tables, figures and summaries"""
+
+INSTRUCTIONS = """\
+**노트북 실행 방법 · How to run this notebook**
+
+JupyterLab에서 위에서부터 실행합니다. 매개변수 셀(`parameters` 태그)을 고치거나 papermill에 `-p fiscal_year 2023 -p lang en`을 넘기면 다른 회계연도나 언어로 보고합니다. 글은 한국어 셀(태그 `lang-ko`)과 영어 셀(태그 `lang-en`)에 나란히 쓰고, 코드 셀은 8줄 이내로 패키지를 부르기만 합니다(긴 논리는 `citynet_analysis`에). `bash tasks.sh test`로 확인한 뒤 `citynet-analysis refresh-notebooks {name}`로 출력을 저장하면 `citynet-analysis batch`가 다른 노트북과 함께 실행합니다.
+
+Run it top to bottom in JupyterLab. Edit the parameters cell (or pass `-p fiscal_year 2023 -p lang en` to papermill) to report on another year or language. Write prose as a Korean cell (tag `lang-ko`) and its English twin (tag `lang-en`); keep each code cell to a call into the package of at most 8 lines (longer logic belongs in `citynet_analysis`). Check it with `bash tasks.sh test`, store its outputs with `citynet-analysis refresh-notebooks {name}`; `citynet-analysis batch` then runs it with the other notebooks.
+
+This cell (tag `instructions`) is never published; see and edit tags in JupyterLab's property inspector (the ⚙ tab of the right sidebar)."""
+
+SETUP = """\
+import citynet_analysis as ca
+from citynet_analysis.analysis import metrics
+from citynet_analysis.reporting.notebook import Report, charts, narrative
+
+report = Report(output_dir, lang, figure_cache)
+ds = ca.load(data_dir, program, data_fingerprint)"""
+
 
 def notebook_paths(folder: str | os.PathLike | None = None) -> dict[str, Path]:
     """Notebook name (file stem) → path, in name order."""
     folder = Path(folder) if folder else config.NOTEBOOK_DIR
     return {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+
+
+def new_notebook(name: str, folder: str | os.PathLike | None = None) -> Path:
+    """Write ``<folder>/<name>.ipynb``: a thin notebook that meets the notebook rules (a title in both
+    languages, the instructions, the parameters cell, the setup, a summary, a table and a chart), without
+    outputs. A bad name or an existing file is an InputError; the file appears whole or not at all."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    if not NAME.fullmatch(name or ""):
+        raise InputError("NAME", f"{name!r}: a notebook name is lowercase letters, digits and _ "
+                                 "(e.g. 04_my_analysis), without .ipynb")
+    folder = Path(folder) if folder else config.NOTEBOOK_DIR
+    if folder.exists() and not folder.is_dir():
+        raise InputError("--notebooks-dir", f"{folder}: not a folder")
+    path = folder / f"{name}.ipynb"
+    if path.exists():
+        raise InputError(str(path), "exists already; choose another name (nothing was written)")
+
+    def md(text: str, tag: str):
+        return new_markdown_cell(text, metadata={"tags": [tag]})
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                 "name": config.KERNEL}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        md("# 나의 분석\n\n이 분석이 무엇을 보여 주는지 한두 문장으로 적습니다.", "lang-ko"),
+        md("# My analysis\n\nWhat this analysis shows, in a sentence or two.", "lang-en"),
+        md(INSTRUCTIONS.format(name=name), "instructions"),
+        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell(SETUP),
+        md("## 요약", "lang-ko"),
+        md("## Summary", "lang-en"),
+        new_code_cell("report.markdown(narrative.overview_summary(ds, fiscal_year, lang))"),
+        md("## 집행률\n\n집행률 = 집행액 / 예산현액.", "lang-ko"),
+        md("## Execution rates\n\nExecution rate = executed / available budget (예산현액).", "lang-en"),
+        new_code_cell('rates = metrics.execution_rates(ds)\n'
+                      'report.table(rates, "my_execution_rates",\n'
+                      '             ["fiscal_year", "available_krw", "executed_krw", "execution_rate_pct"], memo=True)'),
+        new_code_cell('report.figure(charts.trend_chart(ds, lang=lang), "my_trend")'),
+    ]
+    nbformat.validate(nb)
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        nbformat.write(nb, tmp)
+    return path
 
 
 def refresh(paths: list[Path]) -> list[Path]:
