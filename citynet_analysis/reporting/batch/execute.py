@@ -119,9 +119,12 @@ def interruptible():
             signal.signal(sig, old)
 
 
-def run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel, figure_cache=None) -> None:
+def run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, cancel, figure_cache=None,
+             on_done=None) -> None:
     """Run the jobs on ``workers`` daemon threads; the main thread waits in short steps so that a signal
-    is handled at once (daemon threads never hold up the exit of an interrupted batch)."""
+    is handled at once (daemon threads never hold up the exit of an interrupted batch), and calls
+    ``on_done(job)`` for each finished job (the batch publishes a year folder as soon as its last job is
+    done, while the kernels run the next folder's notebooks)."""
     todo: queue.Queue = queue.Queue()
     for j in all_jobs:
         todo.put(j)
@@ -148,3 +151,5 @@ def run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, c
                 continue
         bar.set_postfix_str(f"{j.folder} {j.notebook} {j.status}", refresh=False)
         bar.update(1)
+        if on_done is not None:
+            on_done(j)

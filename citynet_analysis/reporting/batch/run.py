@@ -80,14 +80,25 @@ def _run_locked(out, year_folders, selected, ds, jobs, lang, progress, force, fi
                 notebook_dir = next(iter(selected.values())).parent
                 pool = kernels.KernelPool(size=workers + 1, total=len(todo), cwd=notebook_dir,
                                           runtime_dir=staging_root)
-                bar = _progress(len(todo), progress)
-                run_jobs(todo, selected, staging_root, data, lang, pool, workers, bar, cancel, figure_cache)
-                bar.close()
-            for u in stale:
+            def settle(u: YearFolder) -> None:
                 folder_jobs = [j for j in todo if j.folder == u.folder]
                 everything = every_notebook and len(folder_jobs) == len(selected)
                 _settle(out, u, folder_jobs, staging_root / u.folder, manifest, keep_others=not everything,
-                         ds=ds.select(u.program), lang=lang)
+                        ds=ds.select(u.program), lang=lang)
+
+            waiting = {u.folder: sum(j.folder == u.folder for j in todo) for u in stale}
+            by_folder = {u.folder: u for u in stale}
+
+            def done(j: Job) -> None:  # a folder is published as soon as its last notebook ran
+                waiting[j.folder] -= 1
+                if not waiting[j.folder]:
+                    settle(by_folder[j.folder])
+
+            if todo:
+                bar = _progress(len(todo), progress)
+                run_jobs(todo, selected, staging_root, data, lang, pool, workers, bar, cancel, figure_cache,
+                         on_done=done)
+                bar.close()
             write_index(out, all_jobs, lang, manifest, ds)
     except BaseException:
         cancel.set()

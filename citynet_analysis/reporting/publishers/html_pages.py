@@ -169,7 +169,7 @@ def font_face_css(chars: Iterable[str] | None = None, *, family: str = CSS_FONT_
     data: bytes | None = None
     fmt = "truetype"
     if chars is not None:
-        wanted = "".join(sorted({c for c in "".join(chars) if _in_ranges(ord(c))}))
+        wanted = "".join(sorted(c for c in set("".join(chars)) if _in_ranges(ord(c))))  # set first: pages are MBs
         with contextlib.suppress(ImportError):
             data, fmt = _subset_font(wanted)
     if data is None:
