@@ -79,3 +79,37 @@ def memo_path(out, year, suffix="docx", lang="ko", program="citynet"):
 def workbook_path(out, year, lang="ko", program="citynet"):
     """The tables workbook."""
     return report_folder(out, year, lang, program) / "tables" / f"{report_name(year, lang, program)}_tables.xlsx"
+
+
+def record_output(record: dict, text: str = "") -> nbformat.NotebookNode:
+    """A display output carrying an output record, as ``Report`` writes it."""
+    return nbformat.v4.new_output("display_data", data={"text/plain": text}, metadata={"citynet": record})
+
+
+def hand_made_year_folder(folder, summary_lines: list[str], names: list[str]):
+    """A year folder as the batch leaves it, made by hand: one executed-notebook-like .ipynb with every
+    kind of record (a summary of ``summary_lines``, a memo table of ``names``, a hidden table, a figure,
+    an unavailable result), tables/x.csv, tables/hidden.csv and figures/f.png."""
+    import pandas as pd
+    from PIL import Image
+
+    from citynet_analysis.reporting.notebook.csv_tables import write_csv
+
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("report.markdown(...)")
+    code.outputs = [
+        record_output({"kind": "summary", "memo": True, "lines": list(summary_lines)}),
+        record_output({"kind": "table", "name": "x", "columns": ["name_ko", "amount_krw", "events"], "memo": True}),
+        record_output({"kind": "table", "name": "hidden", "columns": ["name_ko"], "memo": False}),
+        record_output({"kind": "figure", "name": "f", "memo": True}),
+        record_output({"kind": "unavailable", "name": "cost_per_event", "memo": True,
+                       "text": "**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (no outcomes \\(추진실적\\))."}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 시험 노트북 · Test notebook\n\n## 요약 · Summary"), code]
+    nbformat.write(nb, folder / "01_test.ipynb")
+    write_csv(pd.DataFrame({"name_ko": list(names), "amount_krw": [1_100_000_000, 331_690_000, 60_000_000],
+                            "events": [None, 1, 12], "source_line": [12, 40, 51]}), folder / "tables" / "x.csv")
+    write_csv(pd.DataFrame({"name_ko": ["숨은 표"]}), folder / "tables" / "hidden.csv")
+    (folder / "figures").mkdir()
+    Image.new("RGB", (600, 300), "steelblue").save(folder / "figures" / "f.png", dpi=(300, 300))
+    return folder

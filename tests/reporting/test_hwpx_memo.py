@@ -9,16 +9,13 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
 from docx import Document
 from hwpx import HwpxDocument
 from hwpx.tools.package_validator import validate_package
 from lxml import etree
-from PIL import Image
 
 from citynet_analysis import vocabulary
-from citynet_analysis.reporting.notebook.csv_tables import write_csv
 from citynet_analysis.reporting.notebook.escape import markdown_text
 from citynet_analysis.reporting.notebook.format import column_label
 from citynet_analysis.reporting.notebook.records import heading_text, in_language, records
@@ -27,7 +24,7 @@ from citynet_analysis.reporting.publishers.hwpx_memo import FONT, GREY, PUBLISHE
 from citynet_analysis.reporting.publishers.outline import Figure, memo_outline
 from citynet_analysis.reporting.publishers.word_memo import write_memo
 
-from .conftest import memo_path, report_folder, report_name
+from .conftest import hand_made_year_folder, memo_path, report_folder, report_name
 
 MIMETYPE = b"application/hwp+zip"
 HOSTILE = '<b>x</b> & "q"'
@@ -140,37 +137,13 @@ def _alignment(doc, cell) -> str:
 
 # -- a hand-made year folder ----------------------------------------------------------------------------
 
-def _output(record: dict, text: str = "") -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("display_data", data={"text/plain": text}, metadata={"citynet": record})
-
-
 def _year_folder(folder: Path) -> Path:
-    """One executed-notebook-like .ipynb with every kind of record, tables/x.csv and figures/f.png."""
-    nb = nbformat.v4.new_notebook()
-    code = nbformat.v4.new_code_cell("report.markdown(...)")
-    code.outputs = [
-        _output({"kind": "summary", "memo": True, "lines": [
-            "예산: **1,100.0백만원**, 전년 대비 +27.2%",
-            f"가장 큰 항목: {markdown_text(HOSTILE)}",
-            f"{markdown_text(FORMULA)} {markdown_text(CONTROL)}",
-        ]}),
-        _output({"kind": "table", "name": "x", "columns": ["name_ko", "amount_krw", "events"], "memo": True}),
-        _output({"kind": "table", "name": "hidden", "columns": ["name_ko"], "memo": False}),
-        _output({"kind": "figure", "name": "f", "memo": True}),
-        _output({"kind": "unavailable", "name": "cost_per_event", "memo": True,
-                 "text": "**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (no outcomes \\(추진실적\\))."}),
-    ]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 시험 노트북 · Test notebook\n\n## 요약 · Summary"), code]
-    nbformat.write(nb, folder / "01_test.ipynb")
+    """The hand-made year folder (tables/x.csv names a formula, hostile text and a long name)."""
     long_name = "아주 긴 항목 이름이 여러 줄에 걸쳐 나뉘어야 하는 경우를 시험하는 항목 " * 2
-    write_csv(pd.DataFrame({"name_ko": [FORMULA, HOSTILE, long_name.strip()],
-                            "amount_krw": [1_100_000_000, 331_690_000, 60_000_000],
-                            "events": [None, 1, 12], "source_line": [12, 40, 51]}), folder / "tables" / "x.csv")
-    write_csv(pd.DataFrame({"name_ko": ["숨은 표"]}), folder / "tables" / "hidden.csv")
-    (folder / "figures").mkdir()
-    Image.new("RGB", (600, 300), "steelblue").save(folder / "figures" / "f.png", dpi=(300, 300))
-    return folder
-
+    return hand_made_year_folder(folder, ["예산: **1,100.0백만원**, 전년 대비 +27.2%",
+                                          f"가장 큰 항목: {markdown_text(HOSTILE)}",
+                                          f"{markdown_text(FORMULA)} {markdown_text(CONTROL)}"],
+                                 [FORMULA, HOSTILE, long_name.strip()])
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):

@@ -22,7 +22,7 @@ from citynet_analysis.reporting.notebook.records import Kind, heading_text, in_l
 from citynet_analysis.reporting.publishers.outline import Figure, Heading, Table, memo_outline
 from citynet_analysis.reporting.publishers.word_memo import TEMPLATE, write_memo
 
-from .conftest import memo_path, report_folder, report_name
+from .conftest import hand_made_year_folder, memo_path, record_output, report_folder, report_name
 
 PROCESSED = Path(__file__).resolve().parents[2] / "data" / "processed"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -70,36 +70,11 @@ def _text_width(doc) -> int:
 HOSTILE = "**x** <b>y</b> =cmd"
 
 
-def _output(record: dict, text: str = "") -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("display_data", data={"text/plain": text}, metadata={"citynet": record})
-
-
 def _year_folder(folder: Path) -> Path:
-    """One executed-notebook-like .ipynb with every kind of record, tables/x.csv and figures/f.png."""
-    nb = nbformat.v4.new_notebook()
-    code = nbformat.v4.new_code_cell("report.markdown(...)")
-    code.outputs = [
-        _output({"kind": "summary", "memo": True, "lines": [
-            "예산: **1,100.0백만원**, 전년 대비 +27.2%",
-            f"가장 큰 항목: {markdown_text(HOSTILE)}",
-            "<b>raw</b> & =cmd",
-        ]}),
-        _output({"kind": "table", "name": "x", "columns": ["name_ko", "amount_krw", "events"], "memo": True}),
-        _output({"kind": "table", "name": "hidden", "columns": ["name_ko"], "memo": False}),
-        _output({"kind": "figure", "name": "f", "memo": True}),
-        _output({"kind": "unavailable", "name": "cost_per_event", "memo": True,
-                 "text": "**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (no outcomes \\(추진실적\\))."}),
-    ]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 시험 노트북 · Test notebook\n\n## 요약 · Summary"), code]
-    nbformat.write(nb, folder / "01_test.ipynb")
-    write_csv(pd.DataFrame({"name_ko": ["=cmd", "**x**", "<b>y</b>"],
-                            "amount_krw": [1_100_000_000, 331_690_000, 60_000_000],
-                            "events": [None, 1, 12], "source_line": [12, 40, 51]}), folder / "tables" / "x.csv")
-    write_csv(pd.DataFrame({"name_ko": ["숨은 표"]}), folder / "tables" / "hidden.csv")
-    (folder / "figures").mkdir()
-    Image.new("RGB", (600, 300), "steelblue").save(folder / "figures" / "f.png", dpi=(300, 300))
-    return folder
-
+    """The hand-made year folder (tables/x.csv names formula-like and markup-like text)."""
+    return hand_made_year_folder(folder, ["예산: **1,100.0백만원**, 전년 대비 +27.2%",
+                                          f"가장 큰 항목: {markdown_text(HOSTILE)}", "<b>raw</b> & =cmd"],
+                                 ["=cmd", "**x**", "<b>y</b>"])
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
@@ -180,9 +155,9 @@ def _bilingual_folder(folder: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     md = nbformat.v4.new_markdown_cell
     code = nbformat.v4.new_code_cell("report.figure(...)")
-    code.outputs = [_output({"kind": "table", "name": "group_shares", "columns": ["name_ko"], "memo": True}),
-                    _output({"kind": "figure", "name": "program_costs", "memo": True}),
-                    _output({"kind": "figure", "name": "analyst_chart", "memo": True})]
+    code.outputs = [record_output({"kind": "table", "name": "group_shares", "columns": ["name_ko"], "memo": True}),
+                    record_output({"kind": "figure", "name": "program_costs", "memo": True}),
+                    record_output({"kind": "figure", "name": "analyst_chart", "memo": True})]
     nb.cells = [md("# 사무국 지원 예산 개요", metadata={"tags": ["lang-ko"]}),
                 md("# Budget overview", metadata={"tags": ["lang-en"]}),
                 md("Edit the parameters cell (or pass -p …)", metadata={"tags": ["instructions"]}),
