@@ -65,10 +65,21 @@ def report_name(program: str, fiscal_year: int, lang: str) -> str:
     return f"{program}_{fiscal_year}_{lang}"
 
 
-#: The Jupyter kernel that runs the notebooks.
+#: The Jupyter kernel that runs the notebooks: the name the notebooks' ``kernelspec`` carries and papermill
+#: is given. The batch always starts it on its own Python (``reporting/batch/kernels.py``), whatever
+#: ``python3`` kernel is installed in the user's Jupyter folders.
 KERNEL = "python3"
+#: Seconds a kernel may take to start and answer (and, in the batch, to import pandas, matplotlib and the
+#: package), in the batch and under nbval (the repository's conftest.py); a start that fails is tried once
+#: more, saying so.
+KERNEL_STARTUP_TIMEOUT_S = 120
 #: Seconds a notebook cell may run.
 CELL_TIMEOUT_S = 600
+#: The kernel ``citynet-analysis kernel install`` installs for an analyst's own JupyterLab (one in another
+#: environment): this environment's Python, under a name of its own, so that it never shadows the user's
+#: ``python3`` kernel. A notebook saved with it records this name; the batch does not care (see KERNEL).
+ANALYST_KERNEL = "citynet-analysis"
+ANALYST_KERNEL_DISPLAY_NAME = "Python (citynet-analysis)"
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:

@@ -1,3 +1,5 @@
+import contextlib
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,53 @@ def processed_two_programs(tmp_path_factory):
     out = tmp_path_factory.mktemp("two") / "processed"
     write_dataset(build_dataset([RAW_2024, WEGO_2024], relative_to=out), out)
     return out
+
+
+# -- the quick loop: `pytest -m "not slow"` starts no kernel, no process and no batch -----------------------
+#: The fixtures that run whole batches: a test that takes one is slow whatever it does itself.
+BATCH_FIXTURES = {"batch_ko", "batch_en", "hostile_reports"}
+#: Processes a quick test may start: matplotlib asks fontconfig for the fonts once per fresh font cache.
+CHEAP_PROGRAMS = {"fc-list"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark slow what is slow by construction: nbval's notebook cells (each notebook runs on a kernel) and
+    tests that take a whole batch."""
+    for item in items:
+        if not isinstance(item, pytest.Function) or BATCH_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+
+@contextlib.contextmanager
+def _no_process(item):
+    """While a test without the slow marker sets up (its fixtures included) and runs, starting
+    a process (a kernel, the CLI as a program, a batch's kernels, a browser) fails it, saying so: the quick
+    loop stays quick and `-m "not slow"` honest."""
+    if isinstance(item, pytest.Function) and item.get_closest_marker("slow") is None:
+        start = subprocess.Popen.__init__
+
+        def refuse(self, args, *rest, **kwargs):
+            program = Path(str(args[0] if isinstance(args, (list, tuple)) else args).split()[0]).name
+            if program in CHEAP_PROGRAMS:
+                return start(self, args, *rest, **kwargs)
+            raise AssertionError(f"this test starts a process ({str(args)[:80]}): mark it @pytest.mark.slow")
+
+        subprocess.Popen.__init__ = refuse
+        try:
+            yield
+        finally:
+            subprocess.Popen.__init__ = start
+    else:
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _no_process(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _no_process(item):
+        yield

@@ -66,7 +66,7 @@ SLIPS = {
             "(x-) 834,395\t(x-) 0\t(x-) 0\t(x-) 834,395\t(x-) 834,395",
             "(x-) 834,395\t(x-) 0\t(x-) 0\t(x-) 834,395\t(x-) 800,000",
         ).encode(),
-        "집행액 + 차년이월 + 집행잔액 = 800,000,000 won",
+        "executed + carried over + unspent = 800,000,000 won",
         130,
     ),
 }
@@ -113,6 +113,7 @@ def test_missing_path(out, tmp_path, capsys):
     assert _tree(out) == before
 
 
+@pytest.mark.slow
 def test_bad_input_in_a_real_process_prints_no_traceback(tmp_path):
     bad = tmp_path / "empty.txt"
     bad.write_bytes(b"")
@@ -154,7 +155,7 @@ def test_validate_catches_an_edited_data_set(out, capsys):
         encoding="utf-8",
     )
     assert main(["validate", "--data", str(out)]) == 2
-    assert "집행액 + 차년이월 + 집행잔액" in capsys.readouterr().err
+    assert "executed + carried over + unspent" in capsys.readouterr().err
 
 
 def test_validate_on_a_folder_without_data(tmp_path, capsys):
@@ -175,3 +176,121 @@ def test_a_notebooks_dir_that_holds_no_notebook_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("citynet-analysis: error: --notebooks-dir:") and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+# -- the command line's help ---------------------------------------------------------------------------------
+
+
+def _help(capsys, *args):
+    assert main([*args, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def test_help_lists_every_command_on_one_line(capsys):
+    import argparse
+
+    from citynet_analysis.cli import build_parser
+
+    text = _help(capsys)
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    lines = text.splitlines()
+    for name in commands.choices:
+        line = next((ln for ln in lines if ln.split()[:1] == [name]), None)
+        assert line is not None, f"{name} is not in --help:\n{text}"
+        assert len(line.split(maxsplit=1)) == 2, f"{name} has no description on its line: {line!r}"
+        following = lines[lines.index(line) + 1]
+        assert following.strip() == "" or following.split()[0] in commands.choices, f"{name}'s help wraps"
+    assert {"notebooks", "kernel", "new-notebook", "batch"} <= set(commands.choices)
+    assert "`" not in text and "{" not in text  # no docstring markup, no raw choice lists
+
+
+def test_batch_help_shows_the_languages_and_others_are_refused(capsys):
+    text = _help(capsys, "batch")
+    assert "{ko,en}" in text and "ko, en (default: ko)" in text
+    assert main(["batch", "--lang", "fr"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --lang: invalid choice: 'fr'" in err and len(err.splitlines()) == 1  # one line, no usage
+
+
+def test_each_command_says_what_it_does_in_its_own_help(capsys):
+    for command in (["batch"], ["validate"], ["notebooks", "copy"], ["kernel", "install"]):
+        text = _help(capsys, *command)
+        assert text.split("\n\n")[1].strip(), f"{command}: no description"
+
+
+# -- notebooks copy ------------------------------------------------------------------------------------------
+
+
+def test_notebooks_copy_writes_the_package_notebooks_into_a_new_folder(tmp_path, capsys):
+    from citynet_analysis import config
+
+    dest = tmp_path / "a" / "mine"
+    assert main(["notebooks", "copy", str(dest)]) == 0
+    sources = sorted(config.NOTEBOOK_DIR.glob("*.ipynb"))
+    assert sources and _tree(dest) == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sources}
+    out = capsys.readouterr().out
+    assert f"--notebooks-dir {dest}" in out
+
+
+def test_notebooks_copy_never_overwrites_and_writes_nothing_then(tmp_path, capsys):
+    from citynet_analysis import config
+
+    dest = tmp_path / "mine"
+    dest.mkdir()
+    first = sorted(config.NOTEBOOK_DIR.glob("*.ipynb"))[0].name
+    (dest / first).write_text("my own edits", encoding="utf-8")
+    (dest / "notes.txt").write_text("keep", encoding="utf-8")
+    before = _tree(dest)
+    assert main(["notebooks", "copy", str(dest)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"citynet-analysis: error: {dest / first}: exists already; nothing was copied (an existing " \
+                  "file is never overwritten: copy into another folder)\n"
+    assert _tree(dest) == before and sorted(p.name for p in dest.iterdir()) == sorted([first, "notes.txt"])
+
+
+def test_notebooks_copy_refuses_a_file_and_needs_an_action(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("x", encoding="utf-8")
+    assert main(["notebooks", "copy", str(target)]) == 2
+    assert capsys.readouterr().err.startswith(f"citynet-analysis: error: {target}: exists and is not a folder")
+    assert target.read_text(encoding="utf-8") == "x"
+    assert main(["notebooks"]) == 2 and "ACTION" in capsys.readouterr().err
+
+
+# -- kernel install ------------------------------------------------------------------------------------------
+
+
+def _spec(folder):
+    import json
+
+    return json.loads((folder / "share/jupyter/kernels/citynet-analysis/kernel.json").read_text(encoding="utf-8"))
+
+
+def test_kernel_install_writes_a_named_kernel_for_this_python(tmp_path, capsys):
+    prefix = tmp_path / "env"
+    assert main(["kernel", "install", "--prefix", str(prefix)]) == 0
+    spec = _spec(prefix)
+    assert spec["argv"][0] == sys.executable and spec["argv"][-4:] == ["-m", "ipykernel_launcher", "-f",
+                                                                       "{connection_file}"]
+    assert spec["display_name"] == "Python (citynet-analysis)" and spec["language"] == "python"
+    assert "citynet-analysis" in capsys.readouterr().out
+    assert main(["kernel", "install", "--prefix", str(prefix)]) == 0  # its own earlier install: updated
+    assert sorted(p.name for p in (prefix / "share/jupyter/kernels").iterdir()) == ["citynet-analysis"]
+
+
+def test_kernel_install_for_the_user_goes_to_the_jupyter_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    assert main(["kernel", "install"]) == 0
+    assert (tmp_path / "data/kernels/citynet-analysis/kernel.json").is_file()
+
+
+def test_kernel_install_never_replaces_a_kernel_it_did_not_install(tmp_path, capsys):
+    foreign = tmp_path / "env/share/jupyter/kernels/citynet-analysis"
+    foreign.mkdir(parents=True)
+    (foreign / "kernel.json").write_text('{"argv": ["other"], "display_name": "theirs"}', encoding="utf-8")
+    before = _tree(tmp_path)
+    assert main(["kernel", "install", "--prefix", str(tmp_path / "env")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"citynet-analysis: error: {foreign}: a kernel spec named citynet-analysis is there")
+    assert len(err.splitlines()) == 1 and _tree(tmp_path) == before
+    assert main(["kernel", "install", "--user", "--prefix", str(tmp_path)]) == 2

@@ -404,10 +404,30 @@ def cost_per_event_by_type(ds: Dataset, fiscal_year: int,
     return mark_rows(ds, out, ("line_items",), by_line=True)
 
 
+def staff_text(detail, lang: str) -> str:
+    """Who a personnel basis counts (``line_items.head_count_detail``, ``직원 5, 인턴 2``) in ``lang``: as
+    stored in Korean, ``5 staff, 2 interns`` in English (``[staff_roles]`` of vocabulary.toml; a word it does
+    not list stays as the document writes it, with its number). Empty where the basis names nobody."""
+    if not isinstance(detail, str) or not detail.strip():
+        return ""
+    if lang == "ko":
+        return detail
+    roles = vocabulary.labels("staff_roles")
+    parts = []
+    for part in filter(None, (p.strip() for p in detail.split(","))):
+        word, _, n = part.rpartition(" ")
+        if word in roles and n.isdigit():
+            parts.append(f"{int(n):,} {roles[word]['one' if int(n) == 1 else 'other']}")
+        else:
+            parts.append(part)
+    return ", ".join(parts)
+
+
 @per_program
 def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
-    """Personnel cost (인건비) divided by the head count its basis states (직원 5명, 인턴 2명 → 7; read at
-    ingest into ``line_items.head_count``)."""
+    """Personnel cost (인건비) divided by the number of people its basis states (직원 5명, 인턴 2명 → 7;
+    read at ingest into ``line_items.head_count``). ``heads_detail`` says who they are in English
+    (``5 staff, 2 interns``), its twin ``heads_detail_ko`` as the data hold it (``직원 5, 인턴 2``)."""
     items = _items(ds, fiscal_year)
     if items.empty:
         return Unavailable("personnel cost per head", fiscal_year, "no_line_items")
@@ -419,7 +439,8 @@ def personnel_cost_per_head(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Una
         return Unavailable("personnel cost per head", fiscal_year, "no_head_count")
     total = int(r["head_count"])
     out = pd.DataFrame([dict(fiscal_year=fiscal_year, amount_krw=int(r["amount_krw"]), heads=total,
-                             heads_detail=r["head_count_detail"],
+                             heads_detail=staff_text(r["head_count_detail"], "en"),
+                             heads_detail_ko=staff_text(r["head_count_detail"], "ko"),
                              cost_per_head_krw=r["amount_krw"] / total, basis_ko=r["basis_ko"],
                              source_line=int(r["source_line"]))])
     return mark_rows(ds, out, ("line_items",), by_line=True)
@@ -432,6 +453,21 @@ def year_activities(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable
     if a.empty:
         return Unavailable("activities", fiscal_year, "no_outcomes_year")
     return mark_rows(ds, a, ("activities",))
+
+
+@per_program
+def events_by_type(ds: Dataset, fiscal_year: int) -> pd.DataFrame | Unavailable:
+    """The counted events of a year per activity type (``activity_counts`` rows with a stated count), for
+    the activities chart. Not available where :func:`year_activities` is not, for its reason (one reason
+    for the year's table and its chart), or where none of the year's activities states a count
+    (``no_counted_activities``)."""
+    listed = year_activities(ds, fiscal_year)
+    if not available(listed):
+        return listed
+    counts = activity_counts(ds, fiscal_year).dropna(subset=["events"])
+    if counts.empty:
+        return Unavailable("events by type", fiscal_year, "no_counted_activities")
+    return counts.reset_index(drop=True)
 
 
 @per_program

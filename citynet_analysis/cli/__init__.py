@@ -1,4 +1,5 @@
-"""The ``citynet-analysis`` command: ingest, validate, years, summary, batch, refresh-notebooks, new-notebook.
+"""The ``citynet-analysis`` command: ingest, validate, years, summary, batch, the checkout's notebook tools
+(refresh-notebooks, new-notebook, …), and for an installed package ``notebooks copy`` and ``kernel install``.
 
 Bad input ends with exit code 2 and a few lines on stderr naming the file and line; ``--debug`` adds the
 traceback. Nothing is written unless the whole run succeeded."""
@@ -106,9 +107,11 @@ def cmd_summary(args) -> int:
 
 
 def cmd_refresh_notebooks(args) -> int:
+    import shlex
+
     from .. import config
     from ..reporting.batch.baselines import baseline_dir, refresh_baselines
-    from ..reporting.batch.notebook_files import notebook_paths, refresh
+    from ..reporting.batch.notebook_files import notebook_paths, refresh, to_git_add
 
     if not config.IN_REPOSITORY:
         raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "
@@ -117,12 +120,42 @@ def cmd_refresh_notebooks(args) -> int:
     unknown = [n for n in args.names if n not in available]
     if unknown:
         raise InputError("notebooks/", f"unknown notebook(s) {', '.join(unknown)}; available: {', '.join(available)}")
-    for path in refresh([available[n] for n in (args.names or available)]):
-        print(f"refreshed {path.relative_to(path.parent.parent)}")
+    names = list(dict.fromkeys(args.names)) or list(available)
+    touched = refresh([available[n] for n in names])
+    for path in touched:
+        print(f"refreshed {path.relative_to(config.REPO_DIR)} (stored tidied: text outputs, no images)")
     if not args.no_baselines:
-        written = refresh_baselines()
-        print(f"refreshed {len(written)} baseline figure(s) in {baseline_dir().relative_to(config.REPO_DIR)}/")
+        changes = refresh_baselines(names)
+        where = baseline_dir().relative_to(config.REPO_DIR)
+        for name in names:
+            figures = changes.figures.get(name, [])
+            print(f"baselines of {name}: {', '.join(figures) or 'no figures'} in {where}/<lang>/{name}/")
+        print(f"baseline images: {len(changes.written)} written new or changed, {len(changes.removed)} removed")
+        touched += changes.written + changes.removed
+    pending = to_git_add(touched, config.REPO_DIR)
+    rel = [shlex.quote(os.path.relpath(p)) for p in (touched if pending is None else pending)]
+    if pending is None:
+        print("files written or removed (not a git checkout): " + " ".join(rel))
+    elif rel:
+        images = any(str(p).endswith(".png") for p in (touched if pending is None else pending))
+        print(f"to commit{' (look at the changed images first)' if images else ''}: git add -- " + " ".join(rel))
+    else:
+        print("nothing to git add: the notebooks and baselines are as git has them")
     return 0
+
+
+def cmd_tidy_notebooks(args) -> int:
+    from .. import config
+    from ..reporting.batch.notebook_files import notebook_paths, tidy_files
+
+    if not args.files and not config.IN_REPOSITORY:
+        raise InputError("tidy-notebooks", "name the notebooks to tidy (an installed package's notebooks are "
+                                           "not edited in place)")
+    changed = tidy_files([Path(f) for f in args.files] or list(notebook_paths().values()))
+    for path in changed:
+        print(f"tidied {os.path.relpath(path)}: image data or run metadata removed (git add it again)")
+    return 1 if changed else 0  # pre-commit's convention: a hook that changed files fails the commit
+
 
 def cmd_new_notebook(args) -> int:
     from .. import config
@@ -134,6 +167,98 @@ def cmd_new_notebook(args) -> int:
     path = new_notebook(args.name, args.notebooks_dir)
     print(f"wrote {path}: open it in JupyterLab; `bash tasks.sh test` checks it, "
           f"`citynet-analysis refresh-notebooks {args.name}` stores its outputs")
+    return 0
+
+
+def cmd_notebooks_copy(args) -> int:
+    """Copy the package's notebooks into a folder, to edit them and run them with ``batch --notebooks-dir``;
+    an existing file of the same name is refused (nothing is written), the folder is made if missing."""
+    import shlex
+
+    from ..reporting.batch.notebook_files import notebook_paths
+
+    if not args.dir.strip():
+        raise InputError("DIR", "must name a folder")
+    dest = Path(os.path.abspath(args.dir))
+    sources = notebook_paths(config.NOTEBOOK_DIR)
+    if not sources:
+        raise InputError(str(config.NOTEBOOK_DIR), "holds no notebooks (*.ipynb) to copy")
+    copied = _copy_new_files(list(sources.values()), dest)
+    print(f"copied {len(copied)} notebooks into {dest}: {', '.join(p.name for p in copied)}")
+    print(f"edit them in JupyterLab (kernel: citynet-analysis kernel install), then run them with "
+          f"citynet-analysis batch --notebooks-dir {shlex.quote(str(dest))}")
+    return 0
+
+
+def _copy_new_files(sources: list[Path], dest: Path) -> list[Path]:
+    """Copy ``sources`` into the folder ``dest`` (made if missing) as new files, all or none: a file that
+    exists there (or appears meanwhile) is an InputError naming it, and then nothing is left behind, not
+    even the folders made for it. Each file is written beside its target and linked into place, which never
+    replaces a file."""
+    import errno
+    import shutil
+
+    from ..atomic import temp_path
+
+    if dest.exists() and not dest.is_dir():
+        raise InputError(str(dest), "exists and is not a folder; nothing was copied")
+    targets = [dest / p.name for p in sources]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise InputError(str(existing[0]), f"exists already{more}; nothing was copied (an existing file is "
+                                           "never overwritten: copy into another folder)")
+    made = [d for d in (dest, *dest.parents) if not d.exists()]
+    staged: list[Path] = []
+    placed: list[Path] = []
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for source, target in zip(sources, targets, strict=True):
+            staged.append(temp_path(target, "tmp"))
+            shutil.copyfile(source, staged[-1])
+        for tmp, target in zip(staged, targets, strict=True):
+            try:
+                os.link(tmp, target)  # fails if the target exists: never replaces a file
+            except FileExistsError:
+                raise
+            except OSError as exc:  # a file system without hard links
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
+                    raise
+                if target.exists() or target.is_symlink():
+                    raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
+                os.replace(tmp, target)
+            placed.append(target)
+    except OSError as exc:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
+        for folder in made:  # deepest first; only what this run made, and only if empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        if isinstance(exc, FileExistsError):
+            raise InputError(exc.filename or str(dest), "appeared while copying; nothing was copied") from None
+        raise InputError(str(dest), f"cannot write there ({exc.strerror or exc}); nothing was copied") from None
+    for tmp in staged:
+        tmp.unlink(missing_ok=True)
+    return targets
+
+
+def cmd_kernel_install(args) -> int:
+    from ..reporting.batch.kernels import install_analyst_kernel
+
+    prefix = sys.prefix if args.sys_prefix else args.prefix
+    if prefix is not None and not str(prefix).strip():
+        raise InputError("--prefix", "must name a folder")
+    path = install_analyst_kernel(prefix)
+    print(f"installed the Jupyter kernel {config.ANALYST_KERNEL!r} ({config.ANALYST_KERNEL_DISPLAY_NAME}) in "
+          f"{path}: it runs {sys.executable}, with this package")
+    where = ("the JupyterLab of that prefix lists it" if prefix is not None
+             else "every JupyterLab of your user lists it")
+    print(f"{where}: choose {config.ANALYST_KERNEL_DISPLAY_NAME!r} as a notebook's kernel; the batch runs "
+          "notebooks on its own Python whichever kernel they were saved with")
     return 0
 
 
@@ -164,10 +289,46 @@ def cmd_batch(args) -> int:
     return 0 if ok == len(jobs) else 1
 
 
+class _CommandList(argparse.HelpFormatter):
+    """``citynet-analysis --help``: every command on one line, with the first clause of its help (up to
+    `` (`` or ``;``); its own ``--help`` has the rest."""
+
+    def _split_lines(self, text, width):
+        return [_first_clause(text)]
+
+    def _format_action(self, action):
+        if isinstance(action, argparse._SubParsersAction):  # the commands themselves, aligned with the options
+            return self._join_parts([self._format_action(a) for a in action._get_subactions()])
+        return super()._format_action(action)
+
+
+def _first_clause(text: str) -> str:
+    for stop in (" (", "; "):
+        text = text.split(stop)[0]
+    return " ".join(text.split())
+
+
+DESCRIPTION = ("Seoul's CityNet budget documents (사업설명서) as validated tables, analysis notebooks and "
+               "memo-ready reports.")
+EPILOG = ("citynet-analysis COMMAND --help shows a command's options. Exit codes: 0 done, 1 a notebook of "
+          "the batch failed, 2 bad input (one line naming the file or option), 3 a bug (--debug shows it).")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (the option and what is wrong), exit 2, like every other
+    error a user can cause."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} ({self.prog} --help lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="citynet-analysis", description=__doc__.splitlines()[0])
+    from ..vocabulary import languages
+
+    parser = _Parser(prog="citynet-analysis", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=_CommandList)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     p = sub.add_parser("ingest", help="parse raw documents into validated tables")
     p.add_argument("raw", nargs="*", help="documents (default: every *.txt in data/raw)")
     p.add_argument("--out", help="output folder (default: data/processed)")
@@ -183,7 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "summary":
             p.add_argument("--program", help="program id (default: the only program in the data set)")
         p.set_defaults(func=func)
-    p = sub.add_parser("batch", help="run the notebooks for each fiscal year and export the memo reports")
+    p = sub.add_parser("batch", help="run the notebooks and publish the memo reports",
+                       description="Run the notebooks for each program, fiscal year and language and publish "
+                                   "their pages, memos and workbooks into the reports folder.")
     p.add_argument("--years", nargs="+", metavar="Y", help="fiscal years (default: every year in the data)")
     p.add_argument("--notebooks", nargs="+", metavar="NAME", help="notebook names (default: all)")
     p.add_argument("--notebooks-dir", metavar="DIR",
@@ -193,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="processed data folder (default: $CITYNET_DATA_DIR or data/processed)")
     p.add_argument("--out", default="reports", help="reports folder (default: reports)")
     p.add_argument("--jobs", type=int, help="notebooks run at once (default: one per core)")
-    p.add_argument("--lang", default="ko", help="ko or en (default: ko)")
+    p.add_argument("--lang", default="ko", choices=languages(),
+                   help="language of the reports: %(choices)s (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--figure-cache", metavar="DIR", default=str(config.figure_cache_dir()),
                    help="where rendered figures are kept by content to save time "
@@ -212,17 +376,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baselines", action="store_true",
                    help="do not re-draw the baseline memo figures under tests/reporting/baseline")
     p.set_defaults(func=cmd_refresh_notebooks)
-    p = sub.add_parser("new-notebook", help="write a new thin analysis notebook that meets the notebook rules "
+    p = sub.add_parser("tidy-notebooks",
+                       help="tidy notebooks for committing (no image data, no run timings); rewrites only those "
+                            "that change, prints them and exits 1 if any did (a pre-commit hook)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="notebook files (default: the checkout's notebooks/)")
+    p.set_defaults(func=cmd_tidy_notebooks)
+    p = sub.add_parser("new-notebook", help="write a new analysis notebook that meets the notebook rules "
                                             "(both languages, the parameters cell, calls into the package)")
     p.add_argument("name", metavar="NAME", help="its name: lowercase letters, digits and _, e.g. 04_my_analysis")
     p.add_argument("--notebooks-dir", metavar="DIR",
                    help="folder to write it in (default: the checkout's notebooks/)")
     p.set_defaults(func=cmd_new_notebook)
+    p = sub.add_parser("notebooks", help="copy the package's notebooks into a folder to edit and run",
+                       description="The analysis notebooks the package carries (a wheel's bundled copy, or "
+                                   "the checkout's notebooks/).")
+    actions = p.add_subparsers(dest="notebooks_command", required=True, metavar="ACTION")
+    a = actions.add_parser("copy", help="copy them into DIR (made if missing), to edit them and run them with "
+                                        "batch --notebooks-dir DIR; an existing file is never overwritten",
+                           description="Copy the package's notebooks into DIR (made if missing), to edit them "
+                                       "in JupyterLab and run them with citynet-analysis batch --notebooks-dir "
+                                       "DIR. A file of the same name in DIR is refused (exit 2, nothing copied).")
+    a.add_argument("dir", metavar="DIR", help="the folder to copy them into")
+    a.set_defaults(func=cmd_notebooks_copy)
+    p = sub.add_parser("kernel", help="install a Jupyter kernel for your own JupyterLab (this environment's "
+                                      f"Python, named {config.ANALYST_KERNEL})",
+                       description=f"A Jupyter kernel named {config.ANALYST_KERNEL} that runs this "
+                                   "environment's Python (with this package), for a JupyterLab installed "
+                                   "elsewhere (another environment, conda).")
+    actions = p.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
+    a = actions.add_parser("install", help=f"install (or update) the kernel {config.ANALYST_KERNEL}",
+                           description=f"Install the kernel spec {config.ANALYST_KERNEL} "
+                                       f"({config.ANALYST_KERNEL_DISPLAY_NAME!r}), as python -m ipykernel "
+                                       f"install --name {config.ANALYST_KERNEL} would; one this command "
+                                       "installed is updated, any other of that name is refused (exit 2).")
+    where = a.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true",
+                       help="for your user, seen by every JupyterLab you run (the default)")
+    where.add_argument("--sys-prefix", action="store_true",
+                       help=f"into this environment ({sys.prefix}/share/jupyter/kernels)")
+    where.add_argument("--prefix", metavar="DIR",
+                       help="into DIR/share/jupyter/kernels, e.g. the prefix of the environment JupyterLab runs in")
+    a.set_defaults(func=cmd_kernel_install)
+    for command in sub._choices_actions:  # a command's own --help says what it does
+        if sub.choices[command.dest].description is None:
+            sub.choices[command.dest].description = command.help
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2, said in one line)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     from ..errors import ValidationFailed
 
     try:

@@ -102,7 +102,8 @@ def test_not_available_where_the_data_cannot_say_and_why(reports):
               ("03", "execution", "all_zero_amounts")]  # the one 결산 is all zeros
     all_years = [("02", "cost_per_event_all_years", "no_year_costed"),  # 2024's events had no money
                  ("02", "cost_per_event", "no_year_costed")]  # the chart of all years
-    no_outcomes = [("02", "activities", "no_outcomes_year"), ("02", "activities", "no_counted_activities")]
+    # the year's table and its chart: one reason, the metric's (the page shows one box)
+    no_outcomes = [("02", "activities", "no_outcomes_year"), ("02", "activities", "no_outcomes_year")]
     no_item_metrics = [("02", "cost_per_event_by_item", "no_line_items"),
                        ("02", "personnel_per_head", "no_line_items")]
     expected = {
@@ -179,30 +180,32 @@ def test_real_values_where_they_exist(new_program, reports):
 def test_the_summaries_give_the_change_in_won_and_why_there_is_no_percent(new_program):
     ds = new_program
     en = narrative.overview_summary(ds, 2025, "en")
-    assert en[1] == ("FY2025 budget: **KRW 500.0 million** (budget summary), change on the year before KRW 500.0 "
-                     "million (the year before's budget is 0, as for a new program, so there is no percent change)")
-    assert en[2:] == ["Overhead (personnel, rent, administration, promotion) 57.2%; programs and events 42.8%",
-                      "Largest item: 사업비 (Program costs) KRW 214.0 million (42.8%)",
-                      "Personnel cost per head: KRW 60.0 million (3 heads: 직원 3명 등)",
-                      "FY2025 is not settled in the data (no execution rate)."]
+    assert en[1] == ("FY2025 budget: **KRW 500.0 million** (budget summary), a change of KRW 500.0 million on the "
+                     "previous year (the previous year's budget is 0, as for a new program, so there is no percent "
+                     "change)")
+    # 인건비(직원 3명 등) = 180,000천원: 60,000천원 per person
+    assert en[2:] == ["Overhead (personnel, rent, administration, promotion): 57.2%; programs and events: 42.8%",
+                      "Largest item: 사업비 (Program costs), KRW 214.0 million (42.8% of the total)",
+                      "Personnel cost per person: KRW 60.0 million (3 people: 3 staff)",
+                      "FY2025 is not yet settled in the data, so there is no execution rate."]
     ko = narrative.overview_summary(ds, 2025, "ko")
     assert ko[1] == ("2025년 예산: **500.0백만원** (예산 총괄 예산액), 전년 대비 증감 500.0백만원 "
                      "(전년도 예산이 0원이어서(신규 사업 등) 증감률이 없음)")
     assert narrative.overview_summary(ds, 2023, "en")[-1] == (
-        "**Execution rate is not available for FY2023** (the year's available budget (예산현액) is 0).")
+        "**The execution rate is not available for FY2023** (the year's available budget is 0).")
     tr = narrative.trend_summary(ds, 2025, "en")
-    assert tr[0] == ("Budget growth 2023–2025 per year (CAGR): **not available** (the first year's budget is 0, "
-                     "so there is no compound growth rate)")
-    assert tr[1] == ("FY2025 change on the year before: KRW 500.0 million (the year before's budget is 0, as for a new "
-                     "program, so there is no percent change)")
-    assert tr[-1] == "Execution rates: 2023 (n/a: the year's available budget (예산현액) is 0)"
+    assert tr[0] == ("Average annual budget growth 2023–2025 (CAGR): **not available** (the first year's budget "
+                     "is 0, so there is no compound growth rate)")
+    assert tr[1] == ("FY2025 change on the previous year: KRW 500.0 million (the previous year's budget is 0, as "
+                     "for a new program, so there is no percent change)")
+    assert tr[-1] == "Execution rates: 2023 (not available: the year's available budget is 0)"
     assert narrative.trend_summary(ds, 2025, "ko")[-1] == "집행률: 2023 (산출 불가: 이 해 결산의 예산현액이 0원임)"
     cost = narrative.cost_summary(ds, 2024, "ko")
     assert cost == ["**2024년에는 '행사당 비용' 지표를 산출할 수 없습니다** (이 해 예산이 0원이어서(결산 전) 행사에 "
                     "나눌 비용이 없음)."]
     assert narrative.cost_summary(ds, 2025, "en")[1:] == [
-        "회원도시 기후정책 역량강화 연수: KRW 64.0 million (no count stated; no cost per event)",
-        "제1차 집행위원회 개최: KRW 50.0 million per event (1)"]
+        "회원도시 기후정책 역량강화 연수: KRW 64.0 million (no number of events stated, so no cost per event)",
+        "제1차 집행위원회 개최: KRW 50.0 million per event (1 event)"]
 
 
 # -- sums that do not add up --------------------------------------------------------------------------
@@ -258,6 +261,7 @@ def test_sums_that_do_not_add_up_still_report(ds_2024, case):
 # prints the whole document anyway.
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@pytest.mark.slow  # a property test: many documents, every year, both languages
 @given(text=mutated_documents(), chart_lang=st.sampled_from(LANGS))
 def test_every_document_ingest_accepts_gets_all_its_reports(text, chart_lang):
     """Summaries, metrics and tables for every year in both languages; the charts in one of them (drawn

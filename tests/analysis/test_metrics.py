@@ -112,7 +112,27 @@ def test_personnel_per_head(ds):
     h = metrics.personnel_cost_per_head(ds, 2024).iloc[0]
     # 331,690,000 / (직원 5 + 인턴 2) = 47,384,285.71
     assert h["heads"] == 7 and h["cost_per_head_krw"] == pytest.approx(47_384_285.714, abs=0.01)
+    # who: in English, and as the data hold it (the twin column a Korean table shows)
+    assert (h["heads_detail"], h["heads_detail_ko"]) == ("5 staff, 2 interns", "직원 5, 인턴 2")
     assert isinstance(metrics.personnel_cost_per_head(ds, 2022), Unavailable)
+
+
+def test_staff_text():
+    assert metrics.staff_text("직원 5, 인턴 2", "ko") == "직원 5, 인턴 2"
+    assert metrics.staff_text("직원 1, 인턴 1", "en") == "1 staff member, 1 intern"
+    assert metrics.staff_text("직원 1200", "en") == "1,200 staff"  # as ingest stores it: a word, a number
+    assert metrics.staff_text("계약직 3, 상근직원 2", "en") == "3 contract employees, 상근직원 2"  # unknown: as written
+    assert metrics.staff_text(None, "en") == metrics.staff_text("", "ko") == ""
+
+
+def test_events_by_type(ds):
+    # 2022 (line 113–115): 세미나 7, 컨퍼런스 2, 제9차 총회, 제41차·42차 집행위원회
+    counts = metrics.events_by_type(ds, 2022).set_index("category")["events"].to_dict()
+    assert {c: counts[c] for c in ("seminar", "conference", "congress", "executive_committee")} == {
+        "seminar": 7, "conference": 2, "congress": 1, "executive_committee": 2}
+    # 2024: no outcomes listed; the same Unavailable as the year's activity list (one reason)
+    assert metrics.events_by_type(ds, 2024) == metrics.year_activities(ds, 2024)
+    assert metrics.events_by_type(ds, 2024).reason == "no_outcomes_year"
 
 
 def test_execution_rates(ds):
@@ -169,7 +189,7 @@ def test_empty_dataset_gives_unavailable_not_errors(ds):
 def test_year_activities(ds):
     assert len(metrics.year_activities(ds, 2022)) == 7
     r = metrics.year_activities(ds, 2024)
-    assert isinstance(r, Unavailable) and "no outcomes" in str(r)
+    assert isinstance(r, Unavailable) and "no outcome activities" in str(r)
 
 
 def test_a_frequency_is_not_counted_and_the_metric_says_why(tmp_path):
@@ -191,7 +211,8 @@ def test_a_frequency_is_not_counted_and_the_metric_says_why(tmp_path):
     assert math.isnan(r["cost_per_event_krw"]) and r["amount_krw"] == 1_250_000_000
     assert metrics.events_by_category(ds, 2025).to_dict() == {"training": 7, "executive_committee": 2}
     line = cost_summary(ds, 2025, "en")[0]
-    assert "1 activity without a stated count (a frequency, not a number of events (e.g. 월 1회 이상): 1)" in line
+    assert ("1 activity without a stated count (a frequency, not a number of events (e.g. “at least once a "
+            "month”): 1)") in line
 
 
 def test_budget_change_and_its_percent(ds):

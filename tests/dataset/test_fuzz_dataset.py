@@ -22,6 +22,8 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from citynet_analysis import load
 from citynet_analysis.cli import main
 from citynet_analysis.dataset.schemas import schema_errors
@@ -274,6 +276,7 @@ def problem(command: str, folder: Path, code: int, err: str) -> str | None:
     return f"exit 0 but {left[:2]}" if left else (f"stderr on success: {err[:200]}" if err.strip() else None)
 
 
+@pytest.mark.slow
 def test_fuzz_processed_data_set(tmp_path):
     counts: Counter = Counter()
     failures = []

@@ -38,6 +38,7 @@ def test_env_var_and_argument(monkeypatch, tmp_path, dataset_2024):
     assert len(load().settlements) >= 3
 
 
+@pytest.mark.slow
 def test_load_from_another_cwd_in_a_fresh_process(tmp_path):
     code = "import citynet_analysis as c; print(c.load().documents['total_krw'].iloc[0])"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
@@ -110,7 +111,7 @@ def test_a_data_set_failing_its_schema_is_never_analysed(copy, capsys):
 
 @pytest.mark.parametrize("old, new, message", [
     (",webinar,", ",webinarz,", "'webinarz' is not one of"),                       # schema
-    ("2020,698280000,0,0,", "2020,-698280000,0,0,", "최종예산 + 전년이월 + 예산변경"),  # identity
+    ("2020,698280000,0,0,", "2020,-698280000,0,0,", "final budget + carried in + budget change"),  # identity
 ])
 def test_batch_refuses_what_validate_rejects_before_any_kernel(copy, tmp_path, capsys, no_kernels,
                                                                old, new, message):

@@ -84,6 +84,7 @@ def _fuzz(examples: int, run) -> Counter:
     return counts
 
 
+@pytest.mark.slow
 def test_cli_on_mutated_documents_in_process():
     counts = _fuzz(EXAMPLES, in_process)
     print(f"\nfuzz (in-process): {sum(counts.values())} examples; "
@@ -91,6 +92,7 @@ def test_cli_on_mutated_documents_in_process():
     assert set(counts) <= {0, 2}
 
 
+@pytest.mark.slow
 def test_cli_on_mutated_documents_as_a_process():
     counts = _fuzz(PROCESS_EXAMPLES, as_process)
     assert set(counts) <= {0, 2}
@@ -150,6 +152,7 @@ def test_regression_exit_2_naming_file_and_line(case, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_regression_overflow_in_a_real_process(tmp_path):
     text, line = CASES["settlement_20_digits"][0]()
     path = tmp_path / "huge.txt"

@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from citynet_analysis.dataset.load import read
@@ -59,6 +60,7 @@ def check_outcome(path: Path, relative_to: str) -> str:
     return "ok"
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_documents())
 def test_mutated_document_is_read_or_refused_cleanly(text):

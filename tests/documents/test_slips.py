@@ -72,7 +72,7 @@ def test_validate_still_refuses_a_break_nobody_recorded(tmp_path, capsys):
     csv = out / "settlements.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace("830000000", "820000000"), encoding="utf-8")
     errors = dataset_errors(read(out))
-    assert len(errors) == 1 and "집행액 + 차년이월 + 집행잔액 = 824,395,000 won" in errors[0]
+    assert len(errors) == 1 and "executed + carried over + unspent = 824,395,000 won" in errors[0]
     assert "not recorded in anomalies.csv" in errors[0]
 
 

@@ -4,6 +4,7 @@ once in English (the every-notebook × every-year × both-languages check runs t
 The Korean batch runs the notebooks folder with one change an analyst would make: a chart of their own,
 written in new cells of 01_budget_overview (the README's example) and shown through the one chart helper."""
 
+import os
 import shutil
 
 import nbformat
@@ -21,13 +22,14 @@ def spending_by_side(shares):
     ax.barh(shares["side"], shares["share_pct"])
     ax.set_xlabel("%")
     return fig''', '''shares = metrics.overhead_vs_program(ds, fiscal_year)  # not available: report.figure says why
-report.figure(spending_by_side(shares) if metrics.available(shares) else shares, "spending_by_side")''')
+fig = spending_by_side(shares) if metrics.available(shares) else shares
+title = {"ko": "간접비와 사업비 비중", "en": "Overhead and program shares"}[lang]  # its caption
+report.figure(fig, "spending_by_side", title=title)''')
 
 
-@pytest.fixture(scope="session")
-def analyst_notebooks(tmp_path_factory):
+def _analyst_notebooks(folder):
     """The notebooks folder with the analyst's chart cells added to 01_budget_overview."""
-    folder = tmp_path_factory.mktemp("notebooks")
+    folder.mkdir(parents=True)
     for path in NOTEBOOK_DIR.glob("*.ipynb"):
         shutil.copy(path, folder)
     nb = nbformat.read(folder / "01_budget_overview.ipynb", as_version=4)
@@ -36,19 +38,102 @@ def analyst_notebooks(tmp_path_factory):
     return folder
 
 
+def shared_once(tmp_path_factory, name: str, build):
+    """``build(folder)``'s result, made once per test run however many xdist workers ask for it: the
+    first one builds it in a folder all workers of this run share (under a file lock) and keeps the
+    result beside it; the others wait for it and read it. Tests must not change what it made."""
+    import pickle
+
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's, shared by its workers
+    folder, result = root / f"shared_{name}", root / f"shared_{name}.pickle"
+    with FileLock(str(root / f"shared_{name}.lock")):
+        if not result.exists():
+            value = build(folder)
+            result.write_bytes(pickle.dumps(value))
+    return pickle.loads(result.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def analyst_notebooks(tmp_path_factory):
+    """The notebooks folder with the analyst's chart cells added to 01_budget_overview (one per run)."""
+    return shared_once(tmp_path_factory, "notebooks", _analyst_notebooks)
+
+
 @pytest.fixture(scope="session")
 def batch_ko(tmp_path_factory, analyst_notebooks):
-    out = tmp_path_factory.mktemp("batch_ko") / "reports"
-    jobs = run_batch(out_dir=out, lang="ko", progress=False, notebook_dir=analyst_notebooks,
-                     figure_cache=out.parent / "figure_cache")
-    return out, jobs
+    """Every notebook (with the analyst's cells) for every fiscal year in Korean: built once per test run."""
+    def build(folder):
+        out = folder / "reports"
+        return out, run_batch(out_dir=out, lang="ko", progress=False, notebook_dir=analyst_notebooks,
+                              figure_cache=folder / "figure_cache")
+    return shared_once(tmp_path_factory, "batch_ko", build)
 
 
 @pytest.fixture(scope="session")
 def batch_en(tmp_path_factory):
-    out = tmp_path_factory.mktemp("batch_en") / "reports"
-    jobs = run_batch(out_dir=out, lang="en", progress=False)
-    return out, jobs
+    """Every notebook for every fiscal year in English: built once per test run."""
+    def build(folder):
+        out = folder / "reports"
+        return out, run_batch(out_dir=out, lang="en", progress=False)
+    return shared_once(tmp_path_factory, "batch_en", build)
+
+
+# -- notebooks run in this process, for tests of what the batch plans, publishes and records --------------
+
+@pytest.fixture()
+def in_process_kernel(monkeypatch):
+    """Run the batch's notebooks in the test's own process instead of on kernels: papermill injects the
+    parameters as it does for a kernel, each code cell is ``exec``-ed in one namespace (one notebook at a
+    time), what it prints becomes its output and an exception fails the run. For tests of planning,
+    publishing and the manifest, where the kernel is not the point; real kernels run in the shared batches
+    and the tests of kernels and the batch."""
+    import contextlib
+    import io
+    import threading
+
+    import papermill
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from citynet_analysis.reporting.batch import kernels
+
+    one_at_a_time = threading.Lock()
+
+    class Pool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def take(self, cwd=None):
+            return None
+
+        def stop(self):
+            return 0
+
+        def close(self):
+            pass
+
+    def execute_notebook(input_path, output_path, parameters=None, **kwargs):
+        nb = parameterize_notebook(load_notebook_node(str(input_path)), parameters or {},
+                                   kernel_name="python3", language="python")
+        namespace: dict = {}
+        with one_at_a_time:
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed):
+                    exec(compile(cell.source, f"{input_path} cell", "exec"), namespace)
+                cell.outputs = ([nbformat.v4.new_output("stream", name="stdout", text=printed.getvalue())]
+                                if printed.getvalue() else [])
+        nbformat.write(nb, output_path)
+        return nb
+
+    monkeypatch.setattr(kernels, "KernelPool", Pool)
+    monkeypatch.setattr(kernels, "shutdown", lambda km: None)
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
 
 
 # -- where a batch puts a program's reports of a year in a language ------------------------------------------

@@ -30,7 +30,7 @@ def _tree(folder):
     (["--years", "20x4"], "'20x4' is not a year; available: 2020 2021 2022 2023 2024"),
     (["--years", "2024;import os"], "is not a year"),
     (["--notebooks", "04_nothing"], f"unknown 04_nothing; available: {next(iter(notebook_paths()))}"),
-    (["--lang", "fr"], "must be one of ko, en"),
+    (["--lang", "fr"], "invalid choice: 'fr' (choose from 'ko', 'en')"),
     (["--jobs", "0"], "must be at least 1"),
     (["--data", "/nonexistent/folder"], "not a processed data set"),
 ])
@@ -64,6 +64,7 @@ def _failing_notebook_dir(tmp_path, fail_year):
     return folder
 
 
+@pytest.mark.slow
 def test_failing_notebook_keeps_previous_reports(tmp_path):
     out = tmp_path / "reports"
     good = run_batch(years=[2023, 2024], notebooks=["01_budget_overview"], out_dir=out, progress=False)
@@ -100,6 +101,7 @@ def test_failing_notebook_keeps_previous_reports(tmp_path):
     assert manifest[(2024, "01_budget_overview")]["latest_run"] == "not published"
 
 
+@pytest.mark.slow
 def test_running_one_notebook_keeps_the_others_of_the_year(tmp_path):
     out = tmp_path / "reports"
     run_batch(years=[2021], notebooks=["01_budget_overview", "03_trends"], out_dir=out, progress=False)
@@ -109,6 +111,7 @@ def test_running_one_notebook_keeps_the_others_of_the_year(tmp_path):
     assert "집행률" in load_workbook(workbook_path(out, 2021)).sheetnames  # execution_rates
 
 
+@pytest.mark.slow
 def test_cli_exit_code_1_when_a_notebook_fails(tmp_path, capsys, monkeypatch):
     folder = _failing_notebook_dir(tmp_path, 2022)
     code = main(["batch", "--years", "2022", "--notebooks", "99_fail", "--notebooks-dir", str(folder),
@@ -119,6 +122,7 @@ def test_cli_exit_code_1_when_a_notebook_fails(tmp_path, capsys, monkeypatch):
     assert "0 of 1 notebook runs succeeded" in out
 
 
+@pytest.mark.slow
 def test_batch_leaves_the_working_directory_alone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run_batch(years=[2021], notebooks=["03_trends"], out_dir="r", jobs=1, progress=False)
@@ -126,6 +130,7 @@ def test_batch_leaves_the_working_directory_alone(tmp_path, monkeypatch):
     assert page_path(tmp_path / "r", 2021, "03_trends").exists()
 
 
+@pytest.mark.slow
 def test_batch_on_another_data_set(tmp_path):
     from citynet_analysis.dataset.store import write_dataset
     from citynet_analysis.documents.ingest import build_dataset
@@ -141,6 +146,7 @@ def test_batch_on_another_data_set(tmp_path):
     assert "1,250.0" in text  # the 2025 total, from the other data set
 
 
+@pytest.mark.slow
 def test_a_data_set_of_two_programs_gets_a_folder_per_program(tmp_path, processed_two_programs):
     """Each program's year in a folder of its own, side by side in the reports folder (no program folder)."""
     out = tmp_path / "reports"
@@ -185,6 +191,7 @@ def test_a_program_folder_not_ours_is_refused(tmp_path, processed_two_programs, 
     assert (out / "wego_2024_ko" / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+@pytest.mark.slow
 def test_a_program_named_like_a_reports_folder_gets_its_own_folder(tmp_path, processed_two_programs):
     """A hand-edited data set whose second program is called `failed`: its reports go to failed_2024_ko/,
     beside failed/ where the runs that failed are kept (folder names carry program, year and language)."""

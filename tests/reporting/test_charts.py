@@ -123,3 +123,29 @@ def test_a_chart_of_many_items_draws_the_largest_and_groups_the_rest():
     assert shown["amount_krw"].is_monotonic_increasing
     assert charts.largest(rows.head(5), "share_of_parent_pct", "en")["name_ko"].tolist() == [f"항목 {i}" for i in range(5)]
     assert f"{grouped} others" in charts.largest(rows, "share_of_parent_pct", "en")["name_ko"].tolist()
+
+
+def test_the_activities_chart_gives_the_reason_of_the_years_list(ds):
+    """The 2024 document lists outcomes (추진실적) for 2021–2023 only (lines 112–116): for 2024 the year's
+    activity list and its chart are not available for one reason, the metric's, so the page shows one box
+    with one reason. A year whose activities state no number of events has a list but no chart, and says so."""
+    import dataclasses
+
+    from citynet_analysis.analysis import metrics
+    from citynet_analysis.reporting.notebook.narrative import unavailable_text
+
+    assert sorted(ds.activities["fiscal_year"].unique()) == [2021, 2022, 2023]
+    listed, chart = metrics.year_activities(ds, 2024), charts.activities_chart(ds, 2024, "en")
+    assert isinstance(chart, Unavailable) and chart == listed and chart.reason == "no_outcomes_year"
+    assert unavailable_text(chart, "en") == unavailable_text(listed, "en") == (
+        "**The activity list is not available for FY2024** (the documents list no outcome activities for this "
+        "year).")
+    assert unavailable_text(chart, "ko") == "**2024년에는 '활동 현황' 지표를 산출할 수 없습니다** (이 해의 추진실적이 없음)."
+    # 2023: 제43차 집행위원회 (one) and a seminar without a number; with no number stated at all, no chart
+    acts = ds.activities.assign(count=ds.activities["count"].where(ds.activities["fiscal_year"] != 2023))
+    uncounted = dataclasses.replace(ds, activities=acts, fingerprint="uncounted", _views={})
+    assert len(metrics.year_activities(uncounted, 2023)) == (ds.activities["fiscal_year"] == 2023).sum()
+    chart = charts.activities_chart(uncounted, 2023, "en")
+    assert (chart.metric, chart.reason) == ("events by type", "no_counted_activities")
+    assert unavailable_text(chart, "en") == ("**The count of events by type is not available for FY2023** (no "
+                                             "activity of the year states a number of events).")

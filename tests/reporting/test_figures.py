@@ -167,6 +167,7 @@ def test_setup_fonts_is_idempotent():
     assert Path(font_manager.findfont("NanumGothic")).name == "NanumGothic.ttf"
 
 
+@pytest.mark.slow
 def test_import_is_cheap():
     code = "import sys, citynet_analysis.reporting.notebook.figures; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,6 +1,9 @@
 """The incremental batch: a notebook run is re-executed only when a part of its key changed (the program's
 data, the notebook's code, its parameters, the package, the environment), and never served for inputs it
-was not made from."""
+was not made from.
+
+The notebooks here run in the test's process (``in_process_kernel``): what is tested is what the batch
+plans, runs, keeps and records; the kernels themselves are tested by the shared batches and test_batch."""
 
 import hashlib
 import json
@@ -18,7 +21,7 @@ from citynet_analysis.reporting.batch import kernels, run_batch, run_keys, summa
 from ..conftest import RAW_2024, VARIANT_2025, WEGO_2024
 from .conftest import memo_path, page_path, report_folder, report_name
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("in_process_kernel")]
 
 SMALL = '''import citynet_analysis as ca
 from citynet_analysis.analysis import metrics
@@ -55,9 +58,14 @@ def _status(jobs):
 
 
 def _no_kernels(monkeypatch):
+    """From here on, running a notebook fails the test."""
+    import papermill
+
     def boom(*a, **k):
-        raise AssertionError("a kernel was started")
+        raise AssertionError("a notebook was run")
     monkeypatch.setattr(kernels, "start_kernel", boom)
+    monkeypatch.setattr(kernels, "KernelPool", boom)
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
 
 
 def test_nothing_changed_nothing_runs_nothing_written(tmp_path, monkeypatch, capsys):

@@ -33,6 +33,7 @@ def _holder(out):
     return proc
 
 
+@pytest.mark.slow
 def test_a_second_batch_without_wait_is_exit_2_in_one_line(tmp_path, capsys):
     out = tmp_path / "reports"
     proc = _holder(out)
@@ -50,6 +51,7 @@ def test_a_second_batch_without_wait_is_exit_2_in_one_line(tmp_path, capsys):
         proc.wait()
 
 
+@pytest.mark.slow
 def test_a_second_batch_waits_for_the_first(tmp_path, capsys):
     out = tmp_path / "reports"
     proc = _holder(out)
@@ -66,6 +68,7 @@ def test_a_second_batch_waits_for_the_first(tmp_path, capsys):
     stack.close()
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_killed_batch_is_taken_over(tmp_path):
     out = tmp_path / "reports"
     proc = _holder(out)

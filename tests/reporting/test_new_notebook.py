@@ -93,10 +93,13 @@ def test_the_batch_publishes_a_new_notebook_like_the_others(tmp_path):
 
 
 def test_the_readmes_chart_example_keeps_the_rules_and_is_the_one_tested():
-    """The README's "Adding a chart" cells are what the Korean batch runs, each within the line limit."""
+    """The README's Python is notebook cells the Korean batch runs (its "Adding a chart" cells, in a real
+    kernel, as an analyst types them), each within the line limit; the rules it states are the ones tested."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("**Adding a chart.**"):readme.index("**Adding a notebook.**")]
     cells = tuple(re.findall(r"```python\n(.*?)\n```", section, flags=re.S))
     assert cells == ANALYST_CELLS
+    assert tuple(re.findall(r"```python\n(.*?)\n```", readme, flags=re.S)) == ANALYST_CELLS  # no other snippet
+    assert f"at most {MAX_CELL_LINES} lines" in readme and "`lang-ko`" in readme and "`lang-en`" in readme
     assert all(len(cell.splitlines()) <= MAX_CELL_LINES for cell in cells)
     assert "new-notebook 04_my_analysis" in readme and "refresh-notebooks 04_my_analysis" in readme

@@ -2,6 +2,7 @@
 languages through the batch (nbval separately compares their stored outputs with a fresh run)."""
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -9,7 +10,14 @@ import pytest
 from openpyxl import load_workbook
 
 from citynet_analysis import load
-from citynet_analysis.reporting.batch.notebook_files import notebook_paths
+from citynet_analysis.cli import main
+from citynet_analysis.errors import InputError
+from citynet_analysis.reporting.batch.notebook_files import (
+    IMAGE_MIMETYPES,
+    notebook_paths,
+    tidy_files,
+    tidy_notebook,
+)
 from citynet_analysis.reporting.publishers.html_pages import find_external_resources
 
 from .conftest import page_path, report_folder, workbook_path
@@ -83,6 +91,107 @@ def test_stored_executed_thin_and_clean(name):
     code = [c for c in _cells(NOTEBOOKS[name]) if c["cell_type"] == "code"]
     assert all(c["execution_count"] is not None for c in code), "run `citynet-analysis refresh-notebooks`"
     assert not [o for c in code for o in c["outputs"] if o.get("name") == "stderr"]
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
+def test_stored_notebooks_are_tidy(name, tmp_path):
+    """Committed without image data or run metadata, exactly as tidy-notebooks writes them (docs/reporting.md,
+    "Reviewing a notebook change"): refresh-notebooks stores them so, the pre-commit hook keeps them so."""
+    copy = tmp_path / f"{name}.ipynb"
+    shutil.copy(NOTEBOOKS[name], copy)
+    assert tidy_files([copy]) == [], f"run `citynet-analysis tidy-notebooks` (or refresh-notebooks {name})"
+    text = NOTEBOOKS[name].read_text(encoding="utf-8")
+    assert not any(f'"{mime}"' in text for mime in IMAGE_MIMETYPES)
+    figures = [o for c in _cells(NOTEBOOKS[name]) if c["cell_type"] == "code" for o in c["outputs"]
+               if o.get("metadata", {}).get("citynet", {}).get("kind") == "figure"]
+    assert all(o["data"].get("text/plain") for o in figures)  # the output and its record stay, as text
+
+
+def _executed_notebook() -> nbformat.NotebookNode:
+    """A notebook as a run leaves it: images, timings, papermill's and the widgets' metadata."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.update({"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                        "language_info": {"name": "python", "version": "3.11.7", "pygments_lexer": "ipython3"},
+                        "papermill": {"duration": 3.2, "parameters": {"fiscal_year": 2024}},
+                        "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+    code = nbformat.v4.new_code_cell('report.figure(charts.trend_chart(ds, lang=lang), "trend")',
+                                     execution_count=3)
+    code.metadata.update({"tags": ["keep"], "execution": {"iopub.execute_input": "2026-12-07T10:00:00Z"},
+                          "ExecuteTime": {"end_time": "x"}, "scrolled": True,
+                          "papermill": {"duration": 1.0, "status": "completed"}})
+    code.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=" * 1000, "image/svg+xml": "<svg/>",
+                                                     "application/pdf": "JVBER", "image/jpeg": "/9j/",
+                                                     "text/plain": "<IPython.core.display.Image object>"},
+                               metadata={"citynet": {"kind": "figure", "name": "trend", "memo": True},
+                                         "image/png": {"width": 640}}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<table></table>", "text/plain": "table",
+                                                     "text/markdown": "**x**"},
+                               metadata={"citynet": {"kind": "table", "name": "t", "memo": True}}),
+        nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
+        nbformat.v4.new_output("execute_result", data={"image/png": "AAAA", "text/plain": "<Figure>"},
+                               execution_count=3),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title", metadata={"tags": ["lang-en"]}), code]
+    return nb
+
+
+def test_tidy_keeps_text_and_records_drops_images_and_run_metadata():
+    nb = _executed_notebook()
+    assert tidy_notebook(nb) is True
+    code = nb.cells[1]
+    figure, table, stream, result = code.outputs
+    assert figure.data == {"text/plain": "<IPython.core.display.Image object>"}
+    assert figure.metadata == {"citynet": {"kind": "figure", "name": "trend", "memo": True}}
+    assert table.data == {"text/html": "<table></table>", "text/plain": "table", "text/markdown": "**x**"}
+    assert stream.text == "printed\n" and result.data == {"text/plain": "<Figure>"}
+    assert code.metadata == {"tags": ["keep"]} and code.execution_count == 3 and code.source.startswith("report")
+    assert nb.metadata == {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                           "language_info": {"name": "python", "pygments_lexer": "ipython3"}}
+    assert nb.cells[0].metadata == {"tags": ["lang-en"]}
+    nbformat.validate(nb)
+    before = nbformat.writes(nb)
+    assert tidy_notebook(nb) is False and nbformat.writes(nb) == before  # idempotent
+
+
+def test_tidy_files_rewrites_only_what_changes(tmp_path):
+    untidy, tidy = tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"
+    nb = _executed_notebook()
+    nbformat.write(nb, untidy)
+    tidy_notebook(nb)
+    nbformat.write(nb, tidy)
+    stamp = tidy.stat().st_mtime_ns
+    assert tidy_files([untidy, tidy]) == [untidy]
+    assert tidy.stat().st_mtime_ns == stamp and "image/png" not in untidy.read_text(encoding="utf-8")
+    assert tidy_files([untidy, tidy]) == []
+    assert untidy.read_text(encoding="utf-8") == tidy.read_text(encoding="utf-8")
+
+
+def test_tidy_files_checks_every_file_before_writing_any(tmp_path):
+    untidy, bad = tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"
+    nbformat.write(_executed_notebook(), untidy)
+    before = untidy.read_bytes()
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="02_b.ipynb: not a notebook"):
+        tidy_files([untidy, bad])
+    with pytest.raises(InputError, match="missing.ipynb: cannot read it"):
+        tidy_files([untidy, tmp_path / "missing.ipynb"])
+    assert untidy.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
+
+
+def test_tidy_notebooks_command(tmp_path, capsys):
+    """The pre-commit hook: prints and rewrites the files it changed and exits 1; 0 when all were tidy;
+    2 (one line, nothing written) for a file that is not a notebook."""
+    path = tmp_path / "01_a.ipynb"
+    nbformat.write(_executed_notebook(), path)
+    assert main(["tidy-notebooks", str(path)]) == 1
+    assert "01_a.ipynb" in capsys.readouterr().out
+    assert main(["tidy-notebooks", str(path)]) == 0
+    assert capsys.readouterr().out == ""
+    (tmp_path / "x.ipynb").write_text("[]", encoding="utf-8")
+    assert main(["tidy-notebooks", str(tmp_path / "x.ipynb")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "x.ipynb: not a notebook" in err
 
 
 @pytest.mark.slow

@@ -192,8 +192,8 @@ def test_english_portal(tmp_path, ds_2024):
     value, note = _tile(_section(page, 2023, "en"), "cost_per_event")
     assert value == "—" and note.startswith("not computed")
     shown = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
-    # Korean only where the documents' own words are quoted (the subtitle, 추진실적 in a reason)
-    assert set(re.findall(r"[가-힣]+", shown)) == {"사업설명서", "추진실적"}
+    # Korean only where the documents' own words are quoted (the subtitle)
+    assert set(re.findall(r"[가-힣]+", shown)) == {"사업설명서"}
     # counts in words, singular and plural
     assert "<p>2 fiscal years · 4 of 4 notebook runs ok</p>" in page
     assert "12 events · executed per settlement" not in page  # 2024 has no cost per event

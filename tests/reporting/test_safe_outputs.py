@@ -83,6 +83,7 @@ def test_ingest_replaces_its_own_earlier_data_set(tmp_path, doc):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "p"]
 
 
+@pytest.mark.slow
 def test_ingest_modes_follow_the_umask(tmp_path, doc):
     out = tmp_path / "p"
     code = ("import os, sys; os.umask(0o027); from citynet_analysis.cli import main; "
@@ -92,6 +93,7 @@ def test_ingest_modes_follow_the_umask(tmp_path, doc):
     assert {p.stat().st_mode & 0o777 for p in out.iterdir()} == {0o640}
 
 
+@pytest.mark.slow
 def test_leftovers_of_dead_processes_are_cleaned_and_live_ones_kept(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -147,6 +149,7 @@ def test_batch_out_that_cannot_be_created_is_exit_2(capsys, no_kernels, processe
     assert code == 2 and "cannot write there" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_batch_into_a_shared_folder_keeps_foreign_files_and_cleans_leftovers(tmp_path, processed_2024):
     """`--out .` in a folder with other work: the batch adds its own files beside them, touches nothing
     else, and removes what a killed earlier run left behind."""
@@ -237,6 +240,7 @@ def test_a_killed_batch_leaves_nothing_that_the_next_run_does_not_clean(tmp_path
 
 # -- clean failures ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_output_cut_short_by_the_reader_is_quiet(processed_2024):
     """`validate | head -3`: the reader leaves early (here before anything is written); no traceback, no
     'internal error', the exit status of a process whose pipe was closed (128 + SIGPIPE)."""
@@ -246,6 +250,7 @@ def test_output_cut_short_by_the_reader_is_quiet(processed_2024):
     assert run.stdout == "141\n" and run.stderr == ""
 
 
+@pytest.mark.slow
 def test_refresh_of_a_failing_notebook_is_one_line_and_keeps_it(tmp_path, monkeypatch, capsys):
     import nbformat
 

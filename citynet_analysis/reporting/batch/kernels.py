@@ -10,19 +10,31 @@ executed notebook says ``output_dir = "."`` and means the folder it is in.
 
 Every kernel a pool starts is registered with that pool until it is shut down, so that an interrupted
 batch stops its own kernels at once (:meth:`KernelPool.stop`) and never another pool's; connection files
-live in the batch's staging folder, so a killed batch leaves none behind elsewhere."""
+live in the batch's staging folder, so a killed batch leaves none behind elsewhere.
+
+A kernel runs on this process's own Python (:func:`kernel_specs`), the interpreter whose version the run key
+records, whatever ``python3`` kernel a user has installed elsewhere. On a loaded machine a kernel can be
+slow to start, or die while starting (it lost a port to another process): a start that does not answer
+within ``config.KERNEL_STARTUP_TIMEOUT_S`` or dies is tried exactly once more, with one line on stderr
+saying so (:func:`start_with_one_retry`, which nbval's kernels use too, see the repository's
+``conftest.py``); a second failure is :class:`KernelNotStarted`, which fails the notebook that would have
+run on it, by name, in the batch's summary."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import subprocess
+import sys
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-from ...config import KERNEL
+from ...config import ANALYST_KERNEL, KERNEL, KERNEL_STARTUP_TIMEOUT_S
+from ...errors import one_line
 
 #: What a warmed-up kernel has imported: the modules every notebook's first cell imports.
 WARMUP_CODE = (
@@ -75,31 +87,105 @@ def kernel_environment(runtime_dir: str | os.PathLike) -> dict[str, str]:
     return {**os.environ, "MATPLOTLIBRC": str(rc)}
 
 
-def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup: str = WARMUP_CODE, owner=None):
+class KernelNotStarted(RuntimeError):
+    """A kernel did not start: it did not answer in time, or its process ended while starting."""
+
+
+class KernelDied(KernelNotStarted):
+    """A kernel process ended while starting (another process took one of the ports it was given)."""
+
+
+class KernelStartTimeout(KernelNotStarted):
+    """A kernel did not answer (or finish its warm-up) within ``config.KERNEL_STARTUP_TIMEOUT_S``."""
+
+
+def say(line: str) -> None:
+    """One line on stderr, above the progress bar if one is drawn."""
+    from tqdm import tqdm
+
+    tqdm.write(f"citynet-analysis: {line}", file=sys.stderr)
+
+
+def start_with_one_retry(start: Callable, what: str, notify: Callable[[str], None] = say,
+                         retry_on: tuple[type[BaseException], ...] = (KernelNotStarted,),
+                         may_retry: Callable[[], bool] = lambda: True):
+    """``start()``, and when it fails with one of ``retry_on`` (a kernel that was slow or died while
+    starting), ``start()`` exactly once more, having said so with ``notify`` (one line naming ``what``,
+    e.g. "a kernel" or a notebook's kernel, and why) unless ``may_retry()`` says no (a pool being
+    stopped). A second failure raises :class:`KernelNotStarted` naming ``what`` and the second reason.
+    Never a silent retry: a flaky start is always reported."""
+    try:
+        return start()
+    except retry_on as exc:
+        if not may_retry():
+            raise
+        notify(f"{what} did not start ({one_line(exc)}); starting it once more")
+    try:
+        return start()
+    except retry_on as exc:
+        raise KernelNotStarted(f"{what} did not start, also on its one retry: {one_line(exc)}") from exc
+
+
+@functools.cache
+def kernel_specs():
+    """The kernel specs the batch starts kernels from: :data:`~citynet_analysis.config.KERNEL` is always
+    this process's own Python (``sys.executable -m ipykernel_launcher``, as nbval's ``--nbval-current-env``),
+    never a ``python3`` kernel spec installed for another Python in the user's Jupyter folders, which
+    would otherwise take precedence and run the notebooks on an interpreter the run key does not record."""
+    from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    class ThisPython(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            if kernel_name == KERNEL:
+                return self.kernel_spec_class(resource_dir=RESOURCES, name=KERNEL, **get_kernel_dict())
+            return super().get_kernel_spec(kernel_name)
+
+    return ThisPython()
+
+
+def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup: str = WARMUP_CODE, owner=None,
+                 notify: Callable[[str], None] = say, timeout: float | None = None):
     """A started, warmed-up kernel (a ``KernelManager`` whose clients are asynchronous, as papermill's
     client wants), in ``cwd``, with its connection file in ``runtime_dir`` and its own stdout and stderr
     (transport warnings, shutdown noise) discarded: what a notebook prints reaches the notebook. It is
     registered with ``owner`` (its pool) from the moment it starts, so that stopping the pool stops it
-    even while it is still starting."""
+    even while it is still starting. A kernel that dies while starting or does not answer (and import the
+    libraries) within ``timeout`` seconds (default ``config.KERNEL_STARTUP_TIMEOUT_S``) is stopped and
+    started once more, saying so with ``notify``; a second failure raises :class:`KernelNotStarted`. A
+    warm-up that fails (an import error) is not retried: it would fail again."""
+    timeout = KERNEL_STARTUP_TIMEOUT_S if timeout is None else timeout
+    return start_with_one_retry(lambda: _start_once(cwd, runtime_dir, warmup, owner, timeout), "a kernel",
+                                notify, may_retry=lambda: not getattr(owner, "closed", False))
+
+
+def _start_once(cwd, runtime_dir, warmup: str, owner, timeout: float):
+    """One attempt of :func:`start_kernel`."""
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name=KERNEL,
+    km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=kernel_specs(),
                        connection_file=str(Path(runtime_dir) / f".kernel-{uuid.uuid4().hex}.json"),
                        client_class="jupyter_client.asynchronous.AsyncKernelClient")
     _register(km, owner)
     try:
         km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                         extra_arguments=["--HistoryManager.enabled=False"], env=kernel_environment(runtime_dir))
-        if warmup:
-            kc = km.blocking_client()
-            kc.start_channels()
-            try:
-                _wait_until_ready(km, kc)
-                reply = kc.execute_interactive(warmup, silent=True, store_history=False, timeout=120)
+        kc = km.blocking_client()
+        kc.start_channels()
+        try:
+            _wait_until_ready(km, kc, timeout=timeout)
+            if warmup:
+                try:
+                    reply = kc.execute_interactive(warmup, silent=True, store_history=False, timeout=timeout)
+                except TimeoutError:
+                    if not km.is_alive():
+                        raise KernelDied("the kernel process ended during its warm-up") from None
+                    raise KernelStartTimeout(f"the kernel did not import the libraries within {timeout:g} s"
+                                             ) from None
                 if reply["content"]["status"] != "ok":
                     raise RuntimeError(f"kernel warm-up failed: {reply['content'].get('evalue', '')}")
-            finally:
-                kc.stop_channels()
+        finally:
+            kc.stop_channels()
     except BaseException:
         shutdown(km)
         raise
@@ -121,26 +207,23 @@ def change_dir(km, cwd: str | os.PathLike, timeout: float = 60.0) -> None:
         kc.stop_channels()
 
 
-class KernelDied(RuntimeError):
-    """A kernel process ended while starting (another process took one of the ports it was given)."""
-
-
-def _wait_until_ready(km, kc, timeout: float = 60.0, step: float = 2.0) -> None:
+def _wait_until_ready(km, kc, timeout: float = KERNEL_STARTUP_TIMEOUT_S, step: float = 2.0) -> None:
     """Wait for a new kernel to answer, noticing at once when its process has died instead of waiting the
     whole timeout: the ports a kernel is given are free when chosen, but another process (a second batch,
-    a parallel test) can take one before the kernel binds it, and the kernel then exits."""
+    a parallel test) can take one before the kernel binds it, and the kernel then exits. Raises
+    :class:`KernelDied` or, after ``timeout`` seconds, :class:`KernelStartTimeout`."""
     import time
 
     deadline = time.monotonic() + timeout
     while True:
         try:
-            kc.wait_for_ready(timeout=step)
+            kc.wait_for_ready(timeout=min(step, max(deadline - time.monotonic(), 0.01)))
             return
         except RuntimeError:
             if not km.is_alive():
                 raise KernelDied("the kernel process ended while starting") from None
             if time.monotonic() >= deadline:
-                raise
+                raise KernelStartTimeout(f"no answer within {timeout:g} s") from None
 
 
 def shutdown(km) -> None:
@@ -157,7 +240,8 @@ def shutdown(km) -> None:
 
 class KernelPool:
     """Up to ``size`` kernels started ahead of use, on background threads. :meth:`take` hands out a fresh
-    one (waiting if none is ready) and starts its replacement while ``remaining`` says more are needed."""
+    one (waiting if none is ready) and starts its replacement while ``remaining`` says more are needed. A
+    kernel that fails to start twice (:func:`start_kernel`) is handed to the taker as its error."""
 
     def __init__(self, size: int, total: int, cwd: str | os.PathLike, runtime_dir: str | os.PathLike):
         self._ready: queue.Queue = queue.Queue()
@@ -175,17 +259,11 @@ class KernelPool:
             self._to_start -= 1
 
         def run():
-            for attempt in range(3):  # a kernel that lost a port race is replaced, not reported
-                try:
-                    km = start_kernel(self._cwd, self._runtime_dir, owner=self)
-                    break
-                except KernelDied as exc:
-                    if attempt == 2:
-                        self._ready.put(exc)
-                        return
-                except BaseException as exc:  # handed to the taker, who reports it for its notebook
-                    self._ready.put(exc)
-                    return
+            try:  # a kernel slow to start or dead at start is tried once more (start_kernel says so)
+                km = start_kernel(self._cwd, self._runtime_dir, owner=self)
+            except BaseException as exc:  # handed to the taker, whose notebook fails with it
+                self._ready.put(exc)
+                return
             with self._lock:
                 closed = self._closed
                 if not closed:
@@ -194,6 +272,11 @@ class KernelPool:
                 shutdown(km)
 
         threading.Thread(target=run, daemon=True, name="kernel-start").start()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the pool was closed or stopped (a kernel failing to start then is not tried again)."""
+        return self._closed
 
     def take(self, cwd: str | os.PathLike | None = None):
         """A fresh started kernel, working in ``cwd`` if given (:func:`change_dir`); raises what starting
@@ -229,3 +312,63 @@ class KernelPool:
                 return
             if not isinstance(item, BaseException):
                 shutdown(item)
+
+
+#: What marks a kernel spec as installed by ``citynet-analysis kernel install``: a key of its kernel.json's
+#: ``metadata`` (Jupyter keeps unknown metadata), so that a later install updates it and never replaces a
+#: kernel spec of that name someone else installed.
+KERNEL_SPEC_MARK = "citynet_analysis"
+
+
+def analyst_kernel_dir(prefix: str | os.PathLike | None = None) -> Path:
+    """Where ``kernel install`` puts the analyst's kernel spec: the user's Jupyter data folder (``jupyter
+    --data-dir``, honouring $JUPYTER_DATA_DIR), or ``<prefix>/share/jupyter/kernels`` as ``jupyter
+    kernelspec install --prefix`` does."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    base = Path(os.path.abspath(prefix)) / "share" / "jupyter" if prefix is not None else Path(jupyter_data_dir())
+    return base / "kernels" / ANALYST_KERNEL
+
+
+def _installed_by_us(folder: Path) -> bool:
+    import json
+
+    try:
+        meta = json.loads((folder / "kernel.json").read_text(encoding="utf-8")).get("metadata")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(meta, dict) and isinstance(meta.get(KERNEL_SPEC_MARK), dict)
+
+
+def install_analyst_kernel(prefix: str | os.PathLike | None = None) -> Path:
+    """Install the kernel spec :data:`~citynet_analysis.config.ANALYST_KERNEL` for this Python (what
+    ``python -m ipykernel install --user --name citynet-analysis`` writes, marked as ours) into
+    :func:`analyst_kernel_dir`, and return that folder. It is built beside its place and moved in whole; one
+    an earlier install wrote is replaced, anything else of that name is an InputError (nothing changed)."""
+    import platform
+
+    from ipykernel.kernelspec import get_kernel_dict, write_kernel_spec
+
+    from ...atomic import remove_tree, replace_dir, temp_path
+    from ...config import ANALYST_KERNEL_DISPLAY_NAME, VERSION
+    from ...errors import InputError
+
+    option = "--prefix" if prefix is not None else "--user"
+    target = analyst_kernel_dir(prefix)
+    if (target.exists() or target.is_symlink()) and not _installed_by_us(target):
+        raise InputError(str(target), f"a kernel spec named {ANALYST_KERNEL} is there that citynet-analysis did "
+                                      "not install; nothing was changed (remove it yourself to replace it)")
+    # as ipykernel's own install: no frozen modules on CPython, so that the debugger can step into them
+    python_arguments = ["-Xfrozen_modules=off"] if platform.python_implementation() == "CPython" else None
+    metadata = {**get_kernel_dict()["metadata"],
+                KERNEL_SPEC_MARK: {"installed_by": "citynet-analysis kernel install", "version": VERSION}}
+    tmp = temp_path(target, "new")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_kernel_spec(tmp, overrides={"display_name": ANALYST_KERNEL_DISPLAY_NAME, "metadata": metadata},
+                          python_arguments=python_arguments)
+        replace_dir(tmp, target)
+    except OSError as exc:
+        remove_tree(tmp)
+        raise InputError(option, f"{target.parent}: cannot write there ({exc.strerror or exc})") from None
+    return target

@@ -1,6 +1,7 @@
-"""The analysis notebooks: where they are, a new one from the template (:func:`new_notebook`), and
+"""The analysis notebooks: where they are, a new one from the template (:func:`new_notebook`),
 re-executing them in place with their default parameters so that their stored outputs (which nbval
-compares) match the code and data."""
+compares) match the code and data (:func:`refresh`), and tidying them for committing
+(:func:`tidy_notebook`: no image data, no run timings, so that ``git diff`` of a change is readable)."""
 
 from __future__ import annotations
 
@@ -97,9 +98,85 @@ def new_notebook(name: str, folder: str | os.PathLike | None = None) -> Path:
     return path
 
 
+#: Output data a committed notebook leaves out: images. nbval does not compare ``image/png`` and
+#: ``image/jpeg``, and the figures are compared with the baseline images (tests/reporting/baseline) instead;
+#: stored as base64 (or SVG text) they would be most of every diff.
+IMAGE_MIMETYPES = ("image/png", "image/jpeg", "image/svg+xml", "application/pdf")
+#: Notebook metadata that records a run or a machine, not the notebook: papermill's run (parameters, times,
+#: paths), the widgets' state and the old trust signature.
+VOLATILE_NOTEBOOK_METADATA = ("papermill", "widgets", "signature")
+#: Cell metadata that records a run or the view: nbclient's and JupyterLab's ``execution`` timings, the
+#: ExecuteTime extension's, papermill's per-cell times and status, and output scrolling/collapsing.
+VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "papermill", "collapsed", "scrolled")
+
+
+def tidy_notebook(nb) -> bool:
+    """Tidy a notebook (an nbformat node, changed in place) for committing; True when something changed.
+
+    Kept: every cell, its source, id, tags and execution count, every output with its text forms
+    (``text/plain``, ``text/html``, ``text/markdown``, …) and its ``citynet`` record (what the publishers
+    read), so nbval still compares what a notebook shows. Dropped: the image data of outputs
+    (:data:`IMAGE_MIMETYPES`, and their per-image metadata such as ``width``), the run's and the view's
+    metadata (:data:`VOLATILE_NOTEBOOK_METADATA`, :data:`VOLATILE_CELL_METADATA`) and the Python patch
+    version in ``language_info`` (whoever ran it last; the kernel is ``kernelspec``). Idempotent."""
+    changed = False
+
+    def drop(mapping, keys) -> None:
+        nonlocal changed
+        if isinstance(mapping, dict):
+            for key in keys:
+                if key in mapping:
+                    del mapping[key]
+                    changed = True
+
+    drop(nb.get("metadata"), VOLATILE_NOTEBOOK_METADATA)
+    drop(nb.get("metadata", {}).get("language_info"), ("version",))
+    for cell in nb.get("cells", []):
+        drop(cell.get("metadata"), VOLATILE_CELL_METADATA)
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            drop(output.get("data"), IMAGE_MIMETYPES)
+            drop(output.get("metadata"), IMAGE_MIMETYPES)
+    return changed
+
+
+def _notebook_text(nb) -> str:
+    """A notebook as nbformat (and JupyterLab) write it: sorted keys, one-space indent, a final newline."""
+    import nbformat
+
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def tidy_files(paths: list[Path]) -> list[Path]:
+    """Tidy notebook files for committing (:func:`tidy_notebook`, written as nbformat writes them); rewrite
+    only those that change and return them. Every file is read and checked first: one that is not a
+    notebook is an InputError and no file is changed."""
+    import nbformat
+
+    todo = []
+    for path in map(Path, paths):
+        try:
+            text = path.read_bytes().decode("utf-8")  # as stored: CRLF line ends are a change too
+            nb = nbformat.reads(text, as_version=4)
+        except OSError as exc:
+            raise InputError(str(path), f"cannot read it ({exc.strerror or exc}); no notebook was changed"
+                             ) from None
+        except Exception as exc:  # not JSON, not a notebook, not UTF-8
+            raise InputError(str(path), f"not a notebook ({one_line(exc)}); no notebook was changed") from None
+        tidy_notebook(nb)
+        tidied = _notebook_text(nb)
+        if tidied != text:
+            todo.append((path, tidied))
+    for path, tidied in todo:
+        with atomic_path(path) as tmp:
+            tmp.write_text(tidied, encoding="utf-8", newline="\n")
+    return [path for path, _ in todo]
+
+
 def refresh(paths: list[Path]) -> list[Path]:
     """Execute each notebook top to bottom with its stored (default) parameters, in its own folder, on a
-    fresh kernel, and replace it only when every cell ran; a failing cell is an InputError naming it."""
+    fresh kernel, and replace it, tidied (:func:`tidy_notebook`), only when every cell ran; a failing cell
+    is an InputError naming it."""
     import tempfile
 
     import nbformat
@@ -124,10 +201,38 @@ def refresh(paths: list[Path]) -> list[Path]:
                                  ) from None
             finally:
                 kernels.shutdown(km)
-        for cell in nb.cells:  # no volatile metadata in the stored notebook
-            cell.metadata.pop("execution", None)
+        tidy_notebook(nb)  # no image data, no timings in the stored notebook
         with atomic_path(path) as tmp:
-            nbformat.write(nb, tmp)
+            tmp.write_text(_notebook_text(nb), encoding="utf-8", newline="\n")
         done.append(path)
     return done
 
+
+def to_git_add(paths: list[Path], repo: Path) -> list[Path] | None:
+    """Which of ``paths`` (files the tool wrote or removed in the checkout ``repo``) differ from what git has
+    staged: new (untracked), changed or removed files, i.e. what ``git add`` would take. None when ``repo``
+    is not a git work tree or git is not installed."""
+    import subprocess
+
+    if not paths:
+        return []
+    try:
+        result = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "-z", "--untracked-files=all",
+                                 "--", *(str(p) for p in paths)], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    top = Path(subprocess.run(["git", "-C", str(repo), "rev-parse", "--show-toplevel"], capture_output=True,
+                              text=True).stdout.strip() or repo)
+    given = {os.path.realpath(p): Path(p) for p in paths}  # git names them from its top, symlinks resolved
+    pending, entries = [], iter(result.stdout.split("\0"))
+    for entry in entries:
+        if len(entry) < 4:
+            continue
+        status, path = entry[:2], entry[3:]
+        if status[0] in "RC":  # a rename or copy: the next entry is the path it came from
+            next(entries, None)
+        if status[1] != " ":  # a change in the work tree (or an untracked file) that is not staged
+            pending.append(given.get(os.path.realpath(top / path), top / path))
+    return pending

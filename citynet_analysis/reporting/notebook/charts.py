@@ -258,10 +258,11 @@ def cost_per_event_chart(ds: Dataset, lang: str = "ko", categories=metrics.EVENT
 
 @memo_chart
 def activities_chart(ds: Dataset, fiscal_year: int, lang: str = "ko"):
-    """Events per activity type in a year (stated counts only)."""
-    counts = metrics.activity_counts(ds, fiscal_year).dropna(subset=["events"])
-    if counts.empty:
-        return Unavailable("activities", fiscal_year, "no_counted_activities")
+    """Events per activity type in a year (stated counts only): :func:`metrics.events_by_type`, whose
+    reason it gives where it is not available (a year without outcomes: the same as the year's table)."""
+    counts = metrics.events_by_type(ds, fiscal_year)
+    if not available(counts):
+        return counts
     counts = counts.sort_values("events")
     fig, ax = new_figure(_text("activities_title", lang, year=fiscal_year),
                          xlabel=chart_label("events", lang), pyplot=False)

@@ -78,9 +78,12 @@ def measure_label(measure: str, lang: str) -> str:
     return label("measures", measure, lang)
 
 
-def column_label(column: str, lang: str) -> str:
-    """The header of a displayed table (amounts in 백만원): ``금액 (백만원)``; the code if unknown."""
-    return column_header(column, lang, "display")
+def column_label(column: str, lang: str, labels: dict[str, str] | None = None,
+                 units: dict[str, str] | None = None) -> str:
+    """The header of a displayed table (amounts in 백만원): ``금액 (백만원)``; an unknown column its code,
+    with the unit its name's ending implies (``non_personnel_krw (백만원)``). ``labels`` and ``units``: the
+    headers and units a notebook gave its own columns (:func:`column_header`)."""
+    return column_header(column, lang, "display", labels, units)
 
 
 #: Header styles: ``display`` (memos' tables: 백만원, thousand USD) and ``exact`` (the workbook: 원, dollars).
@@ -88,33 +91,79 @@ HEADER_STYLES = ("display", "exact")
 _UNIT_SUFFIXES = (("_krw", "krw"), ("_usd", "usd"), ("_pct", "pct"))
 
 
-def column_unit(column: str) -> str | None:
+#: What a notebook may write as the unit of a column of its own (``units=``), normalised (NFKC, no spaces,
+#: case folded), and the kind of unit it names: every amount is won in the data and shown as the package
+#: shows amounts (won in 백만원, US dollars in thousands), a percent to one decimal. Any other text is
+#: only the header's unit, the values shown as they are.
+UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "krw": ("원", "천원", "백만원", "억원", "십억원", "krw", "won", "millionkrw", "krwmillion", "thousandkrw",
+            "krwthousand", "billionkrw", "krwbillion"),
+    "usd": ("달러", "천달러", "미화", "usd", "us$", "$", "dollar", "dollars", "thousandusd", "usdthousand"),
+    "pct": ("%", "퍼센트", "percent", "pct"),
+}
+#: Unit kinds that are amounts of one currency (a notebook's ``백만원`` agrees with ``amount_2020krw``'s).
+_SAME_KIND = {"krw_2020": "krw"}
+
+
+def _unit_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def unit_kind(text: str) -> str | None:
+    """The kind of unit (``krw``, ``usd``, ``pct``) a notebook's unit text names (``백만원``, ``KRW million``,
+    ``%``), None for any other text (``회``, ``km``): see :data:`UNIT_WORDS`."""
+    key = _unit_key(str(text))
+    return next((kind for kind, words in UNIT_WORDS.items() if key in words), None)
+
+
+def column_unit(column: str, units: dict[str, str] | None = None) -> str | None:
     """The kind of unit of a column (``krw``, ``pct``, …; see ``[column_units]``): from the vocabulary, or
-    from the name's ending (``_krw``, ``_usd``, ``_pct``) for a column the vocabulary does not know."""
+    from the name's ending (``_krw``, ``_usd``, ``_pct``) for a column the vocabulary does not know; else,
+    for a column of a notebook's own ``units``, the kind its unit text names (:func:`unit_kind`)."""
     entry = vocabulary.labels("columns").get(column)
-    if entry is not None:
-        return entry.get("unit")
-    return next((unit for suffix, unit in _UNIT_SUFFIXES if column.endswith(suffix)), None)
+    known = entry.get("unit") if entry is not None else next(
+        (unit for suffix, unit in _UNIT_SUFFIXES if column.endswith(suffix)), None)
+    if known is None and units and column in units:
+        return unit_kind(units[column])
+    return known
 
 
-def column_header(column: str, lang: str, style: str = "display") -> str:
+def unit_conflict(column: str, unit: str) -> str | None:
+    """Why a notebook cannot give ``column`` the unit ``unit`` (its unit is known and another), else None:
+    an amount (``…_krw``) is won shown in 백만원, a percent (``…_pct``) in %."""
+    known = column_unit(column)  # the vocabulary's, else the name's ending
+    if known is None or known not in ("krw", "krw_2020", "usd", "pct"):
+        return None
+    if _SAME_KIND.get(known, known) == _SAME_KIND.get(unit_kind(unit) or "", unit_kind(unit)):
+        return None
+    shown = vocabulary.column_units()[known]["display"]
+    return f"{column} is {'an amount' if known != 'pct' else 'a percent'} shown in {shown['ko']} ({shown['en']})"
+
+
+def column_header(column: str, lang: str, style: str = "display", labels: dict[str, str] | None = None,
+                  units: dict[str, str] | None = None) -> str:
     """A column's header with its unit in ``style``: ``금액 (백만원)`` (display) or ``금액 (원)`` (exact).
-    An unknown column keeps its code name (in the exact style with the unit its name ending implies)."""
+    An unknown column keeps its code name, with the unit its name's ending implies. ``labels``: headers a
+    notebook gave its columns (the header without its unit: the unit is added, unless the label already
+    ends with it); ``units``: units a notebook gave its own columns (a kind :func:`unit_kind` knows is
+    written as the package writes it, in the style's unit; any other text as it is)."""
     check_lang(lang)
     if style not in HEADER_STYLES:
         raise ValueError(f"style must be one of {', '.join(HEADER_STYLES)}, not {style!r}")
     entry = vocabulary.labels("columns").get(column)
-    if entry is None and style == "display":
-        return column
-    label = entry[lang] if entry else column
-    unit = column_unit(column)
-    text = vocabulary.column_units()[unit].get(style, {}).get(lang, "") if unit else ""
-    return f"{label} ({text})" if text else label
+    own = (labels or {}).get(column)
+    label = own if own else entry[lang] if entry else column
+    unit = column_unit(column, units)
+    if unit:
+        text = vocabulary.column_units()[unit].get(style, {}).get(lang, "")
+    else:
+        text = str((units or {}).get(column) or "")
+    return f"{label} ({text})" if text and not label.endswith(f"({text})") else label
 
 
-def column_number_format(column: str) -> str | None:
+def column_number_format(column: str, units: dict[str, str] | None = None) -> str | None:
     """The workbook's number format of a column (``#,##0`` for won, ``0.0`` for percent); None: as is."""
-    unit = column_unit(column)
+    unit = column_unit(column, units)
     return vocabulary.column_units()[unit].get("number_format") if unit else None
 
 
@@ -389,14 +438,16 @@ def in_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.drop(columns=twins)
 
 
-def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None = None) -> pd.DataFrame:
+def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None = None,
+                 labels: dict[str, str] | None = None, units: dict[str, str] | None = None) -> pd.DataFrame:
     """A display copy of ``df`` (only ``columns`` if given), in the language throughout: won columns in
     백만원 (1 decimal), percents to 1 decimal, USD in thousands; categories, groups, phases (basis),
     anomaly kinds and severities by their labels; a column with a Korean twin (``message``/``message_ko``)
     in the page's language (:func:`in_language`); item names with their English on an English page, a
     sub-item's (``level`` > 1) indented under a marker (:func:`item_display_name`); columns labelled with
     their units. Numbers are written by :func:`decimal_text` (half-up). Missing values show as ``—``; the
-    index is dropped."""
+    index is dropped. ``labels`` and ``units``: the headers and units a notebook gave its columns
+    (:func:`column_header`); a column whose unit names an amount or a percent is shown as those are."""
     check_lang(lang)
     columns = list(df.columns) if columns is None else list(columns)
     # a Korean twin (message_ko) is shown under its pair; any other unknown column is a KeyError
@@ -405,12 +456,13 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
     out = pd.DataFrame(index=df.index)
     for col in columns:
         s = df[col]
-        if col.endswith("_krw") or col == "amount_2020krw":
-            text = s.map(lambda v: decimal_text(v, 1, scale=MILLION))
-        elif col == "amount_usd":
-            text = s.map(lambda v: decimal_text(v, 1, scale=1000))
-        elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd"):
-            text = s.map(lambda v: decimal_text(v, 1))
+        unit = column_unit(col, units)
+        if col.endswith("_krw") or col == "amount_2020krw" or unit in ("krw", "krw_2020"):
+            text = s.map(lambda v: _number_text(v, 1, MILLION))
+        elif col == "amount_usd" or unit == "usd":
+            text = s.map(lambda v: _number_text(v, 1, 1000))
+        elif col.endswith("_pct") or col in ("cpi_2020_100", "krw_per_usd") or unit == "pct":
+            text = s.map(lambda v: _number_text(v, 1))
         elif col in VALUE_SECTIONS or col in COUNTED_SECTIONS or col in ("group", "side", "check", "severity",
                                                                            "document_id"):
             text = s.map(lambda v, c=col: "—" if is_missing(v) or v == "" else value_label(c, v, lang))
@@ -428,5 +480,14 @@ def format_table(df: pd.DataFrame, lang: str = "ko", columns: list[str] | None =
             text = s.map(lambda v: label("format_text", "yes" if v else "no", lang))
         else:
             text = s.map(lambda v: "—" if is_missing(v) else str(v))
-        out[column_label(col, lang)] = text.astype(object)
+        out[column_label(col, lang, labels, units)] = text.astype(object)
     return out.reset_index(drop=True)
+
+
+def _number_text(value, decimals: int, scale: int = 1) -> str:
+    """:func:`decimal_text` of a number; a value that is no number (a text in a column a notebook said
+    was an amount) as it is, so that a publisher never stops on it."""
+    try:
+        return decimal_text(value, decimals, scale=scale)
+    except TypeError:
+        return str(value)

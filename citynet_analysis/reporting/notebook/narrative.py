@@ -1,7 +1,10 @@
 """Numbers-first summaries of the three analyses, in Korean or English: the sentences a memo quotes.
 
-Document text quoted in a sentence (item names, bases, notes) is escaped for Markdown; the sentences are
-shown as Markdown bullets in notebooks and reports."""
+Every word of ours comes from ``[narrative_text]`` of vocabulary.toml (and an anomaly's message from
+messages.toml, stored by ingest in both languages): an English sentence is English throughout, with counts
+and their nouns (``1 event``, ``7 people: 5 staff, 2 interns``) and units; only what it quotes from a
+document (item names, bases, formulas) stays as the document writes it. Quoted document text is escaped
+for Markdown; the sentences are shown as Markdown bullets in notebooks and reports."""
 
 from __future__ import annotations
 
@@ -29,6 +32,12 @@ from .format import (
 def _text(key: str, lang: str, **values) -> str:
     """A sentence or part of one of the summaries (``[narrative_text]`` of vocabulary.toml)."""
     return label("narrative_text", key, lang, **values)
+
+
+def _count(n, one: str, other: str, lang: str) -> str:
+    """A count with its noun: ``1 event``, ``12 events`` (``12회`` in Korean)."""
+    n = int(n)
+    return _text(one if n == 1 else other, lang, n=f"{n:,}")
 
 
 def unavailable_text(result: Unavailable, lang: str) -> str:
@@ -101,7 +110,9 @@ def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[st
     if available(head):
         h = head.iloc[0]
         out.append(_text("per_head", lang, amount=money(h["cost_per_head_krw"], lang),
-                         basis=md(h["basis_ko"]), heads=h["heads"]))
+                         basis=md(h["basis_ko"]), heads=h["heads"],
+                         people=_count(h["heads"], "person", "people", lang),
+                         staff=md(metrics.staff_text(h["heads_detail_ko"], lang))))
     rate = metrics.execution_rate(ds, fiscal_year)
     if available(rate):
         out.append(_text("execution_rate", lang, rate=pct(rate)))
@@ -126,12 +137,14 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
         amount = money(r["amount_krw"], lang)
         if r["complete"]:
             out.append(_text("cost_per_event", lang, cost=money(r["cost_per_event_krw"], lang), amount=amount,
-                             basis=basis, events=r["events"], counted=counted))
+                             basis=basis, events=r["events"], counted=counted,
+                             events_counted=_count(r["events"], "event", "events", lang)))
         else:
             n = int(r["uncounted_activities"])
             activities = _text("activity" if n == 1 else "activities", lang)
             out.append(_text("cost_not_computed", lang, n=n, activities=activities,
                              reasons=count_reasons(r["uncounted_reasons"], lang), events=r["events"],
+                             events_counted=_count(r["events"], "event", "events", lang),
                              counted=counted, amount=amount, basis=basis))
     else:
         out.append(unavailable_text(cpe, lang))
@@ -140,7 +153,8 @@ def cost_summary(ds: Dataset, fiscal_year: int, lang: str = "ko",
         for r in by_type.itertuples():
             if pd.notna(r.cost_per_event_krw):  # a stated count of at least one event
                 out.append(_text("item_cost", lang, name=md(r.name_ko),
-                                 cost=money(r.cost_per_event_krw, lang), events=r.events))
+                                 cost=money(r.cost_per_event_krw, lang), events=r.events,
+                                 events_counted=_count(r.events, "event", "events", lang)))
             else:
                 out.append(_text("item_no_count", lang, name=md(r.name_ko), amount=money(r.amount_krw, lang)))
     return out + slip_lines(ds, ("budget_totals", "settlements", "activities", "line_items"), fiscal_year, lang)

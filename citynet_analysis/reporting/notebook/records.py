@@ -52,15 +52,18 @@ class Kind(StrEnum):
 
     HEADING = "heading"  # a Markdown heading of the notebook (level, text)
     SUMMARY = "summary"  # bullet lines (lines)
-    TABLE = "table"  # a table shown, saved as tables/<name>.csv (columns: the ones shown)
-    FIGURE = "figure"  # a figure, saved as figures/<name>.png|svg|pdf
+    TABLE = "table"  # a table shown, saved as tables/<name>.csv (columns: the ones shown; labels, units)
+    FIGURE = "figure"  # a figure, saved as figures/<name>.png|svg|pdf (text: its title, when given)
     UNAVAILABLE = "unavailable"  # a result that could not be computed, as the sentence saying why (text)
 
 
 @dataclass(frozen=True)
 class Record:
     """One output of a notebook. ``memo``: it belongs in the memo (summaries and figures by default,
-    tables when the notebook says so)."""
+    tables when the notebook says so). A table's ``labels`` and ``units`` are the headers and units the
+    notebook gave its columns (``(column, text)`` pairs; :meth:`column_labels`, :meth:`column_units`); a
+    figure's ``text`` is the title the notebook gave it (its caption). All of it is text an analyst typed:
+    every publisher escapes it where it renders it."""
 
     kind: Kind
     name: str | None = None
@@ -70,6 +73,8 @@ class Record:
     text: str = ""
     level: int = 0
     lang: str = ""  # the language of the cell it comes from (its lang-ko / lang-en tag), "" for both
+    labels: tuple[tuple[str, str], ...] = ()
+    units: tuple[tuple[str, str], ...] = ()
 
     def metadata(self) -> dict:
         """The display metadata that carries the record (read back by :func:`records`)."""
@@ -78,7 +83,18 @@ class Record:
         for key in ("lines", "columns"):
             if key in fields:
                 fields[key] = list(fields[key])
+        for key in ("labels", "units"):
+            if key in fields:
+                fields[key] = dict(fields[key])
         return {RECORD_KEY: fields}
+
+    def column_labels(self) -> dict[str, str]:
+        """The headers the notebook gave its columns: ``{column: header}`` (without the unit)."""
+        return dict(self.labels)
+
+    def column_units(self) -> dict[str, str]:
+        """The units the notebook gave its columns: ``{column: unit}``."""
+        return dict(self.units)
 
     @classmethod
     def from_json(cls, data) -> Record | None:
@@ -99,7 +115,27 @@ class Record:
                    lines=tuple(map(str, lines)) if isinstance(lines, list | tuple) else (),
                    columns=tuple(map(str, columns)) if isinstance(columns, list | tuple) else (),
                    text=str(data.get("text", "")), level=level if type(level) is int else 0,
-                   lang=lang if lang in LANG_TAGS else "")
+                   lang=lang if lang in LANG_TAGS else "", labels=_text_pairs(data.get("labels")),
+                   units=_text_pairs(data.get("units")))
+
+
+def _text_pairs(data) -> tuple[tuple[str, str], ...]:
+    """A record's ``{column: text}`` as pairs: only text keys with non-empty text values (anything else in
+    a notebook edited by hand is left out)."""
+    if not isinstance(data, dict):
+        return ()
+    return tuple((k, v) for k, v in data.items() if isinstance(k, str) and isinstance(v, str) and v.strip())
+
+
+def table_words(recs: list[Record]) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Per saved table (by name), the headers and units its notebook gave its columns: ``{name: (labels,
+    units)}``, from the first record of each table that gives any (for the workbook, which shows the saved
+    tables rather than the outputs)."""
+    out: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for r in recs:
+        if r.kind is Kind.TABLE and r.name and (r.labels or r.units) and r.name not in out:
+            out[r.name] = (r.column_labels(), r.column_units())
+    return out
 
 
 def records(nb) -> list[Record]:

@@ -16,8 +16,11 @@ never published. nbconvert's ``TagRemovePreprocessor`` drops the other language'
 instructions; :class:`PagePreprocessor` then makes the rest read as one page in the language (see
 :func:`prepare_page`): an untagged heading ``한국어 · English`` shows its language's part, the page title
 is the notebook's title in the language, a result that is not available is said once (one box per
-metric, its reasons together), and every report table gets its caption (its ``[tables]`` title) and a
-``num`` class on the cells of its number columns (the template aligns text left and numbers right).
+metric, its reasons together), every report table gets its caption (its ``[tables]`` title) and a
+``num`` class on the cells of its number columns (the template aligns text left and numbers right), and a
+figure the notebook gave a title (``report.figure(..., title=)``) is captioned with it (escaped, below the
+figure, also its alt text). A table's headers are as the notebook showed them, with the labels and units
+it gave its columns (``TableView`` escapes them).
 """
 
 from __future__ import annotations
@@ -270,6 +273,9 @@ _CELL = re.compile(r"<(t[dh])\b([^>]*)>(.*?)</\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 #: The text of a number cell as format.py writes it: 1,100.0 · -2.4 · −3 · +27.2 · 12.0% · 56.
 _NUMBER_TEXT = re.compile(r"^[−+-]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)[ \u00a0]?%?$")
+#: The output metadata key of a figure's caption on the page (set by :func:`prepare_page`, shown by the
+#: template below the image, escaped).
+CAPTION_KEY = "citynet_caption"
 #: Cells that say "no number" in a number column.
 _NO_NUMBER = frozenset({"", "—", "–", "-", "nan", "NaN", "<NA>"})
 
@@ -331,7 +337,8 @@ def _record(output) -> dict:
 def prepare_page(nb, lang: str) -> None:
     """Make a notebook (node, changed in place; its other language's cells already removed) read as one
     page in ``lang``: headings, page title, one box per metric not available, table captions and number
-    columns. The stored notebook is not touched: the page exporter works on a copy."""
+    columns, figure captions (the title a notebook gave a figure). The stored notebook is not touched: the
+    page exporter works on a copy."""
     nb.metadata["title"] = title(records(nb), lang) or nb.metadata.get("title", "")
     year = nb.metadata.get("papermill", {}).get("parameters", {}).get("fiscal_year")
     if nb.metadata["title"] and type(year) is int:  # a page mailed alone says which year it is
@@ -355,6 +362,10 @@ def prepare_page(nb, lang: str) -> None:
                         boxes[what][1].append(reason)
                     continue
                 boxes[what] = (output, [reason] if reason else [])
+            elif record.get("kind") == Kind.FIGURE and isinstance(record.get("text"), str) and record["text"].strip():
+                caption = " ".join(record["text"].split())  # the notebook's title=; the template escapes it
+                output.metadata[CAPTION_KEY] = caption
+                output.metadata.setdefault("alt", caption)
             elif record.get("kind") == Kind.TABLE and "text/html" in output.get("data", {}):
                 name = record.get("name")
                 caption = table_caption_title(name, lang) if isinstance(name, str) and name else ""

@@ -9,9 +9,11 @@ Per notebook, in name order: its title (the H1 heading in the language), its sum
 summaries escaped), its memo figures, its memo tables (the columns the notebook shows, formatted with
 :func:`~citynet_analysis.reporting.notebook.format.format_table`) and the sentences of memo results that
 are not available (each sentence once). Every figure and table is captioned with its own title, never a
-section heading: a figure its name's entry in ``[portal_figures]`` (the portal's thumbnails use the same
-:func:`figure_title`), else the title its record carries, else its name in words; a table its
-``[tables]`` title, else its name in words. Then the sources: the documents with their SHA-256, the
+section heading: a figure the title its notebook gave it (``report.figure(..., title=)``, carried by its
+record), else its name's entry in ``[portal_figures]`` (the portal's thumbnails use the same
+:func:`figure_title`), else its name in words; a table its ``[tables]`` title, else its name in words. A
+table's columns are headed with the labels and units its notebook gave them (``report.table(...,
+labels=, units=)``), else the vocabulary's. Then the sources: the documents with their SHA-256, the
 source lines the tables cite, each reference series once by its name in the language (with the years it
 covers), the data fingerprint and the package version.
 
@@ -113,11 +115,14 @@ def _in_words(name: str) -> str:
 
 
 def figure_title(name: str, lang: str, recorded: str = "") -> str:
-    """A figure's own title, for its caption in the memo and on the portal: its name's entry in
-    vocabulary.toml ``[portal_figures]``, else the title its record carries (``recorded``), else its
-    name in words (an analyst's own chart)."""
+    """A figure's own title, for its caption in the memo and on the portal: the title its notebook gave it
+    (``recorded``, from its record), else its name's entry in vocabulary.toml ``[portal_figures]`` (the
+    package's charts), else its name in words (an analyst's own chart without a title). Plain text:
+    every renderer escapes it."""
+    if recorded.strip():
+        return " ".join(recorded.split())
     entry = vocabulary.labels("portal_figures").get(name)
-    return entry[lang] if entry else (recorded or _in_words(name))
+    return entry[lang] if entry else _in_words(name)
 
 
 def table_caption_title(name: str, lang: str) -> str:
@@ -262,7 +267,9 @@ class _Walk:
                 self.cited_lines |= {int(n) for n in re.findall(r"\d+", str(v))}
         columns = [c for c in (record.columns or list(df.columns)) if c in df.columns] or list(df.columns)
         numeric = tuple(_is_number_column(df[c]) for c in columns)
-        view = format_table(df, self.lang, columns)
+        view = format_table(df, self.lang, columns, record.column_labels(), record.column_units())
+        if len(view.columns) < len(format_table(df.head(0), self.lang, columns).columns):
+            view = format_table(df, self.lang, columns)  # labels that head two columns alike: not used
         self.tables += 1
         caption = word("table", self.lang, n=self.tables, title=table_caption_title(name, self.lang))
         rows = tuple(tuple(str(v) for v in row) for row in view.itertuples(index=False))

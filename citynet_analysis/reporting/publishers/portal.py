@@ -36,7 +36,7 @@ from ..notebook.format import (
     text_column,
 )
 from ..notebook.format import label as format_label
-from ..notebook.records import Kind, Record, read_records, title
+from ..notebook.records import Kind, Record, in_language, read_records, title
 from ..runs import RunEntry, Status
 from .html_pages import CSP, CSS_FONT_FAMILY, font_face_css
 from .outline import figure_title
@@ -64,10 +64,11 @@ def status_label(status: Status, lang: str) -> str:
     return label(f"status {status}", lang)
 
 
-def figure_label(name: str, lang: str) -> str:
-    """The caption of a figure by its file name, as the memo captions it (:func:`.outline.figure_title`:
-    ``[portal_figures]``, else the name in words for an analyst's own chart)."""
-    return figure_title(name, lang)
+def figure_label(name: str, lang: str, recorded: str = "") -> str:
+    """The caption of a figure, as the memo captions it (:func:`.outline.figure_title`: the title its
+    notebook gave it (``recorded``), else ``[portal_figures]``, else the name in words for an analyst's own
+    chart). The template escapes it."""
+    return figure_title(name, lang, recorded)
 
 
 def _href(path: str) -> str:
@@ -207,8 +208,10 @@ def notebook_title(recs: list[Record], notebook: str, lang: str) -> str:
     return title(recs, lang) or notebook
 
 
-def _figures(out: Path, folder: str, order: list[str], lang: str) -> list[dict]:
-    """Every ``figures/*.png`` of a year's folder, in the order the notebooks show them, with a thumbnail."""
+def _figures(out: Path, folder: str, order: list[str], lang: str, titles: dict[str, str] | None = None) -> list[dict]:
+    """Every ``figures/*.png`` of a year's folder, in the order the notebooks show them, with a thumbnail,
+    captioned by :func:`figure_label` (``titles``: the titles the notebooks gave their figures, by name)."""
+    titles = titles or {}
     year_dir = out / folder
     pngs = {p.stem: p for p in sorted((year_dir / config.FIGURES_DIR).glob("*.png")) if p.is_file()}
     names = [n for n in dict.fromkeys(order) if n in pngs] + [n for n in pngs if n not in order]
@@ -218,7 +221,7 @@ def _figures(out: Path, folder: str, order: list[str], lang: str) -> list[dict]:
         thumb = thumbnail_uri(pngs[name])
         others = [dict(href=_href(f"{folder}/{config.FIGURES_DIR}/{name}.{ext}"), text=ext.upper())
                   for ext in ("svg", "pdf") if (year_dir / config.FIGURES_DIR / f"{name}.{ext}").is_file()]
-        out.append(dict(name=name, caption=figure_label(name, lang), href=_href(rel),
+        out.append(dict(name=name, caption=figure_label(name, lang, titles.get(name, "")), href=_href(rel),
                         src=thumb[0] if thumb else None, width=thumb[1] if thumb else None,
                         height=thumb[2] if thumb else None, others=others))
     return out
@@ -243,10 +246,14 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
     folder = folder or str(year)
     year_dir = out / folder
     pages, notebooks, failures, figure_order = [], [], [], []
+    titles: dict[str, str] = {}  # the titles the notebooks gave their figures
     for e in entries:
         if e.status is Status.OK and (out / e.path).is_file():
             recs = read_records(out / e.path)
             figure_order += [r.name for r in recs if r.kind is Kind.FIGURE and r.name]
+            for r in in_language(recs, e.lang or lang):
+                if r.kind is Kind.FIGURE and r.name and r.text.strip():
+                    titles.setdefault(r.name, r.text)
             title = notebook_title(recs, e.notebook, lang)
             for publisher in (p for p in publishers if p.scope is Scope.NOTEBOOK):
                 page = (Path(e.path).parent / publisher.file(Path(e.path).parent.name, Path(e.path).stem)).as_posix()
@@ -272,7 +279,7 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
         year=year, anchor=folder.replace("/", "-"), heading=heading,
         figures=headlines.of(year, lang) if headlines is not None and not stale else [],
         slips=headlines.slips(year, lang) if headlines is not None and not stale else "",
-        thumbnails=_figures(out, folder, figure_order, lang) if published else [],
+        thumbnails=_figures(out, folder, figure_order, lang, titles) if published else [],
         pages=pages, downloads=downloads, notebooks=notebooks, failures=failures,
         state="failed" if failures else "stale" if stale else "ok",
         state_text=(count_label("n_failed", len(failures), lang) if failures

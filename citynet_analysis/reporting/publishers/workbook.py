@@ -3,8 +3,11 @@ year's tables, laid out for reading. A text cell that a spreadsheet would evalua
 
 The CSVs are for machines (code column names, won, full precision); the workbook is for people: an About
 sheet saying where the numbers come from, one sheet per table named in the report's language, headers with
-units, amounts as numbers in won with thousands separators. ``make_workbook`` builds it from DataFrames and
-metadata (no I/O); ``build_workbook`` reads a tables folder and writes ``tables.xlsx`` and ``README.txt``."""
+units, amounts as numbers in won with thousands separators. A notebook's own columns are headed as its memo
+heads them: the labels and units it gave them (``report.table(..., labels=, units=)``, read from the
+executed notebooks' records; a label or unit is text like any other cell, stored as text). ``make_workbook``
+builds it from DataFrames and metadata (no I/O); ``build_workbook`` reads a tables folder and writes
+``tables.xlsx`` and ``README.txt``."""
 
 from __future__ import annotations
 
@@ -44,10 +47,15 @@ from ..notebook.format import (
     text_width,
     value_label,
 )
+from ..notebook.records import in_language as records_in_language
+from ..notebook.records import read_records, table_words
 from .packaging import OOXML_FIRST, normalize_zip
 from .publisher import Publisher, Scope
 
 WORKBOOK_NAME = "tables.xlsx"
+#: The headers and units notebooks gave the columns of their tables: ``{table: (labels, units)}``, each a
+#: ``{column: text}`` (:func:`~citynet_analysis.reporting.notebook.records.table_words`).
+ColumnWords = dict[str, tuple[dict[str, str], dict[str, str]]]
 README_NAME = "README.txt"
 MAX_WIDTH = 60  # characters (East Asian wide ones count 2); longer text wraps
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -138,10 +146,11 @@ def _shown(value, number_format: str | None) -> str:
     return f"{value:,.{decimals}f}" if number_format.startswith("#,##0") else f"{value:.{decimals}f}"
 
 
-def cell_value(column: str, value, lang: str):
+def cell_value(column: str, value, lang: str, units: dict[str, str] | None = None):
     """A CSV value as the workbook shows it: numbers stay numbers (whole numbers in integer columns as
     int), categories, groups, sides, measures, checks and severities named in the language, yes/no for
-    booleans, empty for missing; text otherwise (a formula-like text is made text later)."""
+    booleans, empty for missing; text otherwise (a formula-like text is made text later). ``units``: the
+    units a notebook gave its columns."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -151,7 +160,7 @@ def cell_value(column: str, value, lang: str):
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        if column_number_format(column) in ("0", "#,##0") and value.is_integer() and abs(value) < 2**53:
+        if column_number_format(column, units) in ("0", "#,##0") and value.is_integer() and abs(value) < 2**53:
             return int(value)
         return value
     if isinstance(value, int):
@@ -159,19 +168,22 @@ def cell_value(column: str, value, lang: str):
     return xml_text(str(value_label(column, str(value), lang)))
 
 
-def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
-    """One table on its sheet: header row with units, values with number formats, frozen header,
-    autofilter, fitted column widths (long text wraps), light rules instead of gridlines."""
+def _write_table(ws, df: pd.DataFrame, lang: str, labels: dict[str, str] | None = None,
+                 units: dict[str, str] | None = None) -> None:
+    """One table on its sheet: header row with units (``labels``/``units``: those its notebook gave its
+    columns), values with number formats, frozen header, autofilter, fitted column widths (long text
+    wraps), light rules instead of gridlines."""
     columns = [str(c) for c in df.columns]
+    labels, units = _own_words(columns, labels, units, lang)
     rule = Border(bottom=_RULE)
     widths = []
     for j, col in enumerate(columns, start=1):
-        fmt = column_number_format(col)
+        fmt = column_number_format(col, units)
         if col == "name_ko" and "level" in df.columns:  # sub-items marked and indented, as on the pages
             values = [xml_text(item_display_name(v, lv, lang)) if not is_missing(v) else None
                       for v, lv in zip(df.iloc[:, j - 1].tolist(), df["level"].tolist(), strict=True)]
         else:
-            values = [cell_value(col, v, lang) for v in df.iloc[:, j - 1].tolist()]
+            values = [cell_value(col, v, lang, units) for v in df.iloc[:, j - 1].tolist()]
         shown = [_shown(v, fmt) for v in values]
         longest = max([text_width(line) for s in shown for line in s.splitlines() or [""]] + [0])
         wrap = longest > MAX_WIDTH or any("\n" in s for s in shown)
@@ -181,8 +193,8 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
         elif not numeric:
             align = "left"
         else:  # years, line numbers and levels centred; other numbers right
-            align = "center" if column_unit(col) in ("year", "number") else "right"
-        header = xml_text(column_header(col, lang, "exact"))
+            align = "center" if column_unit(col, units) in ("year", "number") else "right"
+        header = xml_text(column_header(col, lang, "exact", labels, units))
         cell = ws.cell(row=1, column=j, value=header)
         cell.font, cell.fill, cell.border = Font(bold=True), _HEADER_FILL, Border(bottom=Side(style="thin"))
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
@@ -206,6 +218,18 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
         ws.auto_filter.ref = f"A1:{last}{max(len(df) + 1, 1)}"
     _page_setup(ws)
     ws.print_title_rows = "1:1"
+
+
+def _own_words(columns: list[str], labels: dict[str, str] | None, units: dict[str, str] | None,
+               lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels and units a notebook gave a table's columns, as the workbook uses them: none that would
+    head two columns alike (one header, two meanings), as the memo leaves them out."""
+    labels, units = dict(labels or {}), dict(units or {})
+    headers = {c: column_header(c, lang, "exact", labels, units) for c in columns}
+    for own in (c for c in columns if c in labels or c in units):
+        if any(c != own and headers[c] == headers[own] for c in columns):
+            return {}, {}
+    return labels, units
 
 
 def _fit_row_heights(ws, widths: list[float], start_row: int = 1, merged: dict | None = None) -> None:
@@ -297,17 +321,19 @@ def _write_about(ws, info: WorkbookInfo, tables: dict[str, pd.DataFrame], sheets
     ws.page_setup.orientation = "portrait"
 
 
-def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> Workbook:
+def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo, words: ColumnWords | None = None) -> Workbook:
     """The workbook of a year's tables (``{table name: DataFrame as in its CSV}``): the About sheet first,
-    then one sheet per table in :func:`table_order`. Pure: nothing is read or written."""
+    then one sheet per table in :func:`table_order`; ``words``: the headers and units the notebooks gave
+    the tables' columns (:data:`ColumnWords`). Pure: nothing is read or written."""
     lang = info.lang
+    words = words or {}
     wb = Workbook()
     about = wb.active
     about.title = _word("about_sheet", lang)
     sheets = sheet_names(tables, lang)
     for name in table_order(tables):
         ws = wb.create_sheet(sheets[name])
-        _write_table(ws, in_language(tables[name], lang), lang)
+        _write_table(ws, in_language(tables[name], lang), lang, *words.get(name, ({}, {})))
     _write_about(about, info, tables, sheets)
     for ws in wb.worksheets:
         _text_cells_stay_text(ws)
@@ -331,10 +357,12 @@ def _text_cells_stay_text(ws) -> None:
 
 # -- README.txt ----------------------------------------------------------------------------------------
 
-def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> str:
+def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo, words: ColumnWords | None = None) -> str:
     """README.txt of a tables folder, in the language: what the CSVs are (code column names, won, full
-    precision, UTF-8 with BOM, the leading ``'``), then each CSV with its title and columns."""
+    precision, UTF-8 with BOM, the leading ``'``), then each CSV with its title and columns (headed as
+    the workbook heads them, ``words`` too)."""
     lang = info.lang
+    words = words or {}
     title = workbook_title(info)
     lines = [title, "=" * text_width(title), "", _word("readme_intro", lang), ""]
     lines += [f"- {rule}" for rule in _word("readme_rules", lang)]
@@ -352,8 +380,9 @@ def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> str:
         if description := table_description(name, lang):
             lines.append(f"  {description}")
         lines.append(f"  {_word('readme_columns', lang)}:")
+        labels, units = _own_words([str(c) for c in tables[name].columns], *words.get(name, ({}, {})), lang)
         for col in tables[name].columns:
-            header = column_header(str(col), lang, "exact")
+            header = column_header(str(col), lang, "exact", labels, units)
             lines.append(f"    {col}" + (f": {header}" if header != str(col) else ""))
     return "\n".join(xml_text(line) for line in lines) + "\n"
 
@@ -361,9 +390,10 @@ def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo) -> str:
 # -- files ---------------------------------------------------------------------------------------------
 
 def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, lang: str = "ko", ds=None,
-                   fiscal_year: int | None = None) -> Path | None:
+                   fiscal_year: int | None = None, words: ColumnWords | None = None) -> Path | None:
     """``tables.xlsx`` (see :func:`make_workbook`) and ``README.txt`` of the CSVs in ``tables_dir``, both
-    written atomically; None (and nothing written) when the folder has no CSV."""
+    written atomically; None (and nothing written) when the folder has no CSV. ``words``: the headers and
+    units the notebooks gave the tables' columns (:func:`notebook_words`)."""
     tables_dir = Path(tables_dir)
     tables = read_tables(tables_dir)
     if not tables:
@@ -371,9 +401,19 @@ def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, 
     info = workbook_info(ds, fiscal_year, lang)
     target = tables_dir / name
     with atomic_path(target) as tmp:
-        tmp.write_bytes(xlsx_bytes(make_workbook(tables, info)))
-    write_text(tables_dir / README_NAME, readme_text(tables, info))
+        tmp.write_bytes(xlsx_bytes(make_workbook(tables, info, words)))
+    write_text(tables_dir / README_NAME, readme_text(tables, info, words))
     return target
+
+
+def notebook_words(folder: str | os.PathLike, lang: str) -> ColumnWords:
+    """The headers and units the executed notebooks of a year folder gave their tables' columns (the
+    records of ``lang``'s cells and untagged ones), in notebook order: the first a table's records give."""
+    words: ColumnWords = {}
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        for table, given in table_words(records_in_language(read_records(path), lang)).items():
+            words.setdefault(table, given)
+    return words
 
 
 def xlsx_bytes(wb: Workbook, when: dt.datetime | None = None) -> bytes:
@@ -399,7 +439,8 @@ def workbook_file(name: str) -> str:
 def publish_workbook(folder: Path, fiscal_year: int, ds, lang: str, name: str) -> Path | None:
     """The year folder's ``tables/<name>_tables.xlsx`` (None without saved tables)."""
     tables = Path(folder) / config.TABLES_DIR
-    return (build_workbook(tables, workbook_file(name), lang=lang, ds=ds, fiscal_year=fiscal_year)
+    return (build_workbook(tables, workbook_file(name), lang=lang, ds=ds, fiscal_year=fiscal_year,
+                           words=notebook_words(folder, lang))
             if tables.is_dir() else None)
 
 
