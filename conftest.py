@@ -9,7 +9,12 @@
   :class:`KernelStartRetried` warning naming the notebook in pytest's warnings summary. A second failure
   fails the notebook's cells with one error naming the notebook. nbval 0.11 starts its kernel in
   ``IPyNbFile.setup`` with ``nbval.plugin.RunningKernel``: the first is wrapped (:func:`notebook_setup`),
-  the second replaced by a subclass (:class:`TidyKernel`); nothing else of nbval changes."""
+  the second replaced by a subclass (:class:`TidyKernel`).
+- A committed notebook is stored without image data (``tidy-notebooks``, ``refresh-notebooks``), so nbval
+  does not compare the image types the tidy step strips (``notebook_files.IMAGE_MIMETYPES``, one list for
+  both): nbval 0.11 skips only ``image/png`` and ``image/jpeg`` (``IPyNbFile.skip_compare``), and a notebook
+  that shows an SVG or a PDF would otherwise fail once tidied. :func:`notebook_setup` adds the others to
+  each notebook's ``skip_compare``; nothing else of nbval changes."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from pathlib import Path
 from citynet_analysis import config as ca_config
 from citynet_analysis.errors import one_line
 from citynet_analysis.reporting.batch.kernels import KernelNotStarted, start_with_one_retry
+from citynet_analysis.reporting.batch.notebook_files import IMAGE_MIMETYPES
 
 try:
     from nbval import plugin as nbval_plugin
@@ -60,8 +66,10 @@ class TidyKernel(RunningKernel):
 
 def notebook_setup(node) -> None:
     """``IPyNbFile.setup`` (start the notebook's kernel, read the sanitize file), once more when the kernel
-    did not start. Set on nbval's class rather than on a subclass: nbval's ``__init__`` calls
+    did not start, with the image types a stored notebook leaves out added to the outputs nbval does not
+    compare. Set on nbval's class rather than on a subclass: nbval's ``__init__`` calls
     ``super(IPyNbFile, self)`` by the module's name."""
+    node.skip_compare = tuple(dict.fromkeys((*node.skip_compare, *IMAGE_MIMETYPES)))
     start_with_one_retry(lambda: _ORIGINAL["setup"](node), f"the kernel of {node.nodeid}", notify=_warn)
 
 

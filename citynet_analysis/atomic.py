@@ -10,12 +10,15 @@ gives, like any other program's output."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import InputError
 
 #: Kinds of temporaries: a file being written, a folder being built, a folder being replaced.
 _LEFTOVER = re.compile(r"^\.(?P<name>.*)\.(?P<kind>tmp|new|old)-(?P<pid>\d+)-[0-9a-f]+$")
@@ -110,11 +113,14 @@ def is_leftover(name: str) -> bool:
     return _LEFTOVER.match(name) is not None
 
 
-def clean_leftovers(folder: str | os.PathLike, names: set[str]) -> list[Path]:
+def clean_leftovers(folder: str | os.PathLike, names: set[str],
+                    originals: dict[str, Path] | None = None) -> list[Path]:
     """Remove the temporaries that killed runs left in ``folder`` for the targets ``names`` (their process
     is gone); a name like ours for any other target is never touched. A folder that was moved aside to be
-    replaced, and whose replacement never arrived, is moved back. Returns what was cleaned."""
+    replaced, and whose replacement never arrived, is moved back: to ``folder/<name>``, or to
+    ``originals[name]`` for one moved aside into another folder. Returns what was cleaned."""
     folder = Path(folder)
+    originals = originals or {}
     if not folder.is_dir():
         return []
     cleaned = []
@@ -122,7 +128,7 @@ def clean_leftovers(folder: str | os.PathLike, names: set[str]) -> list[Path]:
         m = _LEFTOVER.match(entry.name)
         if not m or m["name"] not in names or len(m["pid"]) > 9 or _alive(int(m["pid"])):
             continue
-        original = folder / m["name"]
+        original = originals.get(m["name"], folder / m["name"])
         if m["kind"] == "old" and not original.exists():
             os.rename(entry, original)
         elif entry.is_dir() and not entry.is_symlink():
@@ -131,3 +137,66 @@ def clean_leftovers(folder: str | os.PathLike, names: set[str]) -> list[Path]:
             entry.unlink(missing_ok=True)
         cleaned.append(entry)
     return cleaned
+
+
+def remove_made_folders(made: list[Path]) -> None:
+    """Remove again the folders a write that failed had made (``made``: those missing before it, deepest
+    first), each only if empty; one never made (the write failed before it) is skipped, and one that is
+    not empty (someone else's file is in it) stops the removal, as its parents are not empty either."""
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            if os.path.lexists(folder):  # not empty, or not ours to remove
+                break
+
+
+def copy_new_files(sources: list[Path], dest: Path) -> list[Path]:
+    """Copy ``sources`` into the folder ``dest`` (made if missing) as new files of the same names, all or
+    none, and return them. Nothing there is ever replaced: a file that exists (or appears meanwhile) is an
+    InputError naming it, and so is a folder that cannot be looked at or written; then nothing is left
+    behind, not even the folders made for it. Each file is written beside its target and hard-linked into
+    place, which never replaces a file (on a file system without hard links: moved in after a check)."""
+    targets = [dest / p.name for p in sources]
+    try:
+        if dest.exists() and not dest.is_dir():
+            raise InputError(str(dest), "exists and is not a folder; nothing was copied")
+        existing = [t for t in targets if t.exists() or t.is_symlink()]
+        made = [d for d in (dest, *dest.parents) if not d.exists()]
+    except OSError as exc:  # a name too long, a folder on the way that cannot be looked into
+        raise InputError(str(dest), f"cannot use it ({exc.strerror or exc}); nothing was copied") from None
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise InputError(str(existing[0]), f"exists already{more}; nothing was copied (an existing file is "
+                                           "never overwritten: copy into another folder)")
+    staged: list[Path] = []
+    placed: list[Path] = []
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for source, target in zip(sources, targets, strict=True):
+            staged.append(temp_path(target, "tmp"))
+            shutil.copyfile(source, staged[-1])
+        for tmp, target in zip(staged, targets, strict=True):
+            try:
+                os.link(tmp, target)  # fails if the target exists: never replaces a file
+            except FileExistsError:
+                raise
+            except OSError as exc:  # a file system without hard links
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
+                    raise
+                if target.exists() or target.is_symlink():
+                    raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
+                os.replace(tmp, target)
+            placed.append(target)
+    except OSError as exc:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
+        remove_made_folders(made)
+        if isinstance(exc, FileExistsError):
+            raise InputError(exc.filename or str(dest), "appeared while copying; nothing was copied") from None
+        raise InputError(str(dest), f"cannot write there ({exc.strerror or exc}); nothing was copied") from None
+    for tmp in staged:
+        tmp.unlink(missing_ok=True)
+    return targets

@@ -211,6 +211,24 @@ def column_units() -> dict[str, dict]:
 
 
 @functools.cache
+def unit_words() -> dict[str, dict]:
+    """The units a notebook may give a column of its own, per kind of unit (a key of ``[column_units]``:
+    ``krw``, ``usd``, ``pct``): ``{kind: {"words": (text, …), "scaled": {text: multiple}}}``, as written in
+    ``[unit_words]`` (the caller compares them normalised). ``words`` name the unit itself (원, USD, %),
+    ``scaled`` a multiple of it (천원 → 1000)."""
+    kinds = column_units()
+    out = {}
+    for kind, entry in _raw()["unit_words"].items():
+        if kind not in kinds:
+            raise ValueError(f"[unit_words.{kind}]: not a unit of [column_units] ({', '.join(kinds)})")
+        scaled = dict(entry.get("scaled", {}))
+        if bad := [w for w, n in scaled.items() if type(n) is not int or n <= 1]:
+            raise ValueError(f"[unit_words.{kind}.scaled]: a multiple is a whole number above 1: {bad}")
+        out[kind] = {"words": tuple(entry.get("words", ())), "scaled": scaled}
+    return out
+
+
+@functools.cache
 def tables() -> dict[str, dict[str, dict[str, str]]]:
     """The known saved tables in workbook order: ``{name: {"title": {lang: …}, "description": {lang: …}}}``."""
     return {k: {part: dict(text) for part, text in v.items()} for k, v in _raw()["tables"].items()}

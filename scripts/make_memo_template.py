@@ -48,14 +48,16 @@ def _remove_table_styles(doc) -> None:
             style.getparent().remove(style)
 
 
-def _no_auto_space(doc) -> None:
-    """No automatic space between Hangul and Latin letters or digits (Word's default would write
-    ``2024 년``, ``5 명``): Korean text is written ``2024년``, ``5명``. Set in the document defaults."""
+def _korean_text(doc) -> None:
+    """Korean text as a Hangul document sets it, in the document defaults: broken at spaces, never between
+    two syllables of a word (``w:wordWrap`` off: Word's "allow Korean words to be broken" unchecked, as
+    CSS ``word-break: keep-all``), and no automatic space between Hangul and Latin letters or digits
+    (Word's default would write ``2024 년``, ``5 명``): Korean text is written ``2024년``, ``5명``."""
     ppr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
     successors = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
                   "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
                   "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+    for tag in ("w:wordWrap", "w:autoSpaceDE", "w:autoSpaceDN"):  # in this order (CT_PPrBase)
         el = OxmlElement(tag)
         el.set(qn("w:val"), "0")
         ppr.insert_element_before(el, *successors)
@@ -211,7 +213,7 @@ def _samples(doc) -> None:
 def make_template(target: Path = TEMPLATE) -> Path:
     doc = Document()
     _remove_table_styles(doc)
-    _no_auto_space(doc)
+    _korean_text(doc)
     _paragraph_styles(doc)
     _table_style(doc)
     _page(doc)

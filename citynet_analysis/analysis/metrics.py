@@ -331,7 +331,8 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
     counted events alone would overstate the cost per event, so ``cost_per_event_krw`` is left empty and
     ``complete`` is False (``uncounted_activities`` says how many, ``uncounted_reasons`` why, as
     ``count_note`` codes with their number: ``frequency 1, not_stated 2``). Not available for a year
-    without money (``no_budget_year``), without counted events (``no_outcomes_in``, ``no_count_in``) or
+    without money (``no_budget_year``), without outcomes at all (``no_outcomes_year``, as :func:`year_activities` says) or
+    without counted events of ``categories`` (``no_outcomes_in``, ``no_count_in``) or
     whose money is 0 (``zero_money_executed``, ``zero_money_budget``: no cost to divide among the events)."""
     money = year_money(ds, fiscal_year)
     if money is None:
@@ -342,6 +343,8 @@ def cost_per_event(ds: Dataset, fiscal_year: int,
     events = int(counted["count"].sum())
     by_cat = events_by_category(ds, fiscal_year, categories)
     if events <= 0:
+        if ds.activities[ds.activities["fiscal_year"] == fiscal_year].empty:  # no outcomes at all that year
+            return Unavailable("cost per event", fiscal_year, "no_outcomes_year")
         return Unavailable("cost per event", fiscal_year, "no_outcomes_in" if acts.empty else "no_count_in",
                            tuple(categories))
     amount, basis = money

@@ -27,14 +27,29 @@ def _print_errors(lines: list[str]) -> None:
         print(f"citynet-analysis: … and {len(lines) - MAX_ERROR_LINES} more", file=sys.stderr)
 
 
+def _folder_option(option: str, value: str | None) -> Path | None:
+    """The folder an option names (None if not given), as given: a blank value, or one the file system
+    refuses to look at (a name too long, a folder on the way that cannot be entered), is an InputError
+    naming the option. One that does not exist is the command's to judge."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise InputError(option, "must name a folder")
+    path = Path(value)
+    try:
+        path.exists()  # False when missing; raises what else stat says
+    except OSError as exc:
+        raise InputError(option, f"{value}: cannot use it ({exc.strerror or exc})") from None
+    return path
+
+
 def cmd_ingest(args) -> int:
     from .. import config
     from ..dataset.store import dataset_target_problem, write_dataset
     from ..documents.ingest import build_dataset, raw_documents
 
-    if args.out is not None and not args.out.strip():
-        raise InputError("--out", "must name a folder")
-    out = Path(os.path.abspath(args.out)) if args.out is not None else config.default_ingest_out()
+    out = _folder_option("--out", args.out)
+    out = Path(os.path.abspath(out)) if out is not None else config.default_ingest_out()
     if out is None:
         raise InputError("--out", "an installed package has no data folder of its own; name one with --out")
     if not args.raw and config.RAW_DIR is None:
@@ -68,7 +83,7 @@ def cmd_validate(args) -> int:
     from ..dataset.load import read
     from ..dataset.validate import dataset_errors
 
-    ds = read(args.data)
+    ds = read(_folder_option("--data", args.data))
     errors = dataset_errors(ds)
     an = ds.anomalies
     print(f"{ds.path}: {len(ds.documents)} document(s) of {len(ds.programs())} program(s) "
@@ -86,7 +101,7 @@ def cmd_validate(args) -> int:
 def cmd_years(args) -> int:
     from ..dataset.load import read
 
-    full = read(args.data)
+    full = read(_folder_option("--data", args.data))
     for program in full.programs() or [None]:
         ds = full.select(program)
         if program is not None and len(full.programs()) > 1:
@@ -102,7 +117,7 @@ def cmd_summary(args) -> int:
     from ..dataset.load import load
     from .summary import summary_text
 
-    print(summary_text(load(args.data, args.program)))
+    print(summary_text(load(_folder_option("--data", args.data), args.program)))
     return 0
 
 
@@ -111,7 +126,7 @@ def cmd_refresh_notebooks(args) -> int:
 
     from .. import config
     from ..reporting.batch.baselines import baseline_dir, refresh_baselines
-    from ..reporting.batch.notebook_files import notebook_paths, refresh, to_git_add
+    from ..reporting.batch.notebook_files import notebook_paths, one_step, refresh, to_git_add
 
     if not config.IN_REPOSITORY:
         raise InputError("refresh-notebooks", "works in a checkout of the repository only (an installed "
@@ -121,11 +136,12 @@ def cmd_refresh_notebooks(args) -> int:
     if unknown:
         raise InputError("notebooks/", f"unknown notebook(s) {', '.join(unknown)}; available: {', '.join(available)}")
     names = list(dict.fromkeys(args.names)) or list(available)
-    touched = refresh([available[n] for n in names])
+    with one_step():  # every notebook runs and the baselines are drawn before anything is written
+        touched = refresh([available[n] for n in names])
+        changes = None if args.no_baselines else refresh_baselines(names)
     for path in touched:
         print(f"refreshed {path.relative_to(config.REPO_DIR)} (stored tidied: text outputs, no images)")
-    if not args.no_baselines:
-        changes = refresh_baselines(names)
+    if changes is not None:
         where = baseline_dir().relative_to(config.REPO_DIR)
         for name in names:
             figures = changes.figures.get(name, [])
@@ -133,12 +149,15 @@ def cmd_refresh_notebooks(args) -> int:
         print(f"baseline images: {len(changes.written)} written new or changed, {len(changes.removed)} removed")
         touched += changes.written + changes.removed
     pending = to_git_add(touched, config.REPO_DIR)
-    rel = [shlex.quote(os.path.relpath(p)) for p in (touched if pending is None else pending)]
+    repo = shlex.quote(str(config.REPO_DIR))  # the line works from any folder: git -C the checkout
+    rel = [shlex.quote(os.path.relpath(os.path.abspath(p), config.REPO_DIR))
+           for p in (touched if pending is None else pending)]
     if pending is None:
-        print("files written or removed (not a git checkout): " + " ".join(rel))
+        print(f"files written or removed in {repo} (not a git checkout): " + " ".join(rel))
     elif rel:
         images = any(str(p).endswith(".png") for p in (touched if pending is None else pending))
-        print(f"to commit{' (look at the changed images first)' if images else ''}: git add -- " + " ".join(rel))
+        print(f"to commit{' (look at the changed images first)' if images else ''}: git -C {repo} add -- "
+              + " ".join(rel))
     else:
         print("nothing to git add: the notebooks and baselines are as git has them")
     return 0
@@ -151,9 +170,10 @@ def cmd_tidy_notebooks(args) -> int:
     if not args.files and not config.IN_REPOSITORY:
         raise InputError("tidy-notebooks", "name the notebooks to tidy (an installed package's notebooks are "
                                            "not edited in place)")
-    changed = tidy_files([Path(f) for f in args.files] or list(notebook_paths().values()))
-    for path in changed:
-        print(f"tidied {os.path.relpath(path)}: image data or run metadata removed (git add it again)")
+    def report(path: Path, what: str) -> None:
+        print(f"tidied {os.path.relpath(path)}: {what} (git add it again)")
+
+    changed = tidy_files([Path(f) for f in args.files] or list(notebook_paths().values()), report=report)
     return 1 if changed else 0  # pre-commit's convention: a hook that changed files fails the commit
 
 
@@ -164,7 +184,7 @@ def cmd_new_notebook(args) -> int:
     if args.notebooks_dir is None and not config.IN_REPOSITORY:
         raise InputError("--notebooks-dir", "name the folder to write the notebook in (an installed package's "
                                             "notebooks are not edited in place)")
-    path = new_notebook(args.name, args.notebooks_dir)
+    path = new_notebook(args.name, _folder_option("--notebooks-dir", args.notebooks_dir))
     print(f"wrote {path}: open it in JupyterLab; `bash tasks.sh test` checks it, "
           f"`citynet-analysis refresh-notebooks {args.name}` stores its outputs")
     return 0
@@ -175,6 +195,7 @@ def cmd_notebooks_copy(args) -> int:
     an existing file of the same name is refused (nothing is written), the folder is made if missing."""
     import shlex
 
+    from ..atomic import copy_new_files
     from ..reporting.batch.notebook_files import notebook_paths
 
     if not args.dir.strip():
@@ -183,76 +204,21 @@ def cmd_notebooks_copy(args) -> int:
     sources = notebook_paths(config.NOTEBOOK_DIR)
     if not sources:
         raise InputError(str(config.NOTEBOOK_DIR), "holds no notebooks (*.ipynb) to copy")
-    copied = _copy_new_files(list(sources.values()), dest)
+    copied = copy_new_files(list(sources.values()), dest)
     print(f"copied {len(copied)} notebooks into {dest}: {', '.join(p.name for p in copied)}")
     print(f"edit them in JupyterLab (kernel: citynet-analysis kernel install), then run them with "
           f"citynet-analysis batch --notebooks-dir {shlex.quote(str(dest))}")
     return 0
 
 
-def _copy_new_files(sources: list[Path], dest: Path) -> list[Path]:
-    """Copy ``sources`` into the folder ``dest`` (made if missing) as new files, all or none: a file that
-    exists there (or appears meanwhile) is an InputError naming it, and then nothing is left behind, not
-    even the folders made for it. Each file is written beside its target and linked into place, which never
-    replaces a file."""
-    import errno
-    import shutil
-
-    from ..atomic import temp_path
-
-    if dest.exists() and not dest.is_dir():
-        raise InputError(str(dest), "exists and is not a folder; nothing was copied")
-    targets = [dest / p.name for p in sources]
-    existing = [t for t in targets if t.exists() or t.is_symlink()]
-    if existing:
-        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-        raise InputError(str(existing[0]), f"exists already{more}; nothing was copied (an existing file is "
-                                           "never overwritten: copy into another folder)")
-    made = [d for d in (dest, *dest.parents) if not d.exists()]
-    staged: list[Path] = []
-    placed: list[Path] = []
-    try:
-        dest.mkdir(parents=True, exist_ok=True)
-        for source, target in zip(sources, targets, strict=True):
-            staged.append(temp_path(target, "tmp"))
-            shutil.copyfile(source, staged[-1])
-        for tmp, target in zip(staged, targets, strict=True):
-            try:
-                os.link(tmp, target)  # fails if the target exists: never replaces a file
-            except FileExistsError:
-                raise
-            except OSError as exc:  # a file system without hard links
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
-                    raise
-                if target.exists() or target.is_symlink():
-                    raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
-                os.replace(tmp, target)
-            placed.append(target)
-    except OSError as exc:
-        for target in placed:
-            target.unlink(missing_ok=True)
-        for tmp in staged:
-            tmp.unlink(missing_ok=True)
-        for folder in made:  # deepest first; only what this run made, and only if empty
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-        if isinstance(exc, FileExistsError):
-            raise InputError(exc.filename or str(dest), "appeared while copying; nothing was copied") from None
-        raise InputError(str(dest), f"cannot write there ({exc.strerror or exc}); nothing was copied") from None
-    for tmp in staged:
-        tmp.unlink(missing_ok=True)
-    return targets
-
-
 def cmd_kernel_install(args) -> int:
-    from ..reporting.batch.kernels import install_analyst_kernel
+    from .kernel_install import install_analyst_kernel
 
+    option = "--sys-prefix" if args.sys_prefix else "--prefix" if args.prefix is not None else "--user"
     prefix = sys.prefix if args.sys_prefix else args.prefix
     if prefix is not None and not str(prefix).strip():
-        raise InputError("--prefix", "must name a folder")
-    path = install_analyst_kernel(prefix)
+        raise InputError(option, "must name a folder")
+    path = install_analyst_kernel(prefix, option)
     print(f"installed the Jupyter kernel {config.ANALYST_KERNEL!r} ({config.ANALYST_KERNEL_DISPLAY_NAME}) in "
           f"{path}: it runs {sys.executable}, with this package")
     where = ("the JupyterLab of that prefix lists it" if prefix is not None
@@ -265,16 +231,22 @@ def cmd_kernel_install(args) -> int:
 def cmd_batch(args) -> int:
     from ..reporting.batch import Interrupted, run_batch, summary_table
 
-    notebook_dir = None
-    if args.notebooks_dir is not None:
-        notebook_dir = Path(args.notebooks_dir)
-        if not notebook_dir.is_dir() or not any(notebook_dir.glob("*.ipynb")):
+    notebook_dir = _folder_option("--notebooks-dir", args.notebooks_dir)
+    if notebook_dir is not None:
+        try:
+            notebooks = notebook_dir.is_dir() and any(notebook_dir.glob("*.ipynb"))
+        except OSError as exc:  # a folder that cannot be read
+            raise InputError("--notebooks-dir", f"{notebook_dir}: cannot read it ({exc.strerror or exc})") from None
+        if not notebooks:
             raise InputError("--notebooks-dir", f"{notebook_dir}: not a folder of notebooks (*.ipynb)")
+    _folder_option("--out", args.out)
+    data_dir = _folder_option("--data", args.data)
+    figure_cache = None if args.no_figure_cache else _folder_option("--figure-cache", args.figure_cache)
     try:
-        jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=args.data, out_dir=args.out,
+        jobs = run_batch(years=args.years, notebooks=args.notebooks, data_dir=data_dir, out_dir=args.out,
                          jobs=args.jobs, lang=args.lang, progress=not args.no_progress, programs=args.programs,
                          force=args.force, notebook_dir=notebook_dir,
-                         figure_cache=None if args.no_figure_cache else Path(args.figure_cache),
+                         figure_cache=figure_cache,
                          wait=not args.no_wait)
     except Interrupted as exc:
         # kernels are stopped and the staging folder is gone; worker threads may still be unwinding a
@@ -311,7 +283,8 @@ def _first_clause(text: str) -> str:
 DESCRIPTION = ("Seoul's CityNet budget documents (사업설명서) as validated tables, analysis notebooks and "
                "memo-ready reports.")
 EPILOG = ("citynet-analysis COMMAND --help shows a command's options. Exit codes: 0 done, 1 a notebook of "
-          "the batch failed, 2 bad input (one line naming the file or option), 3 a bug (--debug shows it).")
+          "the batch failed, or tidy-notebooks changed a file (git add it again), "
+          "2 bad input (one line naming the file or option), 3 a bug (--debug shows it).")
 
 
 class _Parser(argparse.ArgumentParser):

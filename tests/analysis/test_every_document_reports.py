@@ -108,12 +108,12 @@ def test_not_available_where_the_data_cannot_say_and_why(reports):
                        ("02", "personnel_per_head", "no_line_items")]
     expected = {
         # 2023: a settlement of zeros only: no line items, no outcomes
-        2023: no_items + [("02", "cost_per_event", "no_outcomes_in"), *all_years, *no_outcomes,
+        2023: no_items + [("02", "cost_per_event", "no_outcomes_year"), *all_years, *no_outcomes,
                           *no_item_metrics, *trends],
         # 2024: the (A) column's 0 and the outcomes: 0 won over 3 events is no cost per event
         2024: no_items + [("02", "cost_per_event", "zero_money_budget"), *all_years, *no_item_metrics, *trends],
         # 2025: the budget with its line items, no outcomes yet
-        2025: [("02", "cost_per_event", "no_outcomes_in"), *all_years, *no_outcomes, *trends],
+        2025: [("02", "cost_per_event", "no_outcomes_year"), *all_years, *no_outcomes, *trends],
     }
     for year, reasons in expected.items():
         for lang in LANGS:
@@ -186,7 +186,7 @@ def test_the_summaries_give_the_change_in_won_and_why_there_is_no_percent(new_pr
     # 인건비(직원 3명 등) = 180,000천원: 60,000천원 per person
     assert en[2:] == ["Overhead (personnel, rent, administration, promotion): 57.2%; programs and events: 42.8%",
                       "Largest item: 사업비 (Program costs), KRW 214.0 million (42.8% of the total)",
-                      "Personnel cost per person: KRW 60.0 million (3 people: 3 staff)",
+                      "Personnel cost per person: KRW 60.0 million (3 people: 3 staff, etc.)",
                       "FY2025 is not yet settled in the data, so there is no execution rate."]
     ko = narrative.overview_summary(ds, 2025, "ko")
     assert ko[1] == ("2025년 예산: **500.0백만원** (예산 총괄 예산액), 전년 대비 증감 500.0백만원 "
@@ -221,6 +221,7 @@ def _broken(ds, line_items: dict[str, int], settlements: dict[tuple[int, str], i
     return dataclasses.replace(ds, line_items=items, settlements=s, fingerprint="broken", _views={})
 
 
+@pytest.mark.slow  # every notebook's calls, every year, both languages, per case
 @pytest.mark.parametrize("case", ["sub_items_over_parent", "parent_zero", "all_zero"])
 def test_sums_that_do_not_add_up_still_report(ds_2024, case):
     """Identity breaks kept as printed (flagged in the anomalies, not refused): shares over 100 %, a parent

@@ -98,6 +98,11 @@ def test_cost_per_event_unavailable_is_explicit(ds):
         r = metrics.cost_per_event(ds, year)
         assert isinstance(r, Unavailable) and not available(r)
         assert f"not available for FY{year}" in str(r)
+    # 2024: the document's outcomes (4 사업효과, lines 111-116) end with 2023: the reason is the year's activity
+    # list's, not "no activity of these types" (one reason wherever the year's events are concerned)
+    assert metrics.cost_per_event(ds, 2024).reason == metrics.year_activities(ds, 2024).reason == "no_outcomes_year"
+    # a year with outcomes but none of the chosen types: that reason
+    assert metrics.cost_per_event(ds, 2022, ("site_visit",)).reason == "no_outcomes_in"
 
 
 def test_cost_per_event_by_line_item(ds):
@@ -115,6 +120,11 @@ def test_personnel_per_head(ds):
     # who: in English, and as the data hold it (the twin column a Korean table shows)
     assert (h["heads_detail"], h["heads_detail_ko"]) == ("5 staff, 2 interns", "직원 5, 인턴 2")
     assert isinstance(metrics.personnel_cost_per_head(ds, 2022), Unavailable)
+    # the basis (line 40) lists "직원 5명, 인턴 2명 등": the English summary keeps the "등"
+    from citynet_analysis.reporting.notebook.narrative import overview_summary
+
+    assert "(7 people: 5 staff, 2 interns, etc.)" in " ".join(overview_summary(ds, 2024, "en"))
+    assert "(직원 5명, 인턴 2명 등, 7명 기준)" in " ".join(overview_summary(ds, 2024, "ko"))
 
 
 def test_staff_text():

@@ -41,7 +41,8 @@ def _analyst_notebooks(folder):
 def shared_once(tmp_path_factory, name: str, build):
     """``build(folder)``'s result, made once per test run however many xdist workers ask for it: the
     first one builds it in a folder all workers of this run share (under a file lock) and keeps the
-    result beside it; the others wait for it and read it. Tests must not change what it made."""
+    result beside it; the others wait for it and read it (when it failed, the next one builds it again and
+    fails with its own error). Tests must not change what it made."""
     import pickle
 
     from filelock import FileLock
@@ -51,6 +52,7 @@ def shared_once(tmp_path_factory, name: str, build):
     folder, result = root / f"shared_{name}", root / f"shared_{name}.pickle"
     with FileLock(str(root / f"shared_{name}.lock")):
         if not result.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker before this one failed half-way
             value = build(folder)
             result.write_bytes(pickle.dumps(value))
     return pickle.loads(result.read_bytes())

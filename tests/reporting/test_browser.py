@@ -148,6 +148,19 @@ def _link_problems(page, out: Path, every_link: bool) -> list[str]:
     return problems
 
 
+#: The link at the top of every report page back to the portal, in the page's language.
+BACK_TO_PORTAL = {"ko": "← 보고서 목록", "en": "← All reports"}
+
+
+def _back_link_problems(page, out: Path, lang: str) -> list[str]:
+    """A report page starts with one link, in its language, that leads to the portal (out/index.html)."""
+    links = page.eval_on_selector_all("nav.citynet-portal a[href]", "els => els.map(a => [a.href, a.textContent])")
+    if [text for _, text in links] != [BACK_TO_PORTAL[lang]]:
+        return [f"no link back to the portal in its language: {links}"]
+    target = Path(url2pathname(urlparse(links[0][0]).path))
+    return [] if target.resolve() == (out / "index.html").resolve() else [f"the link back to the portal leads to {target}"]
+
+
 def _layout_problems(page, lang: str) -> list[str]:
     """One language, whole Korean words in headers, text left and numbers right, one box per reason."""
     found = page.evaluate(LAYOUT_JS)
@@ -184,7 +197,7 @@ def _check(context, path: Path, out: Path, screenshot: Path, lang: str = "ko") -
         problems += [f"request to {u[:80]}" for u in list(requests) if not u.startswith(("file:", "data:"))]
         problems += _font_problems(page)
         if path.name != "index.html":
-            problems += _layout_problems(page, lang)
+            problems += _layout_problems(page, lang) + _back_link_problems(page, out, lang)
     finally:
         page.close()
     return [f"{path.relative_to(out)}: {p}" for p in problems]

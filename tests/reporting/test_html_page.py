@@ -271,3 +271,85 @@ def test_one_not_available_box_per_metric():
     assert html.count("&#39;활동 현황&#39; 지표를 산출할 수 없습니다") + html.count("'활동 현황' 지표를 산출할 수 없습니다") == 1
     assert "(이 해의 추진실적이 없음; 횟수가 기재된 추진실적이 없음)." in html
     assert html.count("행사당 비용") == 1
+
+
+# -- alt text and the way back to the portal ---------------------------------------------------------------
+
+def _figure_output(record=None):
+    """A figure as ``Report.figure`` shows it: a PNG with its output record (none: an image of an analyst's
+    own ``display``)."""
+    return v4.new_output("display_data", data={"image/png": PNG_B64, "text/plain": "<IPython.core.display.Image>"},
+                         metadata={"citynet": record} if record else {})
+
+
+def _alts(html: str) -> list[str]:
+    """The alt text of each image of the page, as a browser reads it (entities decoded)."""
+    from html.parser import HTMLParser
+
+    alts = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                alts.append(dict(attrs).get("alt"))
+
+    Images().feed(html)
+    return alts
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_figures_are_described_in_the_pages_language(lang):
+    """A package chart's alt text is its caption ([portal_figures]) in the page's language, an analyst's
+    titled figure its title, one without a title its name in words, an image no record names the word for
+    a figure in the language: never nbconvert's English sentence or an English 'Figure' on a Korean page."""
+    nb = _tiny_notebook()  # its image has no record
+    nb.cells.append(v4.new_code_cell("report.figure(...)", outputs=[
+        _figure_output({"kind": "figure", "name": "budget_trend", "memo": True}),
+        _figure_output({"kind": "figure", "name": "spending_by_side", "memo": True,
+                        "text": {"ko": "간접비와 사업비 비중", "en": "Overhead & program shares"}[lang]}),
+        _figure_output({"kind": "figure", "name": "my_travel_costs", "memo": True}),
+    ]))
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+    nb.cells.append(v4.new_code_cell("display(SVG(...))", outputs=[  # an analyst's SVG, no record
+        v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<SVG>"})]))
+    html = notebook_to_html(nb, exclude_input=True, lang=lang)
+    assert _alts(html) == {
+        "ko": ["그림", "연도별 예산과 집행액", "간접비와 사업비 비중", "my travel costs", "그림"],
+        "en": ["Figure", "Budget and execution by fiscal year", "Overhead & program shares", "my travel costs", "Figure"],
+    }[lang]
+    assert "No description has been provided" not in html
+    # the title is also its caption below it; the package chart draws its own title, so it has none
+    captions = re.findall(r'<div class="citynet-caption">([^<]*)</div>', html)
+    assert captions == [{"ko": "간접비와 사업비 비중", "en": "Overhead &amp; program shares"}[lang]]
+
+
+def _embedded_font_chars(html: str) -> set[str]:
+    """The characters the page's embedded font has glyphs for."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    data = re.search(r"url\(data:font/[a-z0-9]+;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    return {chr(cp) for cp in TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()}
+
+
+@pytest.mark.parametrize("lang, words", [("ko", "← 보고서 목록"), ("en", "← All reports")])
+def test_a_published_page_links_back_to_the_portal(tmp_path, lang, words):
+    """The page the batch publishes starts with a plain link to ../index.html (the portal beside its folder)
+    in the page's language, drawn with the embedded font; no script. A page made for another use has none."""
+    from citynet_analysis.reporting.publishers.html_pages import publish_page
+
+    folder = tmp_path / "reports" / f"citynet_2024_{lang}"
+    folder.mkdir(parents=True)
+    nbformat.write(_bilingual_notebook(), folder / "01_budget_overview.ipynb")
+    (tmp_path / "reports" / "index.html").write_text("<html></html>", encoding="utf-8")
+    page = publish_page(folder / "01_budget_overview.ipynb", lang, f"citynet_2024_{lang}")
+    html = page.read_text(encoding="utf-8")
+    link = f'<nav class="citynet-portal"><a href="../index.html">{words}</a></nav>'
+    assert html.count(link) == 1
+    assert html.index("<main>") < html.index(link) < html.index("<h1")  # at the top, before the title
+    assert (page.parent / "../index.html").resolve() == (tmp_path / "reports" / "index.html").resolve()
+    assert "<script" not in html and find_external_resources(html) == []
+    hangul = {c for c in words if "가" <= c <= "힣"}
+    assert hangul <= _embedded_font_chars(html)  # 보고서 목록 is not in the notebook, yet drawn with NanumGothic
+    assert "citynet-portal" not in notebook_to_html(_bilingual_notebook(), lang=lang).split("</style>")[-1]

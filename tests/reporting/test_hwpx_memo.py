@@ -20,9 +20,17 @@ from citynet_analysis.reporting.notebook.escape import markdown_text
 from citynet_analysis.reporting.notebook.format import column_label
 from citynet_analysis.reporting.notebook.records import heading_text, in_language, records
 from citynet_analysis.reporting.publishers import registered
-from citynet_analysis.reporting.publishers.hwpx_memo import FONT, GREY, PUBLISHER, render, write_hwpx_memo
-from citynet_analysis.reporting.publishers.outline import Figure, memo_outline
-from citynet_analysis.reporting.publishers.word_memo import write_memo
+from citynet_analysis.reporting.publishers.hwpx_memo import (
+    _CELL_AIR,
+    FONT,
+    GREY,
+    PUBLISHER,
+    _ems,
+    render,
+    write_hwpx_memo,
+)
+from citynet_analysis.reporting.publishers.outline import Figure, Table, memo_outline
+from citynet_analysis.reporting.publishers.word_memo import KEEP_TOGETHER_ROWS, write_memo
 
 from .conftest import hand_made_year_folder, memo_path, report_folder, report_name
 
@@ -135,6 +143,43 @@ def _alignment(doc, cell) -> str:
     return doc.styles.paragraph_property(cell.paragraphs[0].para_pr_id_ref).align.horizontal
 
 
+def _assert_headers_fit(table) -> None:
+    """Every header word fits its column as the memo measures text (bold, with the cell's margins and
+    air): a reader breaks a header at its spaces, never inside a word ("Sourc" / "e line")."""
+    for c in range(table.column_count):
+        cell = table.cell(0, c)
+        room = (cell.width - 2 * 425 - _CELL_AIR) / 900  # em of 9-pt text
+        assert "\n" not in cell.text  # not broken by hand
+        for word in cell.text.split():
+            assert _ems(word, bold=True) <= room + 0.005, (word, cell.width)  # widths are whole HWPUNIT
+
+
+def _kept_with_next(doc, paragraph) -> bool:
+    return doc.styles.paragraph_property(paragraph.para_pr_id_ref).break_setting.keep_with_next
+
+
+def _assert_sources_kept_together(doc) -> None:
+    """The sources' heading and every source line but the last are kept with the next paragraph."""
+    texts = [p.text for p in doc.paragraphs]
+    at = max(i for i, t in enumerate(texts) if t in ("자료 출처", "Sources"))
+    kept = [_kept_with_next(doc, p) for p in doc.paragraphs[at:]]
+    assert kept == [True] * (len(kept) - 1) + [False] and len(kept) > 3
+
+
+def _assert_page_number_and_language(path: Path, lang: str) -> None:
+    """The page number in the footer (python-hwpx's page-number field), the footer named by the section
+    with the id it has; the package's language is the memo's."""
+    section = _section_xml(path)
+    footers = [e for e in section.iter() if etree.QName(e).localname == "footer"]
+    applied = [e for e in section.iter() if etree.QName(e).localname == "footerApply"]
+    assert footers and applied and {f.get("id") for f in footers} == {a.get("idRef") for a in applied}
+    numbers = [e for f in footers for e in f.iter() if etree.QName(e).localname == "autoNum"]
+    assert numbers and all(n.get("numType") == "PAGE" for n in numbers)
+    with zipfile.ZipFile(path) as z:
+        hpf = z.read("Contents/content.hpf").decode("utf-8")
+    assert f"<opf:language>{lang}</opf:language>" in hpf
+
+
 # -- a hand-made year folder ----------------------------------------------------------------------------
 
 def _year_folder(folder: Path) -> Path:
@@ -181,6 +226,8 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
         assert _alignment(doc, table.cell(1, 1)) == "RIGHT" and _alignment(doc, table.cell(1, 0)) != "RIGHT"
         assert _alignment(doc, table.cell(0, 1)) != "RIGHT"
         _assert_tables_show_their_text(doc)
+        _assert_headers_fit(table)
+        assert table.treat_as_char  # a short table: laid out as a character, never broken over two pages
         assert table.cell(3, 0).height > table.cell(1, 0).height  # the long name wraps: a higher row
         assert "숨은 표" not in text  # memo=False
 
@@ -205,9 +252,12 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
 
         _assert_fonts(doc, path)
         _assert_no_numbering(doc)
+        _assert_sources_kept_together(doc)
         meta = doc.parts.metadata
         assert meta.title == title and meta.creator == "citynet-analysis" and meta.keyword == "citynet; 2024"
+        assert meta.language == lang
         assert not meta.lastsaveby and not meta.date  # nothing left from python-hwpx's blank document
+    _assert_page_number_and_language(path, lang)
 
     # document text is text: no element made of it, the markup escaped in the XML
     section = _section_xml(path)
@@ -215,6 +265,31 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
     with zipfile.ZipFile(path) as z:
         raw = z.read("Contents/section0.xml").decode("utf-8")
     assert "&lt;b&gt;x&lt;/b&gt; &amp; \"q\"" in raw and "<b>" not in raw
+
+
+def test_header_words_fit_their_columns_and_a_long_table_flows(tmp_path, ds_2024):
+    """Every header word fits its column, measured as drawn without 맑은 고딕 (LibreOffice broke "Sourc|e
+    line", "Event|s", "Not|e"); a table of many rows flows over pages (broken between rows, its header row
+    repeated), a short one does not."""
+    outline = memo_outline(_year_folder(tmp_path), 2024, ds_2024, "en")
+    header = ("Fiscal year", "Amount (million KRW)", "Basis", "YoY nominal (%)", "Constant 2020 (million KRW)",
+              "YoY real (%)", "USD (thousand)", "YoY USD (%)", "Note")
+    rows = tuple((str(2000 + i), "1,100.0", "final budget per settlement", "27.2", "963.4", "24.3", "806.5",
+                  "21.7", "") for i in range(KEEP_TOGETHER_ROWS))
+    outline.blocks += [Table("Table 2. Budget growth", header, rows, (True, True) + (False,) + (True,) * 5 + (False,)),
+                       Table("표 3. 집행률", ("회계연도", "금액 (백만원)", "2020년 불변 (백만원)", "원문 행"),
+                             (("2024", "1,100.0", "963.4", "30"),), (True,) * 4)]
+    path = tmp_path / "m.hwpx"
+    path.write_bytes(render(outline))
+    with _open(path) as doc:
+        short, long, korean = doc.tables.all
+        assert short.treat_as_char and korean.treat_as_char and not long.treat_as_char
+        for table in (short, long, korean):
+            _assert_headers_fit(table)
+        assert _cells(long)[0] == list(header) and _cells(korean)[0][1] == "금액 (백만원)"
+        # the header row as high as its words on lines of their own
+        assert long.cell(0, 4).height >= 4 * 900 * 1.3
+        _assert_tables_show_their_text(doc)
 
 
 def test_a_folder_without_notebooks_gets_no_memo(tmp_path, ds_2024):
@@ -298,6 +373,12 @@ def test_the_2024_hwpx_memo(lang, batch_ko, batch_en):
             assert len([n for n in z.namelist() if n.startswith("BinData/")]) == len(figures)
         _assert_fonts(doc, path)
         _assert_no_numbering(doc)
+        _assert_sources_kept_together(doc)
+        # the data checks by document and source line
+        checks = _table_with(doc, column_label("severity", lang), column_label("message", lang))
+        lines = [int(r[1]) for r in checks]
+        assert lines == sorted(lines) and len(lines) >= 5
+    _assert_page_number_and_language(path, lang)
     assert _captions_of(path) == _word_captions(memo_path(out, 2024, lang=lang))
 
 
@@ -324,6 +405,7 @@ def test_every_hwpx_memo_follows_its_notebooks(lang, batch_ko, batch_en):
             for record, table in zip(tables, doc.tables.all, strict=True):
                 # no index column: the first header is the label of the first shown column
                 assert table.cell(0, 0).text == column_label(record.columns[0], lang)
+                _assert_headers_fit(table)
                 assert table.column_count == len(record.columns)
             h1 = [heading_text(r, lang) for r in in_language(recs, lang) if r.kind == "heading" and r.level == 1]
             paragraphs = [p.text for p in doc.paragraphs]

@@ -281,7 +281,7 @@ def test_a_korean_and_an_english_batch_live_side_by_side(tmp_path):
         assert f'id="citynet_2024_{lang}"' in index
         assert f'href="citynet_2024_{lang}/citynet_2024_{lang}_a.html"' in index
         assert f'href="citynet_2024_{lang}/citynet_2024_{lang}_memo.docx"' in index
-    assert "FY2024 · Korean" in index and "FY2024 · English" in index
+    assert "2024 회계연도 · 한국어" in index and "FY2024 · English" in index  # each card in its language
     # the Korean batch again: up to date, nothing run, both languages' reports still there
     jobs = run_batch(years=[2024], data_dir=data, out_dir=out, progress=False, notebook_dir=nbs)
     assert _status(jobs) == {("citynet_2024_ko", "a"): "up to date"}

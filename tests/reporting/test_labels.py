@@ -22,10 +22,13 @@ import pytest  # noqa: E402
 from docx import Document  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
+from citynet_analysis import vocabulary  # noqa: E402
 from citynet_analysis.reporting.notebook.format import (  # noqa: E402
     column_header,
     column_label,
     format_table,
+    header_clash,
+    scaled_unit,
     unit_kind,
 )
 from citynet_analysis.reporting.notebook.records import Kind, Record, read_records, table_words  # noqa: E402
@@ -34,7 +37,7 @@ from citynet_analysis.reporting.publishers import hwpx_memo, word_memo  # noqa: 
 from citynet_analysis.reporting.publishers.html_pages import notebook_to_html  # noqa: E402
 from citynet_analysis.reporting.publishers.outline import figure_title  # noqa: E402
 from citynet_analysis.reporting.publishers.portal import portal_html  # noqa: E402
-from citynet_analysis.reporting.publishers.workbook import publish_workbook  # noqa: E402
+from citynet_analysis.reporting.publishers.workbook import _own_words, publish_workbook  # noqa: E402
 from citynet_analysis.reporting.runs import RunEntry, Status  # noqa: E402
 
 from .conftest import hand_made_year_folder, record_output, report_name  # noqa: E402
@@ -349,7 +352,7 @@ def shown(monkeypatch):
 ])
 def test_bad_labels_are_a_clear_error(shown, labels, error, message):
     with pytest.raises(error, match=re.escape(message)):
-        Report(None, "ko").table(COSTS, "costs", labels=labels, units={"trips": "백만원"} if "금액" in str(labels) else None)
+        Report(None, "ko").table(COSTS, "costs", labels=labels, units={"trips": "원"} if "금액" in str(labels) else None)
     assert not shown.outputs
 
 
@@ -373,12 +376,15 @@ def test_units_of_your_own(shown):
     """A unit text that names won makes an amount (won, shown in 백만원), % a percent; any other text is the
     header's unit and the values are as they are."""
     df = pd.DataFrame({"spend": [488_000_000], "ratio": [27.25], "km": [12.5]})
-    units = {"spend": "KRW million", "ratio": "%", "km": "km"}
+    units = {"spend": "KRW", "ratio": "%", "km": "km"}
     view = format_table(df, "ko", labels={"spend": "지출"}, units=units)
     assert view.to_dict("records") == [{"지출 (백만원)": "488.0", "ratio (%)": "27.3", "km (km)": "12.5"}]
     assert list(format_table(df, "en", units=units).columns) == ["spend (million KRW)", "ratio (%)", "km (km)"]
     assert column_header("spend", "ko", "exact", units=units) == "spend (원)"
-    assert [unit_kind(t) for t in ("백만원", "KRW million", "원", "％", "회", "")] == ["krw", "krw", "krw", "pct", None, None]
+    assert [unit_kind(t) for t in ("원", "KRW", " Won ", "ＫＲＷ", "달러", "USD", "％", "회", "")] == [
+        "krw", "krw", "krw", "krw", "usd", "usd", "pct", None, None]
+    # a multiple of won names no amount: the notebook refuses it (below)
+    assert [unit_kind(t) for t in ("천원", "백만원", "KRW million")] == [None, None, None]
     # a label that already ends with its unit is not given it twice
     assert column_label("non_personnel_krw", "ko", {"non_personnel_krw": "비인건비 (백만원)"}) == "비인건비 (백만원)"
     # a column of the package keeps its vocabulary; an unknown one its code, with its ending's unit
@@ -387,6 +393,84 @@ def test_units_of_your_own(shown):
     Report(None, "ko").table(df, "mine", labels={"spend": "지출"}, units=units)
     assert shown.outputs[0].metadata["citynet"]["labels"] == {"spend": "지출"}
     assert shown.outputs[0].metadata["citynet"]["units"] == units
+
+
+@pytest.mark.parametrize(("unit", "multiple"), [
+    ("천원", 1_000), ("천 원", 1_000), ("백만원", 1_000_000), ("억원", 100_000_000), ("KRW thousand", 1_000),
+    ("ＫＲＷ Million", 1_000_000), ("thousand won", 1_000)])
+def test_a_multiple_of_won_is_refused_with_the_factor(shown, unit, multiple):
+    """A column in 천원 read as won would show 1,000 times too small: a unit naming a multiple of won is a
+    ValueError that says amounts are given in won and shown in 백만원, with the factor to convert by."""
+    df = pd.DataFrame({"x": [488_000]})
+    assert scaled_unit(unit) == ("krw", multiple)
+    message = (f"units['x'] = {unit!r}: amounts are given in 원 (KRW) and shown in 백만원 (million KRW); "
+               f"convert the column to 원 (df['x'] * {multiple:_}) and give its unit as '원'")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Report(None, "ko").table(df, "mine", units={"x": unit})
+    with pytest.raises(ValueError, match=re.escape("amounts are given in 원 (KRW)")):  # an amount of the package too
+        Report(None, "ko").table(COSTS, "costs", units={"non_personnel_krw": unit})
+    assert not shown.outputs
+
+
+def test_a_multiple_of_dollars_is_refused_too(shown):
+    assert scaled_unit("천달러") == ("usd", 1_000) and scaled_unit("USD thousand") == ("usd", 1_000)
+    with pytest.raises(ValueError, match=re.escape("amounts are given in 달러 (dollars) and shown in 천 달러 "
+                                                   "(thousand); convert the column to 달러 (df['x'] * 1_000)")):
+        Report(None, "ko").table(pd.DataFrame({"x": [1]}), "mine", units={"x": "천달러"})
+
+
+def test_a_column_in_thousands_converted_to_won_is_right_everywhere(tmp_path, ds_2024):
+    """By hand: 488,000 천원 = 488,000,000 won = 488.0 백만원. The column converted as the error says, with
+    the unit 원, shows 488.0 under (백만원) on the page and in both memos, 488,000,000 under (원) in the
+    workbook; 331,690 천원 = 331.7 백만원."""
+    thousands = pd.DataFrame({"name_ko": ["인건비", "사업비"], "cost": [331_690, 488_000]})
+    won = thousands.assign(cost=thousands["cost"] * 1000)
+    assert won["cost"].tolist() == [331_690_000, 488_000_000]
+    folder = tmp_path / "reports" / report_name(2024)
+    run_notebook(folder, "ko", [lambda r: r.table(won, "my_costs", memo=True, labels={"cost": "비용"},
+                                                  units={"cost": "원"})])
+    page, docx, hwpx, workbook = _publish(folder, "ko", ds_2024)
+    assert _page_tables(page)[0] == (["항목", "비용 (백만원)"], [["인건비", "331.7"], ["사업비", "488.0"]])
+    for tables in (_docx_tables(docx), _hwpx_tables(hwpx)):
+        assert _column(_table_with(tables, "비용 (백만원)"), "비용 (백만원)") == ["331.7", "488.0"]
+    ws = load_workbook(workbook)["my_costs"]
+    assert [c.value for c in ws[1]] == ["항목", "비용 (원)"]
+    assert [r[1].value for r in ws.iter_rows(min_row=2)] == [331_690_000, 488_000_000]
+    assert ws.cell(row=3, column=2).number_format == "#,##0"
+
+
+def test_a_record_with_a_multiple_of_won_shows_its_values_as_they_are():
+    """A record edited by hand that carries 천원 anyway: the values are shown as written under that unit,
+    never divided as if they were won."""
+    df = pd.DataFrame({"x": [488_000]})
+    assert format_table(df, "ko", units={"x": "천원"}).to_dict("records") == [{"x (천원)": "488000"}]
+    assert column_header("x", "ko", "exact", units={"x": "천원"}) == "x (천원)"
+
+
+def test_the_unit_words_are_the_vocabularys():
+    """[unit_words] of vocabulary.toml: every kind is a unit of [column_units], won and its multiples."""
+    words = vocabulary.unit_words()
+    assert set(words) == {"krw", "usd", "pct"} <= set(vocabulary.column_units())
+    assert "원" in words["krw"]["words"] and words["krw"]["scaled"]["천원"] == 1_000
+    assert words["krw"]["scaled"]["백만원"] == 1_000_000 and words["krw"]["scaled"]["억원"] == 100_000_000
+    assert words["krw"]["words"][0] == "원" and words["usd"]["words"][0] == "달러"  # what the errors suggest
+
+
+@pytest.mark.parametrize(("style", "labels", "units", "clash"), [
+    ("display", {"trips": "금액"}, {"trips": "원"}, ("trips", "amount_krw", "금액 (백만원)")),
+    ("exact", {"trips": "금액"}, {"trips": "원"}, ("trips", "amount_krw", "금액 (원)")),
+    ("display", {"name_ko": "금액 (백만원)"}, {}, ("name_ko", "amount_krw", "금액 (백만원)")),
+    ("display", {"trips": "금액"}, {}, None),  # 금액 (no unit) is not 금액 (백만원)
+    ("display", {}, {}, None),
+    ("exact", {"trips": "출장"}, {"trips": "회"}, None),
+])
+def test_one_check_keeps_headers_apart(style, labels, units, clash):
+    """header_clash: the check the notebook (an error), the memos and the workbook (the record's words left
+    out) share."""
+    columns = list(COSTS.columns)
+    assert header_clash(columns, "ko", style, labels, units) == clash
+    if style == "exact":  # the workbook's headers: the record's words, unless they clash
+        assert _own_words(columns, labels, units, "ko") == (({}, {}) if clash else (labels, units))
 
 
 def test_a_record_edited_by_hand_stops_no_publisher():

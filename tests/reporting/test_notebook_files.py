@@ -194,6 +194,115 @@ def test_tidy_notebooks_command(tmp_path, capsys):
     assert err.count("\n") == 1 and "x.ipynb: not a notebook" in err
 
 
+# -- tidy-notebooks: what the file system refuses is exit 2; modes, links and other files are kept -------------
+
+
+def _untidy(path, nb=None):
+    nbformat.write(nb or _executed_notebook(), path)
+    return path.read_bytes()
+
+
+def _no_temporaries(folder):
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_tidy_notebooks_into_a_folder_that_cannot_be_written_is_exit_2_and_changes_nothing(tmp_path, capsys):
+    from ..test_cli import _one_line_error, unwritable
+
+    first, second = tmp_path / "a" / "01_a.ipynb", tmp_path / "b" / "02_b.ipynb"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    before = _untidy(first), _untidy(second)
+    with unwritable(second.parent) as locked:
+        assert main(["tidy-notebooks", str(first), str(locked / "02_b.ipynb")]) == 2
+        _one_line_error(capsys, str(locked / "02_b.ipynb"), "cannot write", "no notebook was changed")
+        assert (first.read_bytes(), (locked / "02_b.ipynb").read_bytes()) == before  # all or nothing
+        _no_temporaries(first.parent)
+        _no_temporaries(locked)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_tidy_notebooks_refuses_what_is_not_a_regular_file(kind, tmp_path, capsys):
+    import os
+    import threading
+
+    from ..test_cli import _one_line_error
+
+    path = tmp_path / "01_a.ipynb"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    codes = []
+    run = threading.Thread(target=lambda: codes.append(main(["tidy-notebooks", str(path)])), daemon=True)
+    run.start()
+    run.join(30)
+    if run.is_alive():  # reading a pipe waits for a writer: give it one, and fail
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        run.join(30)
+        pytest.fail("tidy-notebooks waited on a pipe")
+    assert codes == [2]
+    _one_line_error(capsys, str(path), "not a regular file", "no notebook was changed")
+
+
+def test_tidy_notebooks_refuses_a_file_over_its_size_limit(tmp_path, capsys):
+    from citynet_analysis.reporting.batch.notebook_files import MAX_NOTEBOOK_BYTES
+
+    from ..test_cli import _one_line_error
+
+    assert MAX_NOTEBOOK_BYTES == 100 * 1024 * 1024
+    path = tmp_path / "01_a.ipynb"
+    with path.open("wb") as f:  # sparse: nothing is written but its length
+        f.truncate(MAX_NOTEBOOK_BYTES + 1)
+    assert main(["tidy-notebooks", str(path)]) == 2
+    _one_line_error(capsys, str(path), "100 MB", "no notebook was changed")
+    assert path.stat().st_size == MAX_NOTEBOOK_BYTES + 1
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o640, 0o755])
+def test_tidy_notebooks_keeps_a_notebooks_file_mode(mode, tmp_path, capsys):
+    path = tmp_path / "01_a.ipynb"
+    _untidy(path)
+    path.chmod(mode)
+    assert main(["tidy-notebooks", str(path)]) == 1
+    assert path.stat().st_mode & 0o7777 == mode and "image/png" not in path.read_text(encoding="utf-8")
+    _no_temporaries(tmp_path)
+
+
+def test_tidy_notebooks_writes_through_a_symlink_and_keeps_it(tmp_path, capsys):
+    target = tmp_path / "real" / "01_a.ipynb"
+    target.parent.mkdir()
+    _untidy(target)
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(Path("real") / "01_a.ipynb")
+    assert main(["tidy-notebooks", str(link), str(target)]) == 1
+    assert link.is_symlink() and link.readlink() == Path("real") / "01_a.ipynb"
+    assert "image/png" not in target.read_text(encoding="utf-8")
+    assert capsys.readouterr().out.count("tidied") == 1  # one file, named once
+    _no_temporaries(tmp_path)
+    _no_temporaries(target.parent)
+
+
+def test_tidy_notebooks_says_what_it_changed(tmp_path, capsys):
+    timings = _executed_notebook()
+    for cell in timings.cells:
+        for output in cell.get("outputs", []):
+            for mime in IMAGE_MIMETYPES:
+                output.get("data", {}).pop(mime, None)
+                output.get("metadata", {}).pop(mime, None)
+    tidy = _executed_notebook()
+    tidy_notebook(tidy)
+    cases = {"01_all.ipynb": (_executed_notebook(), "removed image data and run metadata"),
+             "02_timings.ipynb": (timings, "removed run metadata"),
+             "03_layout.ipynb": (tidy, "rewritten as nbformat writes it")}
+    for name, (nb, _) in cases.items():
+        _untidy(tmp_path / name, nb)
+    (tmp_path / "03_layout.ipynb").write_text(nbformat.writes(tidy, indent=4), encoding="utf-8")
+    assert main(["tidy-notebooks", *(str(tmp_path / n) for n in cases)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3
+    for line, (name, (_, what)) in zip(out, cases.items(), strict=True):
+        assert line.startswith("tidied ") and f"{name}: {what} (git add it again)" in line, line
+    assert "image data" not in out[1] and "metadata" not in out[2] and "image" not in out[2]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("batch", ["batch_ko", "batch_en"])
 def test_every_notebook_runs_for_every_year(batch, request):
@@ -264,3 +373,110 @@ def test_reports_for_one_year(batch_en):
     runs = len(load().fiscal_years()) * len(NOTEBOOKS)  # a header row and one row per run
     assert index.count("<tr>") == 1 + runs and "citynet_2022_en/citynet_2022_en_03_trends.html" in index
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+# -- refresh: every notebook runs before any is stored; what fails is one line (found by review) -------------
+
+def _stored_notebook(path: Path, *sources: str) -> bytes:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path.read_bytes()
+
+
+def test_a_kernel_that_does_not_start_is_one_line(tmp_path, monkeypatch, capsys):
+    """A kernel that failed to start twice (kernels.KernelNotStarted) is exit 2 naming the notebook, not 3."""
+    from citynet_analysis import config
+    from citynet_analysis.reporting.batch import kernels
+
+    def start_kernel(**_):
+        raise kernels.KernelNotStarted("a kernel did not start, also on its one retry: no answer within 60 s")
+
+    path = tmp_path / "01_a.ipynb"
+    before = _stored_notebook(path, "x = 1")
+    monkeypatch.setattr(kernels, "start_kernel", start_kernel)
+    monkeypatch.setattr(config, "NOTEBOOK_DIR", tmp_path)
+    assert main(["refresh-notebooks", "--no-baselines", "01_a"]) == 2
+    assert capsys.readouterr().err == (
+        f"citynet-analysis: error: {path}: KernelNotStarted: a kernel did not start, also on its one retry: "
+        "no answer within 60 s; no notebook or baseline was changed\n")
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_notebook_is_one_line(tmp_path):
+    from citynet_analysis.reporting.batch.notebook_files import refresh
+
+    path = tmp_path / "01_a.ipynb"
+    path.write_text("{not json")
+    with pytest.raises(InputError, match=r"01_a.ipynb: not a notebook \(.*\); no notebook or baseline was changed"):
+        refresh([path])
+    assert path.read_text() == "{not json"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("failure, message", [
+    ("raise ValueError('bad cell')", "cell 2: ValueError: bad cell"),
+    ("import time; time.sleep(60)", "cell 2: did not finish within 3 s (config.CELL_TIMEOUT_S)"),
+    ("import os; os._exit(1)", "cell 2: the kernel died while running it"),
+])
+def test_a_refresh_that_fails_in_a_later_notebook_changes_none(tmp_path, monkeypatch, failure, message):
+    """The first notebook runs fine, the second fails (an error, a cell past the timeout, a kernel that
+    dies): an InputError naming the second and its cell, and neither file changed."""
+    from citynet_analysis import config
+    from citynet_analysis.reporting.batch.notebook_files import refresh
+
+    monkeypatch.setattr(config, "CELL_TIMEOUT_S", 3)
+    good, bad = tmp_path / "01_good.ipynb", tmp_path / "02_bad.ipynb"
+    before = {good: _stored_notebook(good, "print('fine')"), bad: _stored_notebook(bad, "x = 1", failure)}
+    with pytest.raises(InputError) as caught:
+        refresh([good, bad])
+    assert str(caught.value).startswith(f"{bad}: {message}")
+    assert str(caught.value).endswith("; no notebook or baseline was changed")
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["01_good.ipynb", "02_bad.ipynb"]  # no temporary
+
+
+# -- nbval skips the image types the tidy step strips (found by review) --------------------------------------
+
+SVG_CELL = """\
+from IPython.display import SVG, display
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'))
+display({"text/plain": "a PDF", "application/pdf": "JVBERi0xLjQK"}, raw=True)"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("repository_conftest", [True, False])
+def test_nbval_passes_a_tidied_notebook_that_shows_an_svg(tmp_path, repository_conftest):
+    """A notebook whose run shows an SVG and a PDF, stored tidied (no image data): nbval with the repository's
+    conftest.py passes it; nbval alone (the control) fails it on the SVG it does not skip."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell(SVG_CELL, execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={
+            "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" '
+                             'height="4"/></svg>', "text/plain": "<IPython.core.display.SVG object>"}),
+        nbformat.v4.new_output("display_data", data={"text/plain": "a PDF", "application/pdf": "JVBERi0xLjQK"}),
+    ]
+    nb.cells = [cell]
+    assert tidy_notebook(nb)  # stored as refresh-notebooks and tidy-notebooks store it
+    assert not {k for o in cell.outputs for k in o.data} & set(IMAGE_MIMETYPES)
+    path = tmp_path / "svg.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # not the checkout's options (-n auto, sanitize file)
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(repo), *filter(None, [env.get("PYTHONPATH")])])
+    plugin = ["-p", "conftest"] if repository_conftest else []  # the repository's conftest.py, as a plugin
+    result = subprocess.run([sys.executable, "-m", "pytest", "-c", str(tmp_path / "pytest.ini"), "--rootdir",
+                             str(tmp_path), "-p", "no:cacheprovider", *plugin, "--nbval", "--nbval-current-env",
+                             "-q", str(path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    if repository_conftest:
+        assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout + result.stderr
+    else:
+        assert result.returncode == 1 and "image/svg+xml" in result.stdout, result.stdout + result.stderr

@@ -85,7 +85,7 @@ def _reports(root: Path, years=(2020, 2021, 2022, 2023, 2024), memo_years=(2024,
 
 
 def _section(page: str, year: int, lang="ko") -> str:
-    m = re.search(rf'<section class="year" id="citynet_{year}_{lang}">(.*?)</section>', page, re.S)
+    m = re.search(rf'<section class="year" id="citynet_{year}_{lang}" lang="{lang}">(.*?)</section>', page, re.S)
     assert m, f"no section for {year}"
     return m.group(1)
 
@@ -128,7 +128,7 @@ def test_headline_figures_by_hand(portal_ko):
     assert _tile(y2020, "executed")[0] == "698.3백만원"
     assert _tile(y2020, "change") == ("—", "2019년 예산 자료 없음")
     # newest first
-    assert [int(y) for y in re.findall(r'<section class="year" id="citynet_(\d+)_ko">', page)] == [
+    assert [int(y) for y in re.findall(r'<section class="year" id="citynet_(\d+)_ko"', page)] == [
         2024, 2023, 2022, 2021, 2020]
 
 
@@ -278,3 +278,96 @@ def test_counts_in_words():
     assert count_label("n_failed", 3, "en") == "3 failed runs"
     assert count_label("events", 1, "en", basis="budget") == "1 event · budget"
     assert count_label("years", 1, "ko") == "회계연도 1개"
+
+
+# -- a portal of both languages ----------------------------------------------------------------------------
+
+def _shown(html: str) -> str:
+    """The text a reader sees (tags and the style sheet removed, entities decoded, spaces collapsed)."""
+    import html as html_module
+
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    return " ".join(html_module.unescape(text).split())
+
+
+@pytest.fixture(scope="module")
+def portal_both(tmp_path_factory, ds_2024):
+    """A Korean batch of 2024, then an English one into the same reports folder: the English batch writes
+    the portal last."""
+    root = tmp_path_factory.mktemp("portal_both")
+    out, jobs_ko = _reports(root, years=(2024,), lang="ko")
+    _, jobs_en = _reports(root, years=(2024,), lang="en")
+    for lang in ("ko", "en"):
+        memo_path(out, 2024, "hwpx", lang).write_bytes(b"PK")
+    write_index(out, jobs_ko, "ko", {"runs": [], "owned": []}, ds_2024)
+    write_index(out, jobs_en, "en", read_manifest(out), ds_2024)
+    return out, (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_card_speaks_its_own_language(portal_both):
+    """The Korean card of a portal the English batch wrote last is in Korean throughout: heading, slip
+    banner, the five tiles and their notes, figure captions, page titles, file labels; the English card in
+    English."""
+    _, page = portal_both
+    ko, en = _section(page, 2024, "ko"), _section(page, 2024, "en")
+    assert "<h2>2024 회계연도 · 한국어 <span class=\"badge ok\">모든 노트북 정상</span></h2>" in ko
+    assert "<h2>FY2024 · English <span class=\"badge ok\">all notebooks ran</span></h2>" in en
+    # the slip of 2024's 사무관리비 (833,330원 × 12 ≠ 10,000천원), in each card's words
+    assert re.search(r'<p class="slip">⚠ 원문 자체의 불일치 1건 \(숫자는 원문대로, 해당 표에 표시\): [^<]*</p>', ko)
+    assert re.search(r'<p class="slip">⚠ 1 slip in the document&#39;s own figures [^<]*</p>', en)
+    tiles = {"ko": ["예산액", "전년 대비 증감 (명목)", "집행액", "집행률", "행사당 비용"],
+             "en": ["Budget", "Change on the year before (nominal)", "Executed", "Execution rate", "Cost per event"]}
+    assert re.findall(r"<dt>([^<]*)</dt>", ko) == tiles["ko"] and re.findall(r"<dt>([^<]*)</dt>", en) == tiles["en"]
+    assert _tile(ko, "budget") == ("1,100.0백만원", "예산 총괄 예산액")
+    assert _tile(ko, "change") == ("+27.2%", "2023년 864.9백만원 대비")
+    assert _tile(ko, "executed") == ("—", "결산 자료 없음") and _tile(ko, "execution_rate") == ("—", "결산 자료 없음")
+    assert _tile(ko, "cost_per_event")[1].startswith("산출 불가: ")
+    assert _tile(en, "budget") == ("KRW 1,100.0 million", "budget summary")
+    assert _tile(en, "change") == ("+27.2%", "FY2023: KRW 864.9 million")
+    # figure captions, as the memo captions them
+    assert re.findall(r'<div class="caption">([^<]*)</div>', ko) == ["연도별 예산과 집행액", "예산 집행", "zz analyst chart"]
+    assert re.findall(r'<div class="caption">([^<]*)</div>', en) == [
+        "Budget and execution by fiscal year", "Budget execution", "zz analyst chart"]
+    assert 'title="원본 크기 PNG 열기"' in ko and "<h3>그림</h3>" in ko and "<h3>Figures</h3>" in en
+    # the pages by their notebooks' titles, the files by their labels
+    n = report_name(2024, "ko")
+    assert f'<a href="{n}/{n}_01_budget_overview.html">시티넷 사무국 지원 예산 개요</a>' in ko
+    assert f'<a href="{n}/{n}_03_trends.html">예산 추이</a>' in ko
+    files = re.findall(r'<a href="[^"]*">([^<]*)<span class="kind">(docx|hwpx|xlsx)</span>', ko)
+    assert files == [("보고 메모 (Word)", "docx"), ("보고 메모 (한글)", "hwpx"), ("표 모음 (Excel)", "xlsx")]
+    assert "<h3>보고서</h3>" in ko and "<h3>파일</h3>" in ko
+    files = re.findall(r'<a href="[^"]*">([^<]*)<span class="kind">(docx|hwpx|xlsx)</span>', en)
+    assert files == [("Memo (Word)", "docx"), ("Memo (Hangul, HWPX)", "hwpx"), ("Tables (Excel)", "xlsx")]
+    # no English word in the Korean card but names: the programs' (Word, Excel), the files' kinds, the
+    # notebooks' files and the analyst's chart (named in words)
+    names = {"Word", "Excel", "docx", "hwpx", "xlsx", "ipynb", "SVG", "01_budget_overview", "03_trends", "zz",
+             "analyst", "chart"}
+    assert set(re.findall(r"\w*[A-Za-z]\w*", _shown(ko))) <= names, _shown(ko)
+    assert not re.search(r"[가-힣]", _shown(en).replace("사무관리비", "").replace("사업설명서", "")), _shown(en)
+    # each card says which language it is in, for screen readers and the Korean line breaking
+    assert re.search(r'<section class="year" id="citynet_2024_ko" lang="ko">', page)
+    assert re.search(r'<section class="year" id="citynet_2024_en" lang="en">', page)
+
+
+def test_the_page_of_both_languages_is_the_same_whichever_batch_wrote_it(portal_both, ds_2024):
+    """The page's own words are in both languages, Korean first (the Korean card first too), so the same
+    reports give the same page whether the Korean or the English batch ran last."""
+    from citynet_analysis.reporting.publishers import PUBLISHERS
+    from citynet_analysis.reporting.publishers.portal import portal_html
+
+    out, page = portal_both
+    entries = read_manifest(out)["runs"]
+    assert portal_html(out, entries, "ko", ds_2024, PUBLISHERS) == page == portal_html(
+        out, entries, "en", ds_2024, PUBLISHERS)
+    assert '<html lang="ko">' in page
+    assert "<title>시티넷 사무국 운영 지원 예산 보고서 · Support for the CityNet secretariat: budget reports</title>" in page
+    header = re.search(r"<header>(.*?)</header>", page, re.S).group(1)
+    assert "<h1>시티넷 사무국 운영 지원 예산 보고서</h1>" in header
+    assert '<div class="also" lang="en">\n<p class="title">Support for the CityNet secretariat: budget reports</p>' in header
+    assert "<p>회계연도 1개 · 노트북 실행 4건 중 4건 정상</p>" in header
+    assert "<p>1 fiscal year · 4 of 4 notebook runs ok</p>" in header
+    assert [m for m in re.findall(r'<section class="year" id="([^"]+)"', page)] == ["citynet_2024_ko", "citynet_2024_en"]
+    footer = re.search(r"<footer>(.*?)</footer>", page, re.S).group(1)
+    assert '<h2>실행 기록 · <span lang="en">Runs</span></h2>' in footer
+    # the runs in the cards' order, each one's status in its reports' language
+    assert re.findall(r'<td class="ok" lang="(ko|en)">([^<]*)</td>', footer) == [("ko", "정상")] * 2 + [("en", "ok")] * 2

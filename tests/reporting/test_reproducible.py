@@ -186,7 +186,7 @@ def test_stable_notebook_drops_run_times_and_fixes_the_injected_cell_id(tmp_path
     assert not any(k in text for k in ("start_time", "end_time", "duration", "iopub", ".batch.new"))
     again = nbformat.read(path, as_version=4)
     nbformat.validate(again)
-    assert again.cells[1].id == INJECTED_CELL_ID and again.cells[2].id == body.id
+    assert [c.id for c in again.cells] == ["cell-1", INJECTED_CELL_ID, "cell-3"]  # by position
     assert again.metadata.papermill.parameters == {"output_dir": "."}
     assert again.metadata.papermill.output_path == "x.ipynb"
     assert again.cells[2].metadata.papermill == {"exception": False, "status": "completed"}
@@ -194,6 +194,46 @@ def test_stable_notebook_drops_run_times_and_fixes_the_injected_cell_id(tmp_path
     stable_notebook(path)
     assert path.read_bytes() == before
 
+
+
+def _executed(path, ids, tags, editor_metadata, kernel, minor):
+    """An executed notebook as papermill leaves it, of one source notebook saved in some editor."""
+    nb = nbformat.v4.new_notebook()
+    nb.nbformat_minor = minor
+    nb.metadata["kernelspec"] = kernel
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}  # the batch's kernel wrote it
+    cells = [nbformat.v4.new_markdown_cell("# 개요", metadata={"tags": tags}),
+             nbformat.v4.new_code_cell("report.figure(fig, 'x')", metadata=dict(editor_metadata))]
+    for cell, cell_id in zip(cells, ids, strict=True):
+        if cell_id is None:
+            cell.pop("id", None)
+        else:
+            cell["id"] = cell_id
+    nb.cells = cells
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+def test_what_the_run_key_leaves_out_leaves_no_trace_in_the_executed_notebook(tmp_path):
+    """The run key ignores cell ids, the order of tags, the editor's cell metadata and the kernel a notebook
+    was saved with (run_keys.notebook_digest): so the executed notebook, and the page made from it, must not
+    show them either, or an up-to-date run would differ from a fresh one."""
+    from citynet_analysis.reporting.batch import run_keys
+
+    a = _executed(tmp_path / "a.ipynb", ["d9a1f0", "77b2"], ["lang-ko", "instructions"], {},
+                  {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}, 5)
+    b = _executed(tmp_path / "b.ipynb", [None, None], ["instructions", "lang-ko"],
+                  {"collapsed": True, "scrolled": False, "jupyter": {"source_hidden": True}, "ExecuteTime": {}},
+                  {"name": "citynet-analysis", "display_name": "Python (citynet-analysis)", "language": "python"}, 4)
+    assert run_keys.notebook_digest(a) == run_keys.notebook_digest(b)
+    for path in (a, b):
+        stable_notebook(path)
+        nbformat.validate(nbformat.read(path, as_version=4))
+    assert a.read_bytes() == b.read_bytes()
+    shown = json.loads(a.read_text(encoding="utf-8"))
+    assert [c["id"] for c in shown["cells"]] == ["cell-1", "cell-2"]
+    assert shown["cells"][0]["metadata"]["tags"] == ["instructions", "lang-ko"]
+    assert shown["metadata"]["kernelspec"]["name"] == config.KERNEL
 
 # -- memos of a hand-made year folder --------------------------------------------------------------------------
 

@@ -211,9 +211,11 @@ def test_refresh_notebooks_prints_what_to_git_add(tmp_path, monkeypatch, capsys)
     out = capsys.readouterr().out.splitlines()
     assert "baselines of 01_a: kept, new figure in tests/reporting/baseline/<lang>/01_a/" in out
     assert "baselines of 02_b: no figures in tests/reporting/baseline/<lang>/02_b/" in out
-    assert out[-1] == ("to commit (look at the changed images first): git add -- notebooks/01_a.ipynb "
-                       "tests/reporting/baseline/ko/01_a/gone.png 'tests/reporting/baseline/ko/01_a/new figure.png'")
-    git("add", "--", *shlex.split(out[-1].split("git add -- ")[1]))  # the line works as printed
+    assert out[-1] == (f"to commit (look at the changed images first): git -C {shlex.quote(str(work))} add -- "
+                       "notebooks/01_a.ipynb tests/reporting/baseline/ko/01_a/gone.png "
+                       "'tests/reporting/baseline/ko/01_a/new figure.png'")
+    subprocess.run(out[-1].split(": ", 1)[1], shell=True, check=True, cwd=tmp_path,  # as printed, from elsewhere
+                   env=_git_env(tmp_path))
     assert git("status", "--porcelain") == ("M  notebooks/01_a.ipynb\nD  tests/reporting/baseline/ko/01_a/gone.png\n"
                                             'A  "tests/reporting/baseline/ko/01_a/new figure.png"\n')
     git("commit", "-qm", "refreshed")

@@ -266,7 +266,7 @@ def test_refresh_of_a_failing_notebook_is_one_line_and_keeps_it(tmp_path, monkey
     assert main(["refresh-notebooks", "99_bad"]) == 2
     err = capsys.readouterr().err
     assert err == (f"citynet-analysis: error: {path}: cell 2: ValueError: bad cell; "
-                   "the stored notebook was not changed\n")
+                   "no notebook or baseline was changed\n")
     assert path.read_bytes() == before
 
 

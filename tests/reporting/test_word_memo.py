@@ -12,6 +12,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm
+from lxml import etree
 from PIL import Image
 
 from citynet_analysis.reporting.notebook.csv_tables import write_csv
@@ -19,8 +20,15 @@ from citynet_analysis.reporting.notebook.escape import markdown_text
 from citynet_analysis.reporting.notebook.format import column_label
 from citynet_analysis.reporting.notebook.format import heading_part as part_for_lang
 from citynet_analysis.reporting.notebook.records import Kind, heading_text, in_language, records, title
-from citynet_analysis.reporting.publishers.outline import Figure, Heading, Table, memo_outline
-from citynet_analysis.reporting.publishers.word_memo import TEMPLATE, write_memo
+from citynet_analysis.reporting.publishers.outline import Figure, Heading, Table, in_row_order, memo_outline
+from citynet_analysis.reporting.publishers.word_memo import (
+    KEEP_TOGETHER_ROWS,
+    TEMPLATE,
+    add_text,
+    kept_hyphens,
+    kept_with_next,
+    write_memo,
+)
 
 from .conftest import hand_made_year_folder, memo_path, record_output, report_folder, report_name
 
@@ -39,7 +47,9 @@ def _text(doc) -> str:
 
 def _assert_korean_fonts(doc, lang):
     """Every run (and every run with Hangul in particular), every style and the document defaults carry
-    the East Asian font and language, so Word and Hangul on a Korean PC draw Hangul in a Korean face."""
+    the East Asian font and language, so Word and Hangul on a Korean PC draw Hangul in a Korean face; Latin
+    letters and digits are en-US in either memo (as in Korean Word's blank document: a ko-KR number is
+    broken anywhere by LibreOffice, "10,000,00" / "0원")."""
     runs = list(doc.element.body.iter(qn("w:r")))
     assert any(HANGUL.search("".join(t.text or "" for t in r.iter(qn("w:t")))) for r in runs)
     rprs = [r.find(qn("w:rPr")) for r in runs]
@@ -53,7 +63,7 @@ def _assert_korean_fonts(doc, lang):
         assert fonts.get(qn("w:ascii")) and fonts.get(qn("w:hAnsi")) and fonts.get(qn("w:cs"))
         assert fonts.get(qn("w:eastAsiaTheme")) is None and fonts.get(qn("w:asciiTheme")) is None
         assert language.get(qn("w:eastAsia")) == "ko-KR"
-        assert language.get(qn("w:val")) == ("ko-KR" if lang == "ko" else "en-US")
+        assert language.get(qn("w:val")) == "en-US"
 
 
 def _pictures(doc) -> list:
@@ -114,6 +124,10 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
     assert table.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert table.rows[1].cells[0].paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # a short table is kept on one page: every row but the last kept with the next, no row split
+    assert [bool(row.cells[0].paragraphs[0].paragraph_format.keep_with_next) for row in table.rows] == [
+        True, True, True, False]
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
     assert "숨은 표" not in _text(doc)  # memo=False
 
     # the figure at the full text width, with its caption
@@ -130,6 +144,12 @@ def test_memo_of_a_hand_made_folder(tmp_path, ds_2024, lang):
     assert text.count(cpi) == 1 and text.count(fx) == 1 and "0.1.0" in text  # each source once, in the language
     assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == (
         ["그림 1. f", "표 1. x"] if lang == "ko" else ["Figure 1. f", "Table 1. x"])  # their own names
+
+    # the sources kept together with their heading: no line or two alone on a last page
+    at = max(i for i, p in enumerate(doc.paragraphs) if p.style.name == "Heading 1")
+    kept = [bool(p.paragraph_format.keep_with_next or p.style.paragraph_format.keep_with_next)
+            for p in doc.paragraphs[at:]]
+    assert kept == [True] * (len(kept) - 1) + [False] and len(kept) > 3
 
     _assert_korean_fonts(doc, lang)
     assert doc.core_properties.title == doc.paragraphs[0].text
@@ -206,6 +226,73 @@ def test_the_template_is_a4_with_the_memo_styles():
     names = {s.name for s in doc.styles}
     assert {"Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Caption", "Memo Table",
             "Table Text", "Figure"} <= names
+    # Korean broken at spaces, not inside a word (w:wordWrap off); no space added between Hangul and digits
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    for tag in ("w:wordWrap", "w:autoSpaceDE", "w:autoSpaceDN"):
+        assert defaults.find(qn(tag)).get(qn("w:val")) == "0", tag
+    assert [etree.QName(e).localname for e in defaults][:3] == ["wordWrap", "autoSpaceDE", "autoSpaceDN"]
+
+
+def test_the_template_is_the_one_its_script_makes(tmp_path):
+    """templates/word/memo.docx is what scripts/make_memo_template.py makes, byte for byte."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_memo_template",
+                                                  Path(__file__).resolve().parents[2] / "scripts" / "make_memo_template.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.make_template(tmp_path / "memo.docx").read_bytes() == TEMPLATE.read_bytes()
+
+
+def test_tables_keep_together_or_leave_two_rows_on_a_page():
+    assert kept_with_next(1) == [False]
+    assert kept_with_next(4) == [True, True, True, False]  # a short table moves to the next page whole
+    assert sum(kept_with_next(KEEP_TOGETHER_ROWS)) == KEEP_TOGETHER_ROWS - 1
+    long = kept_with_next(KEEP_TOGETHER_ROWS + 5)
+    # the header row with two rows, the last two rows together; the rows between may end a page
+    assert long[:3] == [True, True, False] and long[-2:] == [True, False] and not any(long[3:-2])
+
+
+def test_formulas_and_dates_are_not_broken_at_their_hyphens():
+    """"(B-A)*100/A" and "2024-12-27" keep their hyphens (Word's non-breaking hyphen, read back as "-");
+    other hyphens (SHA-256, citynet-fy2024) are plain."""
+    text = "계: 27.18, (B-A)*100/A를 반올림; 2024-12-27; SHA-256 citynet-fy2024"
+    assert [text[i - 1:i + 2] for i in kept_hyphens(text)] == ["B-A", "4-1", "2-2"]
+    doc = Document()
+    run = add_text(doc.add_paragraph().add_run(), text)
+    assert run.text == text and len(run._r.findall(qn("w:noBreakHyphen"))) == 3
+    assert [t.text for t in run._r.findall(qn("w:t"))] == [
+        "계: 27.18, (B", "A)*100/A를 반올림; 2024", "12", "27; SHA-256 citynet-fy2024"]
+
+
+def _anomalies() -> pd.DataFrame:
+    """Data checks in the order a notebook may list them (by check), not by line."""
+    return pd.DataFrame({"document_id": ["citynet-fy2024", "citynet-fy2024", "citynet-fy2023", "citynet-fy2024"],
+                         "source_line": [56, 115, 200, 30], "severity": ["error", "warning", "info", "info"],
+                         "check": ["a", "b", "c", "d"], "message": ["m56", "m115", "m200", "m30"],
+                         "message_ko": ["m56", "m115", "m200", "m30"]})
+
+
+def test_the_data_checks_are_listed_by_document_and_source_line(tmp_path, ds_2024):
+    """In the memo (the outline both memos render) and in the workbook's sheet of the same CSV."""
+    from citynet_analysis.reporting.publishers.workbook import make_workbook, sheet_names, workbook_info
+
+    folder = _year_folder(tmp_path)
+    nb = nbformat.read(folder / "01_test.ipynb", as_version=4)
+    nb.cells[1].outputs.append(record_output({"kind": "table", "name": "anomalies", "memo": True,
+                                              "columns": ["document_id", "source_line", "message"]}))
+    nbformat.write(nb, folder / "01_test.ipynb")
+    write_csv(_anomalies(), folder / "tables" / "anomalies.csv")
+    outline = memo_outline(folder, 2024, ds_2024, "en")
+    checks = [b for b in outline.blocks if isinstance(b, Table) and len(b.rows) == 4][0]
+    assert [(r[1], r[2]) for r in checks.rows] == [("200", "m200"), ("30", "m30"), ("56", "m56"), ("115", "m115")]
+    assert in_row_order("x", _anomalies()).equals(_anomalies())  # other tables as the notebook wrote them
+
+    info = workbook_info(ds_2024, 2024, "en")
+    wb = make_workbook({"anomalies": _anomalies()}, info)
+    ws = wb[sheet_names({"anomalies": None}, "en")["anomalies"]]
+    column = [c.value for c in ws[1]].index(column_label("source_line", "en")) + 1
+    assert [ws.cell(r, column).value for r in range(2, 6)] == [200, 30, 56, 115]
 
 
 # -- the memos of the whole batches ------------------------------------------------------------------------

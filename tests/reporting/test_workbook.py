@@ -6,6 +6,8 @@ Figures checked by hand against data/processed: line_items.csv line 3, 2024 인�
 (30.2 % of the 1,100,000,000 budget); documents.csv: citynet-fy2024 from
 seoul_citynet_budget_explanation_2024.txt, SHA-256 28cadcb95a67…; 2022 executed 834,395,000 won."""
 
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -118,6 +120,7 @@ def test_korean_workbook_of_2024(batch_ko):
     assert readme.startswith("시티넷 사무국 운영 지원 · 2024 회계연도 분석 표\n")
     assert "UTF-8 (BOM 포함)" in readme and "composition.csv — 예산 구성" in readme
     assert "    amount_krw: 금액 (원)\n" in readme and "    share_of_total_pct: 총액 대비 (%)\n" in readme
+    assert "citynet_2024_ko_tables.xlsx입니다." in readme and " tables.xlsx" not in readme
 
 
 def test_long_text_wraps_and_columns_stay_readable(batch_ko):
@@ -206,6 +209,31 @@ def test_formula_like_text_stays_text_and_an_unknown_table_keeps_its_name(tmp_pa
     about = _about_text(wb["안내"])
     assert "my_travel.csv" in about and "분석자가 추가한 표" in about
     assert "my_travel.csv — my_travel" in (tables / README_NAME).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_readme_names_the_workbook_beside_it(tmp_path, lang):
+    """README.txt names the workbook as the batch writes it (tables/<report name>_tables.xlsx, the file
+    beside it), never a tables.xlsx that is not there."""
+    from citynet_analysis.reporting.publishers.workbook import publish_workbook
+
+    folder = tmp_path / f"citynet_2024_{lang}"
+    write_csv(pd.DataFrame({"fiscal_year": [2024], "amount_krw": [331_690_000]}),
+              folder / "tables" / "composition.csv")
+    written = publish_workbook(folder, 2024, None, lang, f"citynet_2024_{lang}")
+    assert written == folder / "tables" / f"citynet_2024_{lang}_tables.xlsx" and written.is_file()
+    readme = (folder / "tables" / README_NAME).read_text(encoding="utf-8")
+    intro, rules = readme.split("\n")[3], readme.split("\n")[5:10]
+    assert intro == {"ko": "이 폴더의 CSV 파일은 기계가 읽기 좋은 형식의 표입니다. 같은 표를 읽기 좋게 정리한 것이 "
+                           "citynet_2024_ko_tables.xlsx입니다.",
+                     "en": "The CSV files in this folder are the tables in a machine-friendly form. "
+                           "citynet_2024_en_tables.xlsx holds the same tables laid out for reading."}[lang]
+    assert {"ko": "- 값은 반올림하지 않은 전체 정밀도입니다. 유형·항목 구분은 코드로 적었습니다 "
+                  "(citynet_2024_ko_tables.xlsx에는 이름으로).",
+            "en": "- Values have full precision, not rounded. Types and groups are written as codes "
+                  "(citynet_2024_en_tables.xlsx names them)."}[lang] in rules
+    # every workbook the README names is the one beside it
+    assert set(re.findall(r"[\w.-]*tables\.xlsx", readme)) == {written.name}
 
 
 def test_no_csv_no_workbook(tmp_path):

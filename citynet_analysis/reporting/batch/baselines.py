@@ -7,12 +7,10 @@ only its figures (a figure it no longer draws is removed, other notebooks' are l
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ... import config
-from ...atomic import atomic_path
 from ...errors import InputError
 
 #: The memo figures under regression: the fiscal year whose figures the tests compare with the images
@@ -50,17 +48,18 @@ def refresh_baselines(names: list[str] | None = None, folder: Path | None = None
     baseline images, ``<folder>/<lang>/<notebook>/<figure>.png``. Only those notebooks' folders change,
     and in them only PNGs are written or removed (other files are left alone); nothing changes unless
     every run succeeded. Refreshing every notebook also removes the PNGs of notebooks that are gone.
-    Run with ``refresh-notebooks`` so that stored outputs and baselines change in one step."""
+    Within ``notebook_files.one_step`` (as ``refresh-notebooks`` runs it, with the notebooks' refresh) the
+    images are written when the step ends; the changes returned are those it makes."""
     import tempfile
 
     from ..notebook.format import LANGS
-    from .notebook_files import notebook_paths
+    from .notebook_files import NOTHING_CHANGED, FileChanges, apply_changes, notebook_paths
     from .run import run_batch
 
     folder = Path(folder) if folder is not None else baseline_dir()
     every = notebook_paths()
     names = list(names) if names else list(every)
-    changes = BaselineChanges()
+    changes, files = BaselineChanges(), FileChanges()
     with tempfile.TemporaryDirectory(prefix="citynet-baselines-") as tmp:
         drawn: dict[str, dict[str, dict[str, Path]]] = {}  # lang → notebook → figure → png
         for lang in LANGS:
@@ -69,9 +68,9 @@ def refresh_baselines(names: list[str] | None = None, folder: Path | None = None
                              lang=lang, progress=False)
             failed = [j for j in jobs if j.status != "ok"]
             if not jobs:
-                raise InputError(str(BASELINE_YEAR), "no notebook ran; the baselines were not changed")
+                raise InputError(str(BASELINE_YEAR), f"no notebook ran; {NOTHING_CHANGED}")
             if failed:
-                raise InputError(failed[0].notebook, f"{failed[0].error}; the baselines were not changed")
+                raise InputError(failed[0].notebook, f"{failed[0].error}; {NOTHING_CHANGED}")
             year = out / jobs[0].folder
             drawn[lang] = {}
             for notebook, figures in drawn_figures(year, names).items():
@@ -79,48 +78,55 @@ def refresh_baselines(names: list[str] | None = None, folder: Path | None = None
                 missing = [f for f, p in pngs.items() if not p.is_file()]
                 if missing:
                     raise InputError(notebook, f"showed figure(s) {', '.join(missing)} but the batch saved no "
-                                               "PNG of them; the baselines were not changed")
+                                               f"PNG of them; {NOTHING_CHANGED}")
                 drawn[lang][notebook] = pngs
                 changes.figures.setdefault(notebook, figures)
-        _refuse_shared_names(drawn, folder, names)
+        _refuse_shared_names(drawn, folder, names, every)
         for lang, notebooks in drawn.items():
             for notebook, pngs in notebooks.items():
-                _replace_pngs(folder / lang / notebook, pngs, changes)
+                _plan_pngs(folder / lang / notebook, pngs, changes, files)
             if set(names) == set(every):  # notebooks that are gone: their baselines go too
                 for gone in sorted(p for p in (folder / lang).glob("*/") if p.is_dir() and p.name not in every):
-                    _replace_pngs(gone, {}, changes)
+                    _plan_pngs(gone, {}, changes, files)
+    apply_changes(files)
     return changes
 
 
-def _refuse_shared_names(drawn, folder: Path, names: list[str]) -> None:
+def _refuse_shared_names(drawn, folder: Path, names, current) -> None:
     """A figure name is one file of the year's figures/: two notebooks drawing it would overwrite each
-    other's PNG (and baseline). Also against the baselines of notebooks not refreshed now."""
+    other's PNG (and baseline). Also against the baselines of the notebooks ``current`` (every notebook
+    there is now) not refreshed now; a folder of a notebook that is gone (renamed) owns nothing: refreshing
+    every notebook removes it."""
+    from .notebook_files import NOTHING_CHANGED
+
+    names, current = set(names), set(current)
     for lang, notebooks in drawn.items():
         owner: dict[str, str] = {}
-        for other in sorted(p for p in (folder / lang).glob("*/") if p.is_dir() and p.name not in names):
+        for other in sorted(p for p in (folder / lang).glob("*/")
+                            if p.is_dir() and p.name in current and p.name not in names):
             for png in other.glob("*.png"):
                 owner.setdefault(png.stem, other.name)
         for notebook, pngs in notebooks.items():
             for figure in pngs:
                 if owner.setdefault(figure, notebook) != notebook:
                     raise InputError(notebook, f"figure {figure!r} is also drawn by {owner[figure]}: give one "
-                                               "of them another name (or refresh both); the baselines were "
-                                               "not changed")
+                                               f"of them another name (or refresh both); {NOTHING_CHANGED}")
 
 
-def _replace_pngs(target: Path, pngs: dict[str, Path], changes: BaselineChanges) -> None:
-    """Make ``target`` hold exactly the PNGs ``pngs`` (figure → drawn file): new or changed ones are
-    written, PNGs of figures no longer drawn removed; other files stay, and the folder goes only if empty."""
+def _plan_pngs(target: Path, pngs: dict[str, Path], changes: BaselineChanges, files) -> None:
+    """Plan (into ``files``, a ``notebook_files.FileChanges``) that ``target`` holds exactly the PNGs
+    ``pngs`` (figure → drawn file, read now): new or changed ones are written, PNGs of figures no longer
+    drawn removed; other files stay, and the folder goes only if it ends up empty. ``changes`` lists them."""
     for stale in sorted(set(target.glob("*.png")) - {target / f"{f}.png" for f in pngs}):
-        stale.unlink()
+        files.remove.append(stale)
+        files.seen[stale] = stale.read_bytes()
         changes.removed.append(stale)
     for figure, png in pngs.items():
         dest = target / f"{figure}.png"
-        if dest.is_file() and dest.read_bytes() == png.read_bytes():
+        data, before = png.read_bytes(), dest.read_bytes() if dest.is_file() else None
+        if data == before:
             continue
-        target.mkdir(parents=True, exist_ok=True)
-        with atomic_path(dest) as part:
-            shutil.copyfile(png, part)
+        files.write[dest] = data
+        files.seen[dest] = before
         changes.written.append(dest)
-    if target.is_dir() and not any(target.iterdir()):
-        target.rmdir()
+    files.folders.append(target)

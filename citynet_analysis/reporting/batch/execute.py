@@ -19,7 +19,7 @@ from ...config import CELL_TIMEOUT_S, KERNEL
 from ...errors import one_line
 from ..publishers import publish_notebook
 from ..runs import Status
-from . import kernels
+from . import kernels, run_keys
 from .jobs import Job
 from .plan import job_parameters
 
@@ -66,12 +66,19 @@ _RUN_TIMES = ("start_time", "end_time", "duration")
 
 
 def stable_notebook(path: Path) -> None:
-    """Rewrite an executed notebook without what differs between two runs of the same notebook with the
-    same inputs: papermill's start and end times and durations (of the notebook and of each cell),
-    nbclient's ``execution`` timings in each cell's metadata, and the random id of the injected
-    parameters cell (now :data:`INJECTED_CELL_ID`). papermill's ``output_path`` (a path in the staging
-    folder) becomes the notebook's file name. What the run used stays: ``metadata.papermill.parameters``,
-    the injected cell, every output, each cell's status."""
+    """Rewrite an executed notebook so that it, and the page made from it, are a function of what the run
+    key covers (:mod:`.run_keys`) and nothing else:
+
+    - what papermill and nbclient record about the run itself: start and end times and durations (of the
+      notebook and of each cell), nbclient's ``execution`` timings; papermill's ``output_path`` (a path in
+      the staging folder) becomes the notebook's file name;
+    - what the source notebook carries that the key leaves out: cell ids (by position now, the injected
+      parameters cell :data:`INJECTED_CELL_ID`; papermill gives an older notebook random ones), the order
+      of a cell's tags (sorted), the editor's cell metadata (:data:`.run_keys.VOLATILE_CELL_METADATA`) and
+      the kernel it was saved with (now the kernel the batch ran it on, :data:`~citynet_analysis.config.KERNEL`).
+
+    What the run used and made stays: ``metadata.papermill.parameters``, the injected cell, every output,
+    each cell's status, the kernel's ``language_info``."""
     import nbformat
 
     nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
@@ -81,16 +88,26 @@ def stable_notebook(path: Path) -> None:
             run.pop(key, None)
         if run.get("output_path"):
             run["output_path"] = path.name
-    ids = {c.get("id") for c in nb.cells}
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-        if isinstance(cell.metadata.get("papermill"), dict):
+    nb.metadata["kernelspec"] = dict(RAN_ON)
+    nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)  # ids are part of the format from 4.5
+    for i, cell in enumerate(nb.cells, 1):
+        meta = cell.metadata
+        for key in _EDITOR_METADATA:
+            meta.pop(key, None)
+        if isinstance(meta.get("papermill"), dict):
             for key in _RUN_TIMES:
-                cell.metadata["papermill"].pop(key, None)
-        if "injected-parameters" in cell.metadata.get("tags", []) and "id" in cell and INJECTED_CELL_ID not in ids:
-            cell["id"] = INJECTED_CELL_ID
-            ids.add(INJECTED_CELL_ID)
+                meta["papermill"].pop(key, None)
+        if isinstance(meta.get("tags"), list):
+            meta["tags"] = sorted(set(meta["tags"]))
+        cell["id"] = INJECTED_CELL_ID if "injected-parameters" in meta.get("tags", []) else f"cell-{i}"
     write_text(path, nbformat.writes(nb) + "\n")
+
+
+#: The cell metadata the source notebook brings that the run key leaves out (papermill's own, written
+#: fresh by the run, stays).
+_EDITOR_METADATA = run_keys.VOLATILE_CELL_METADATA - {"papermill"}
+#: The kernel an executed notebook shows: the one the batch runs every notebook on.
+RAN_ON = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
 
 
 class Interrupted(Exception):

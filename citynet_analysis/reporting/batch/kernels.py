@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from ...config import ANALYST_KERNEL, KERNEL, KERNEL_STARTUP_TIMEOUT_S
+from ...config import KERNEL, KERNEL_STARTUP_TIMEOUT_S
 from ...errors import one_line
 
 #: What a warmed-up kernel has imported: the modules every notebook's first cell imports.
@@ -313,62 +313,3 @@ class KernelPool:
             if not isinstance(item, BaseException):
                 shutdown(item)
 
-
-#: What marks a kernel spec as installed by ``citynet-analysis kernel install``: a key of its kernel.json's
-#: ``metadata`` (Jupyter keeps unknown metadata), so that a later install updates it and never replaces a
-#: kernel spec of that name someone else installed.
-KERNEL_SPEC_MARK = "citynet_analysis"
-
-
-def analyst_kernel_dir(prefix: str | os.PathLike | None = None) -> Path:
-    """Where ``kernel install`` puts the analyst's kernel spec: the user's Jupyter data folder (``jupyter
-    --data-dir``, honouring $JUPYTER_DATA_DIR), or ``<prefix>/share/jupyter/kernels`` as ``jupyter
-    kernelspec install --prefix`` does."""
-    from jupyter_core.paths import jupyter_data_dir
-
-    base = Path(os.path.abspath(prefix)) / "share" / "jupyter" if prefix is not None else Path(jupyter_data_dir())
-    return base / "kernels" / ANALYST_KERNEL
-
-
-def _installed_by_us(folder: Path) -> bool:
-    import json
-
-    try:
-        meta = json.loads((folder / "kernel.json").read_text(encoding="utf-8")).get("metadata")
-    except (OSError, ValueError, AttributeError):
-        return False
-    return isinstance(meta, dict) and isinstance(meta.get(KERNEL_SPEC_MARK), dict)
-
-
-def install_analyst_kernel(prefix: str | os.PathLike | None = None) -> Path:
-    """Install the kernel spec :data:`~citynet_analysis.config.ANALYST_KERNEL` for this Python (what
-    ``python -m ipykernel install --user --name citynet-analysis`` writes, marked as ours) into
-    :func:`analyst_kernel_dir`, and return that folder. It is built beside its place and moved in whole; one
-    an earlier install wrote is replaced, anything else of that name is an InputError (nothing changed)."""
-    import platform
-
-    from ipykernel.kernelspec import get_kernel_dict, write_kernel_spec
-
-    from ...atomic import remove_tree, replace_dir, temp_path
-    from ...config import ANALYST_KERNEL_DISPLAY_NAME, VERSION
-    from ...errors import InputError
-
-    option = "--prefix" if prefix is not None else "--user"
-    target = analyst_kernel_dir(prefix)
-    if (target.exists() or target.is_symlink()) and not _installed_by_us(target):
-        raise InputError(str(target), f"a kernel spec named {ANALYST_KERNEL} is there that citynet-analysis did "
-                                      "not install; nothing was changed (remove it yourself to replace it)")
-    # as ipykernel's own install: no frozen modules on CPython, so that the debugger can step into them
-    python_arguments = ["-Xfrozen_modules=off"] if platform.python_implementation() == "CPython" else None
-    metadata = {**get_kernel_dict()["metadata"],
-                KERNEL_SPEC_MARK: {"installed_by": "citynet-analysis kernel install", "version": VERSION}}
-    tmp = temp_path(target, "new")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_kernel_spec(tmp, overrides={"display_name": ANALYST_KERNEL_DISPLAY_NAME, "metadata": metadata},
-                          python_arguments=python_arguments)
-        replace_dir(tmp, target)
-    except OSError as exc:
-        remove_tree(tmp)
-        raise InputError(option, f"{target.parent}: cannot write there ({exc.strerror or exc})") from None
-    return target

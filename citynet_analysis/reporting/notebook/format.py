@@ -91,29 +91,44 @@ HEADER_STYLES = ("display", "exact")
 _UNIT_SUFFIXES = (("_krw", "krw"), ("_usd", "usd"), ("_pct", "pct"))
 
 
-#: What a notebook may write as the unit of a column of its own (``units=``), normalised (NFKC, no spaces,
-#: case folded), and the kind of unit it names: every amount is won in the data and shown as the package
-#: shows amounts (won in 백만원, US dollars in thousands), a percent to one decimal. Any other text is
-#: only the header's unit, the values shown as they are.
-UNIT_WORDS: dict[str, tuple[str, ...]] = {
-    "krw": ("원", "천원", "백만원", "억원", "십억원", "krw", "won", "millionkrw", "krwmillion", "thousandkrw",
-            "krwthousand", "billionkrw", "krwbillion"),
-    "usd": ("달러", "천달러", "미화", "usd", "us$", "$", "dollar", "dollars", "thousandusd", "usdthousand"),
-    "pct": ("%", "퍼센트", "percent", "pct"),
-}
-#: Unit kinds that are amounts of one currency (a notebook's ``백만원`` agrees with ``amount_2020krw``'s).
+#: Unit kinds that are amounts of one currency (a notebook's ``원`` agrees with ``amount_2020krw``'s).
 _SAME_KIND = {"krw_2020": "krw"}
 
 
 def _unit_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
+
+
+@functools.cache
+def _unit_words() -> dict[str, tuple[str, int]]:
+    """Every unit word of ``[unit_words]``, normalised: its kind and multiple (1: the unit itself, as the
+    data hold it; more: a multiple of it, which a notebook may not give). A word in two places is an error
+    of the vocabulary."""
+    out: dict[str, tuple[str, int]] = {}
+    for kind, entry in vocabulary.unit_words().items():
+        for word, multiple in [(w, 1) for w in entry["words"]] + list(entry["scaled"].items()):
+            key = _unit_key(word)
+            if key in out:
+                raise ValueError(f"[unit_words]: {word!r} is listed twice")
+            out[key] = (kind, multiple)
+    return out
 
 
 def unit_kind(text: str) -> str | None:
-    """The kind of unit (``krw``, ``usd``, ``pct``) a notebook's unit text names (``백만원``, ``KRW million``,
-    ``%``), None for any other text (``회``, ``km``): see :data:`UNIT_WORDS`."""
-    key = _unit_key(str(text))
-    return next((kind for kind, words in UNIT_WORDS.items() if key in words), None)
+    """The kind of amount or percent (``krw``, ``usd``, ``pct``) a notebook's unit text names (``원``,
+    ``KRW``, ``%``): the column holds whole won (or dollars, or a percent) and is shown as the package
+    shows those. None for any other text (``회``, ``km``), and for a multiple of won or dollars (``천원``,
+    :func:`scaled_unit`): a notebook may not give one, and a record that carries one anyway (edited by
+    hand) has its values shown as they are, under that unit. See ``[unit_words]``."""
+    kind, multiple = _unit_words().get(_unit_key(text), (None, 0))
+    return kind if multiple == 1 else None
+
+
+def scaled_unit(text: str) -> tuple[str, int] | None:
+    """``(kind, multiple)`` when a unit text names a multiple of won or dollars (``천원`` → ``("krw",
+    1000)``, ``KRW million`` → ``("krw", 1000000)``), else None."""
+    kind, multiple = _unit_words().get(_unit_key(text), (None, 0))
+    return (kind, multiple) if multiple > 1 else None
 
 
 def column_unit(column: str, units: dict[str, str] | None = None) -> str | None:
@@ -128,16 +143,29 @@ def column_unit(column: str, units: dict[str, str] | None = None) -> str | None:
     return known
 
 
+def _unit_text(kind: str, style: str) -> str:
+    text = vocabulary.column_units()[kind][style]
+    return f"{text['ko']} ({text['en']})"
+
+
 def unit_conflict(column: str, unit: str) -> str | None:
-    """Why a notebook cannot give ``column`` the unit ``unit`` (its unit is known and another), else None:
-    an amount (``…_krw``) is won shown in 백만원, a percent (``…_pct``) in %."""
+    """Why a notebook cannot give ``column`` the unit ``unit``, with what to do instead; None if it can.
+    A multiple of won or dollars (``천원``, ``KRW million``) is refused for every column: amounts are given
+    in won and shown in 백만원, so the column is converted to won (the factor is in the text). A column
+    whose unit is known (an amount ``…_krw``, a percent ``…_pct``) takes no other unit."""
+    if scaled := scaled_unit(unit):
+        kind, multiple = scaled
+        base = vocabulary.unit_words()[kind]["words"][0]
+        return (f"amounts are given in {_unit_text(kind, 'exact')} and shown in "
+                f"{_unit_text(kind, 'display')}; convert the column to {base} "
+                f"(df[{column!r}] * {multiple:_}) and give its unit as {base!r}")
     known = column_unit(column)  # the vocabulary's, else the name's ending
-    if known is None or known not in ("krw", "krw_2020", "usd", "pct"):
+    if _SAME_KIND.get(known, known) not in vocabulary.unit_words():  # none, or one no unit text names (회)
         return None
     if _SAME_KIND.get(known, known) == _SAME_KIND.get(unit_kind(unit) or "", unit_kind(unit)):
         return None
-    shown = vocabulary.column_units()[known]["display"]
-    return f"{column} is {'an amount' if known != 'pct' else 'a percent'} shown in {shown['ko']} ({shown['en']})"
+    return (f"{column} is {'an amount' if known != 'pct' else 'a percent'} shown in "
+            f"{_unit_text(known, 'display')}; leave it out of units=")
 
 
 def column_header(column: str, lang: str, style: str = "display", labels: dict[str, str] | None = None,
@@ -159,6 +187,22 @@ def column_header(column: str, lang: str, style: str = "display", labels: dict[s
     else:
         text = str((units or {}).get(column) or "")
     return f"{label} ({text})" if text and not label.endswith(f"({text})") else label
+
+
+def header_clash(columns: list[str], lang: str, style: str = "display", labels: dict[str, str] | None = None,
+                 units: dict[str, str] | None = None) -> tuple[str, str, str] | None:
+    """The one check that a notebook's ``labels``/``units`` keep a table's headers apart: the first of
+    ``columns`` the notebook labelled or gave a unit whose header (:func:`column_header` in ``style``) is
+    also another column's, as ``(that column, the other, the header)``; None when every column it named
+    has a header of its own. Two columns headed alike would show one header with two meanings (and a
+    formatted table keeps only one of them): the notebook refuses such labels, the memos and the workbook
+    leave the record's labels and units out."""
+    labels, units = labels or {}, units or {}
+    headers = {c: column_header(c, lang, style, labels, units) for c in columns}
+    for own in (c for c in columns if c in labels or c in units):
+        if same := next((c for c in columns if c != own and headers[c] == headers[own]), None):
+            return own, same, headers[own]
+    return None
 
 
 def column_number_format(column: str, units: dict[str, str] | None = None) -> str | None:

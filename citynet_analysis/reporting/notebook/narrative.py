@@ -112,7 +112,8 @@ def overview_summary(ds: Dataset, fiscal_year: int, lang: str = "ko") -> list[st
         out.append(_text("per_head", lang, amount=money(h["cost_per_head_krw"], lang),
                          basis=md(h["basis_ko"]), heads=h["heads"],
                          people=_count(h["heads"], "person", "people", lang),
-                         staff=md(metrics.staff_text(h["heads_detail_ko"], lang))))
+                         staff=md(metrics.staff_text(h["heads_detail_ko"], lang)),
+                         others=_text("others", lang) if str(h["basis_ko"]).rstrip().endswith("등") else ""))
     rate = metrics.execution_rate(ds, fiscal_year)
     if available(rate):
         out.append(_text("execution_rate", lang, rate=pct(rate)))

@@ -40,7 +40,7 @@ from ...analysis.slips import SLIP
 from ...config import FIGURES_DIR, TABLES_DIR
 from .csv_tables import write_csv
 from .figures import check_name, memo_style, save_figure, save_figure_cached, use_memo_fonts
-from .format import check_lang, column_label, format_table, unit_conflict
+from .format import check_lang, format_table, header_clash, unit_conflict
 from .narrative import unavailable_text
 from .records import Kind, Record
 
@@ -76,12 +76,14 @@ class Report:
 
         ``labels`` maps a column to its header, in the report's language and without its unit
         (``{"non_personnel_krw": "비인건비"}``); ``units`` maps a column of your own to its unit (``"회"``,
-        ``"%"``, ``"백만원"``). Columns the vocabulary knows keep their labels and units; a column whose
-        name ends in ``_krw`` (or whose unit is won, such as ``백만원``) holds won and is shown in 백만원
-        like every amount, one ending in ``_pct`` (or of unit ``%``) as a percent. Both travel in the
-        output's record, so the page, the memos and the workbook head the columns the same way. A
-        ``labels``/``units`` that is not a mapping of column names to text is a TypeError; one naming a
-        column the table lacks, an empty text, or another unit for an amount or a percent, a ValueError."""
+        ``"%"``, ``"원"``). Columns the vocabulary knows keep their labels and units; a column whose
+        name ends in ``_krw`` (or whose unit is won: ``원``, ``KRW``) holds whole won and is shown in 백만원
+        like every amount, one ending in ``_pct`` (or of unit ``%``) as a percent. A multiple of won
+        (``천원``, ``백만원``, ``KRW million``) is refused: convert the column to won (``df["x"] * 1000``).
+        Both travel in the output's record, so the page, the memos and the workbook head the columns the
+        same way. A ``labels``/``units`` that is not a mapping of column names to text is a TypeError;
+        one naming a column the table lacks, an empty text, a multiple of won, another unit for an amount
+        or a percent, or a header another shown column has, a ValueError."""
         from IPython.display import Markdown, display
 
         labels = _column_texts(labels, "labels", {"non_personnel_krw": "비인건비"})
@@ -177,20 +179,20 @@ def _column_texts(given, what: str, example: dict[str, str]) -> dict[str, str]:
 
 def _check_columns(result: pd.DataFrame, labels: dict[str, str], units: dict[str, str], shown: list[str],
                    lang: str) -> None:
-    """Every column ``labels``/``units`` name is in the table; a unit never contradicts a known one; no
-    labelled column is headed like another shown column (one would hide the other)."""
+    """Every column ``labels``/``units`` name is in the table; a unit is never a multiple of won (천원: the
+    column is converted to won) nor contradicts a known one; no labelled column is headed like another
+    shown column (one would hide the other: :func:`.format.header_clash`)."""
     for what, given in (("labels", labels), ("units", units)):
         if missing := [c for c in given if c not in result.columns]:
             raise ValueError(f"{what}= names columns the table does not have: {', '.join(map(repr, missing))} "
                              f"(its columns: {', '.join(map(str, result.columns))})")
     for column, unit in units.items():
         if why := unit_conflict(column, unit):
-            raise ValueError(f"units[{column!r}] = {unit!r}: {why}; leave it out of units=")
-    headers = {c: column_label(c, lang, labels, units) for c in shown}
-    for column in (c for c in shown if c in labels or c in units):
-        if same := [c for c in shown if c != column and headers[c] == headers[column]]:
-            raise ValueError(f"columns {column!r} and {same[0]!r} would both be headed {headers[column]!r}: "
-                             f"give them labels that tell them apart")
+            raise ValueError(f"units[{column!r}] = {unit!r}: {why}")
+    if clash := header_clash(shown, lang, "display", labels, units):
+        column, same, header = clash
+        raise ValueError(f"columns {column!r} and {same!r} would both be headed {header!r}: "
+                         f"give them labels that tell them apart")
 
 
 class TableView:

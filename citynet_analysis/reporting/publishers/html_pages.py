@@ -19,8 +19,12 @@ is the notebook's title in the language, a result that is not available is said 
 metric, its reasons together), every report table gets its caption (its ``[tables]`` title) and a
 ``num`` class on the cells of its number columns (the template aligns text left and numbers right), and a
 figure the notebook gave a title (``report.figure(..., title=)``) is captioned with it (escaped, below the
-figure, also its alt text). A table's headers are as the notebook showed them, with the labels and units
-it gave its columns (``TableView`` escapes them).
+figure). Every figure's alt text is its caption in the page's language (:func:`.outline.figure_title`: its
+title, else ``[portal_figures]``, else its name in words), an image no record names is a ``그림`` /
+``Figure``. A table's headers are as the notebook showed them, with the labels and units it gave its
+columns (``TableView`` escapes them). A published page (:func:`publish_page`) starts with a link back to
+the portal, ``../index.html``, in the page's language (a plain relative link: in a copy mailed alone it
+leads nowhere, and nothing else breaks).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from ...atomic import write_text
 from ..notebook.figures import FONT_NAME, FONT_PATH, quiet_fonttools_subsetter
 from ..notebook.format import heading_part, label
 from ..notebook.records import RECORD_KEY, Kind, cell_language, records, title, unpublished_tags
-from .outline import table_caption_title
+from .outline import figure_title, table_caption_title
 from .publisher import Publisher, Scope
 
 __all__ = [
@@ -362,10 +366,13 @@ def prepare_page(nb, lang: str) -> None:
                         boxes[what][1].append(reason)
                     continue
                 boxes[what] = (output, [reason] if reason else [])
-            elif record.get("kind") == Kind.FIGURE and isinstance(record.get("text"), str) and record["text"].strip():
-                caption = " ".join(record["text"].split())  # the notebook's title=; the template escapes it
-                output.metadata[CAPTION_KEY] = caption
-                output.metadata.setdefault("alt", caption)
+            elif record.get("kind") == Kind.FIGURE:
+                text = record.get("text") if isinstance(record.get("text"), str) else ""
+                if text.strip():
+                    output.metadata[CAPTION_KEY] = " ".join(text.split())  # title=; the template escapes it
+                name = record.get("name") if isinstance(record.get("name"), str) else ""
+                if text.strip() or name:  # the caption the memo and the portal give it, in the page's language
+                    output.metadata.setdefault("alt", figure_title(name, lang, text))
             elif record.get("kind") == Kind.TABLE and "text/html" in output.get("data", {}):
                 name = record.get("name")
                 caption = table_caption_title(name, lang) if isinstance(name, str) and name else ""
@@ -449,6 +456,7 @@ def notebook_to_html(
     subset_font: bool = True,
     lang: str = "ko",
     allow_external: bool = False,
+    portal: str | None = None,
 ) -> str:
     """Render a notebook (node or ``.ipynb`` path) to one self-contained HTML page and return it.
 
@@ -456,17 +464,23 @@ def notebook_to_html(
     ``@font-face`` (subset to the notebook's characters unless ``subset_font=False``), and no script or
     stylesheet is loaded from the network. If ``out_path`` is given the page is written there
     atomically (temporary file + ``os.replace``). ``exclude_input=True`` hides code cells (a memo for
-    readers). Raises ValueError if the page would still fetch something from the network (e.g. a
-    plotting library's CDN script in an output), unless ``allow_external=True``.
+    readers). ``portal``: the relative link of the reports' portal, shown at the top of the page in
+    ``lang`` (``../index.html`` for a published page); None shows none. Raises ValueError if the page would
+    still fetch something from the network (e.g. a plotting library's CDN script in an output), unless
+    ``allow_external=True``.
     """
     nb, name, folder = _load(nb_node_or_path)
-    css = font_face_css(font_chars(nb) if subset_font else None)
+    back = label("portal_labels", "back_to_portal", lang) if portal else ""
+    css = font_face_css(font_chars(nb) + back if subset_font else None)
     exporter = _exporter(exclude_input, lang)
     resources = {
         "metadata": {"name": name, "path": folder},
         "citynet_font_css": css,
         "citynet_font_family": CSS_FONT_FAMILY,
         "citynet_csp": CSP,
+        "citynet_figure_alt": label("portal_labels", "figure_alt", lang),
+        "citynet_portal_href": portal or "",
+        "citynet_portal_label": back,
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     if not allow_external:
@@ -485,9 +499,10 @@ def page_file(name: str, notebook: str) -> str:
 
 
 def publish_page(executed: Path, lang: str, name: str) -> Path:
-    """The executed notebook's page for readers (:func:`page_file`, beside it: outputs only, no code)."""
+    """The executed notebook's page for readers (:func:`page_file`, beside it: outputs only, no code), linking
+    back to the portal of the reports folder (the page's folder is in it)."""
     target = Path(executed).parent / page_file(name, Path(executed).stem)
-    notebook_to_html(executed, target, exclude_input=True, lang=lang)
+    notebook_to_html(executed, target, exclude_input=True, lang=lang, portal=f"../{config.INDEX_FILE}")
     return target
 
 

@@ -13,7 +13,8 @@ section heading: a figure the title its notebook gave it (``report.figure(..., t
 record), else its name's entry in ``[portal_figures]`` (the portal's thumbnails use the same
 :func:`figure_title`), else its name in words; a table its ``[tables]`` title, else its name in words. A
 table's columns are headed with the labels and units its notebook gave them (``report.table(...,
-labels=, units=)``), else the vocabulary's. Then the sources: the documents with their SHA-256, the
+labels=, units=)``), else the vocabulary's; the data checks are listed by document and source line
+(:func:`in_row_order`). Then the sources: the documents with their SHA-256, the
 source lines the tables cite, each reference series once by its name in the language (with the years it
 covers), the data fingerprint and the package version.
 
@@ -36,7 +37,7 @@ from ...atomic import atomic_path
 from ...config import FIGURES_DIR, TABLES_DIR, VERSION
 from ..notebook.csv_tables import read_csv_table, unprotected
 from ..notebook.escape import xml_text
-from ..notebook.format import file_name, format_table, program_title, table_title
+from ..notebook.format import file_name, format_table, header_clash, program_title, table_title
 from ..notebook.records import Kind, Record, in_language, read_records, title
 
 
@@ -214,6 +215,21 @@ def read_table(path: Path) -> pd.DataFrame:
     return df
 
 
+#: Tables whose rows are listed in an order of their own, whatever order the notebook wrote them in: the
+#: data checks by document and source line (the order a reader checks them against the documents).
+ROW_ORDER = {"anomalies": ("document_id", "source_line")}
+
+
+def in_row_order(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df``, the table ``name``, with its rows in :data:`ROW_ORDER` (of the columns it has; a row
+    without a source line after the others of its document; ties as they were), else as it is. The memo
+    and the workbook list the data checks in this order."""
+    keys = [c for c in ROW_ORDER.get(name, ()) if c in df.columns]
+    if not keys:
+        return df
+    return df.sort_values(keys, kind="stable", na_position="last", ignore_index=True)
+
+
 def _is_number_column(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
 
@@ -261,15 +277,16 @@ class _Walk:
         if not path.is_file():
             self.out.blocks.append(Text(word("missing", self.lang, path=f"{TABLES_DIR}/{name}.csv")))
             return
-        df = read_table(path)
+        df = in_row_order(name, read_table(path))
         if "source_line" in df.columns:
             for v in df["source_line"].dropna():
                 self.cited_lines |= {int(n) for n in re.findall(r"\d+", str(v))}
         columns = [c for c in (record.columns or list(df.columns)) if c in df.columns] or list(df.columns)
         numeric = tuple(_is_number_column(df[c]) for c in columns)
-        view = format_table(df, self.lang, columns, record.column_labels(), record.column_units())
-        if len(view.columns) < len(format_table(df.head(0), self.lang, columns).columns):
-            view = format_table(df, self.lang, columns)  # labels that head two columns alike: not used
+        labels, units = record.column_labels(), record.column_units()
+        if header_clash(columns, self.lang, "display", labels, units):
+            labels, units = {}, {}  # labels that head two columns alike: not used
+        view = format_table(df, self.lang, columns, labels, units)
         self.tables += 1
         caption = word("table", self.lang, n=self.tables, title=table_caption_title(name, self.lang))
         rows = tuple(tuple(str(v) for v in row) for row in view.itertuples(index=False))

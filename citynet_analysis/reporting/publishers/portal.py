@@ -5,10 +5,13 @@ the runs that failed and why.
 Why a portal: a reader opens one page and sees the numbers and where to read more, without knowing the
 folder layout. The headline figures come from the same functions the notebooks use
 (:mod:`citynet_analysis.analysis.metrics`) and are written with the same ``money``/``pct``, so the portal
-never disagrees with a report. The page is rendered from ``templates/portal/index.html.j2`` with
-autoescape (error messages and notebook headings are data), under the report pages' Content-Security-Policy,
-with the Korean font embedded the same way (subset to the characters the page uses) and thumbnails as
-``data:`` URIs, so it works offline and loads nothing."""
+never disagrees with a report. Each card speaks its reports' language (its manifest entry's ``lang``): its
+heading, figures, notes, captions, page titles and file labels, whichever language's batch wrote the page
+last. The page's own words (title, counts, the runs table) are in every language its cards are in, Korean
+first, so the page is the same for the same reports whichever batch wrote it. The page is rendered from
+``templates/portal/index.html.j2`` with autoescape (error messages and notebook headings are data), under
+the report pages' Content-Security-Policy, with the Korean font embedded the same way (subset to the
+characters the page uses) and thumbnails as ``data:`` URIs, so it works offline and loads nothing."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from ...analysis import slips as document_slips
 from ...atomic import write_text
 from ...dataset.load import ProgramError
 from ..notebook.format import (
+    LANGS,
     is_missing,
     money,
     pct,
@@ -228,6 +232,7 @@ def _figures(out: Path, folder: str, order: list[str], lang: str, titles: dict[s
 
 
 def _failure(out: Path, e: RunEntry, lang: str, latest: bool) -> dict:
+    """A failed run of a card, its status in the card's language ``lang``."""
     status = e.latest_run if latest else e.status
     path = e.latest_path if latest else e.path
     error = (e.latest_error if latest else e.error) or ""
@@ -240,9 +245,10 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
               language: str = "", data: str | None = None) -> dict:
     """Everything the portal shows of one fiscal year (of ``program``, whose name heads the card when the
     reports hold several programs; ``language``, the reports' language, named when the portal holds
-    reports in more than one). ``data`` is the program's data fingerprint now: a card whose reports were
-    made from other data is marked stale and shows no headline figures (they would disagree with its
-    pages); the next batch of that year re-runs it."""
+    reports in more than one), every word of it in ``lang``, the language of the card's reports. ``data``
+    is the program's data fingerprint now: a card whose reports were made from other data is marked stale
+    and shows no headline figures (they would disagree with its pages); the next batch of that year re-runs
+    it."""
     folder = folder or str(year)
     year_dir = out / folder
     pages, notebooks, failures, figure_order = [], [], [], []
@@ -251,7 +257,7 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
         if e.status is Status.OK and (out / e.path).is_file():
             recs = read_records(out / e.path)
             figure_order += [r.name for r in recs if r.kind is Kind.FIGURE and r.name]
-            for r in in_language(recs, e.lang or lang):
+            for r in in_language(recs, lang):
                 if r.kind is Kind.FIGURE and r.name and r.text.strip():
                     titles.setdefault(r.name, r.text)
             title = notebook_title(recs, e.notebook, lang)
@@ -276,7 +282,7 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
     heading = " · ".join(part for part in (program, heading, label(f"language {language}", lang) if language
                                            else "") if part)
     return dict(
-        year=year, anchor=folder.replace("/", "-"), heading=heading,
+        year=year, anchor=folder.replace("/", "-"), heading=heading, lang=lang, t=_labels(lang),
         figures=headlines.of(year, lang) if headlines is not None and not stale else [],
         slips=headlines.slips(year, lang) if headlines is not None and not stale else "",
         thumbnails=_figures(out, folder, figure_order, lang, titles) if published else [],
@@ -288,6 +294,11 @@ def year_card(out: Path, year: int, entries: list[RunEntry], lang: str, headline
 
 
 # -- the page -------------------------------------------------------------------------------------------
+
+def _labels(lang: str) -> dict[str, str]:
+    """Every word of ``[portal_labels]`` in ``lang`` (the template's ``t`` of a card or of the page)."""
+    return {k: v[lang] for k, v in vocabulary.labels("portal_labels").items()}
+
 
 def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -335,9 +346,25 @@ def page_title(names: dict[str, str], lang: str) -> str:
     return label("title", lang)
 
 
+def entry_language(e: RunEntry, lang: str) -> str:
+    """The language of a run's reports: its entry's ``lang``; ``lang`` (the batch's) for an entry of an
+    older manifest, which names none, or one that names a language the package does not have."""
+    return e.lang if e.lang in LANGS else lang
+
+
+def page_languages(entries: list[RunEntry], lang: str) -> list[str]:
+    """The languages of the page's own words: every language its cards are in, in the package's order
+    (Korean first); the batch's ``lang`` for a page without a card. Not the language of the batch that
+    writes the page: the same reports give the same page, whichever language's batch ran last."""
+    present = {entry_language(e, lang) for e in entries} or {lang}
+    return [code for code in LANGS if code in present]
+
+
 def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishers: list[Publisher] = ()) -> str:
     """The index page of the reports folder ``out`` for the manifest ``entries`` (one per year and
-    notebook), in ``lang``. Headline figures need the data set ``ds``; without it they are left out."""
+    notebook) of a batch in ``lang`` (the language of entries that name none). Each card is in the
+    language of its reports; the page's own words in every language of its cards (:func:`page_languages`).
+    Headline figures need the data set ``ds``; without it they are left out."""
     from markupsafe import Markup
 
     out = Path(out)
@@ -348,35 +375,45 @@ def portal_html(out: Path, entries: list[RunEntry], lang: str, ds=None, publishe
     if not programs and ds is not None and len(ds.programs()) == 1:  # entries of an older manifest
         programs = ds.programs()
     several = len(programs) > 1
-    languages = {e.lang or lang for e in entries}
-    names = _program_names(ds, programs, lang)
+    languages = page_languages(entries, lang)
+    names = {code: _program_names(ds, programs, code) for code in languages}
     headlines = {p: _headlines(ds, p) for p in programs or [None]}
     cards = []
-    def order(f):  # by program, newest year first, the portal's language first
+    def order(f):  # by program, newest year first, then the languages in the page's order
         e = groups[f][0]
-        return e.program, -e.year, (e.lang or lang) != lang, e.lang
+        return e.program, -e.year, languages.index(entry_language(e, lang)), f
     for folder in sorted(groups, key=order):
         group = groups[folder]
         program = group[0].program or (programs[0] if len(programs) == 1 else None)
-        cards.append(year_card(out, group[0].year, group, lang, headlines.get(program), folder,
-                               names.get(program, program or "") if several else "", publishers,
-                               group[0].lang or lang if len(languages) > 1 else "",
-                               _fingerprint(ds, program)))
+        card_lang = entry_language(group[0], lang)
+        cards.append(year_card(out, group[0].year, group, card_lang, headlines.get(program), folder,
+                               names[card_lang].get(program, program or "") if several else "", publishers,
+                               card_lang if len(languages) > 1 else "", _fingerprint(ds, program)))
     years = sorted({e.year for e in entries}, reverse=True)
-    # No run times: they differ from run to run, and the page is the same bytes for the same reports
-    # (docs/reproducible.md); manifest.json keeps them.
-    runs = [dict(year=e.folder, notebook=e.notebook, status=str(e.status),
-                 status_text=status_label(e.status, lang),
-                 latest=status_label(e.latest_run, lang) if e.latest_run else "")
-            for e in entries]
     failed = sum(len(c["failures"]) for c in cards)
-    labels = {k: v[lang] for k, v in vocabulary.labels("portal_labels").items()}
-    labels["title"] = page_title(names, lang)
+    ok = sum(e.status is Status.OK for e in entries)
+    chrome = []  # the page's own words, in each of its languages
+    for code in languages:
+        t = _labels(code)
+        t["title"] = page_title(names[code], code)
+        chrome.append(dict(
+            lang=code, t=t,
+            summary=label("summary", code, years=count_label("years", len(years), code),
+                          runs=count_label("runs", len(entries), code, ok=ok)),
+            failed_summary=count_label("n_failed", failed, code) if failed else ""))
+    # No run times: they differ from run to run, and the page is the same bytes for the same reports
+    # (docs/reproducible.md); manifest.json keeps them. The runs in the cards' order, a run's status in its
+    # reports' language.
+    runs = []
+    for e in sorted(entries, key=lambda e: (*order(e.folder), e.notebook)):
+        code = entry_language(e, lang)
+        runs.append(dict(year=e.folder, notebook=e.notebook, status=str(e.status), lang=code,
+                         status_text=status_label(e.status, code),
+                         latest_label=label("latest", code),
+                         latest=status_label(e.latest_run, code) if e.latest_run else ""))
     context = dict(
-        lang=lang, csp=Markup(CSP), t=labels, cards=cards, runs=runs, font_family=Markup(CSS_FONT_FAMILY),
-        summary=label("summary", lang, years=count_label("years", len(years), lang),
-                      runs=count_label("runs", len(entries), lang, ok=sum(e.status is Status.OK for e in entries))),
-        failed_summary=count_label("n_failed", failed, lang) if failed else "",
+        lang=languages[0], csp=Markup(CSP), chrome=chrome, cards=cards, runs=runs,
+        font_family=Markup(CSS_FONT_FAMILY),
     )
     template = _environment().get_template(TEMPLATE)
     draft = template.render(**context, font_css=Markup(""))

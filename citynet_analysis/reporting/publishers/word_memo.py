@@ -15,9 +15,19 @@ Korean in Word and in Hangul (한글): python-docx never sets the East Asian fon
 one is drawn with whatever the reader's defaults are (often a Chinese or Latin face). So the memo sets
 ``w:rFonts`` (Latin and complex script: Malgun Gothic in a Korean memo, so that digits and Latin letters
 inside Korean sentences share the Hangul face's metrics; Calibri, Word's default, in an English memo;
-East Asian: 맑은 고딕, on every Windows PC since Vista and mapped by Hangul) and ``w:lang`` (ko-KR or
-en-US, East Asian ko-KR) on the document defaults, every style and every run. The fonts are therefore the
-one thing a template restyle does not change.
+East Asian: 맑은 고딕, on every Windows PC since Vista and mapped by Hangul) and ``w:lang`` on the document
+defaults, every style and every run: ko-KR for East Asian text (Hangul), en-US for Latin letters and
+digits in either memo, as Korean Word's own blank document has them (not ko-KR: LibreOffice takes a run's
+Latin language for its digits too and breaks a "Korean" number anywhere, ``10,000,00`` / ``0원``). The
+fonts and languages are therefore the one thing a template restyle does not change. The template's
+document defaults break Korean text at spaces, never inside a word (``w:wordWrap`` off, which Word applies
+to Korean text: its "allow Korean words to break" unchecked; LibreOffice 7.4 ignores it).
+
+A table is kept together: one of a few rows (:data:`KEEP_TOGETHER_ROWS`) moves to the next page whole
+rather than leave a row or two behind, a longer one breaks between rows with at least two on each page
+(Word's "keep with next" on the rows' paragraphs; no row is split, the header row repeats). The sources
+are kept together likewise. A formula or a date in a text (``(B-A)*100/A``, ``2024-12-27``) keeps its
+hyphens (Word's non-breaking hyphen), so a line does not end in ``(B-``.
 
 Document text (item names, anomaly messages) is never formatting: summary lines are Markdown that the
 summaries escaped, parsed with markdown-it-py with only emphasis, escapes, entities and code spans, so
@@ -65,7 +75,10 @@ TABLE_TEXT_STYLE = "Table Text"
 
 EAST_ASIA_FONT = "맑은 고딕"
 LATIN_FONT = {"ko": "Malgun Gothic", "en": "Calibri"}
+#: The memo's language (its document properties).
 LANG_TAG = {"ko": "ko-KR", "en": "en-US"}
+#: The language of Latin letters and digits (``w:lang/@w:val``), in either memo: see the module's docstring.
+LATIN_LANG = "en-US"
 EAST_ASIA_LANG = "ko-KR"
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -102,8 +115,8 @@ def render(outline: Outline):
         elif isinstance(block, Table):
             memo.table(block)
     memo.paragraph(word("sources", lang), "Heading 1")
-    for line in outline.sources:
-        memo.paragraph(line, "List Bullet")
+    for i, line in enumerate(outline.sources, 1):  # kept together: no line or two alone on a last page
+        memo.paragraph(line, "List Bullet").paragraph_format.keep_with_next = i < len(outline.sources) or None
     set_document_fonts(memo.doc, lang)
     props = memo.doc.core_properties
     props.title, props.subject, props.language = outline.title[:255], outline.program[:255], LANG_TAG[lang]
@@ -154,26 +167,36 @@ _SHORT_TEXT = 12  # text cells up to this width (in half-width characters) are n
 _LONG_WORD = 20  # a word (an id like citynet-fy2024) up to this width is not broken
 
 
-def column_widths(view: pd.DataFrame, numeric: list[bool], total: int) -> list[int]:
+def column_widths(view: pd.DataFrame, numeric: list[bool], total: int, measure=None,
+                  padding: int = _CELL_PADDING_EMU) -> list[int]:
     """Column widths (EMU) summing to ``total``. Each column is first as wide as its numbers, its short
     texts and its longest word (no ``경`` / ``고`` or ``citynet-fy20`` / ``24`` broken over two lines), then
     as its header's longest word (bold, so a little wider) where the page allows; then as wide as its whole
-    header and longest text where they fit, else in proportion to what each wants (long messages wrap)."""
+    header and longest text where they fit, else in proportion to what each wants (long messages wrap).
+    ``measure(text, bold)``: how wide a text is drawn, EMU (by default :func:`_drawn_emu`); ``padding``: a
+    cell's margins and air, EMU."""
+    measure = measure or _drawn_emu
     hard, soft, wants = [], [], []
     for i, col in enumerate(view.columns):
         texts = [str(v) for v in view.iloc[:, i]]
-        cells = [text_width(t) for t in texts] or [0]
-        words = [text_width(w) for t in texts for w in t.split()] or [0]
+        cells = [measure(t, False) for t in texts] or [0]
+        words = [w for t in texts for w in t.split()]
         header = str(col)
-        low = max([c for c in cells if numeric[i] or c <= _SHORT_TEXT]
-                  + [w for w in words if w <= _LONG_WORD] + [2]) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU
-        head = int(max((text_width(w) for w in header.split()), default=1) * 1.1 * _HALF_WIDTH_EMU
-                   + _CELL_PADDING_EMU)
-        natural = int(max(max(cells), text_width(header) * 1.1) * _HALF_WIDTH_EMU + _CELL_PADDING_EMU)
+        low = int(max([measure(t, False) for t in texts if numeric[i] or text_width(t) <= _SHORT_TEXT]
+                      + [measure(w, False) for w in words if text_width(w) <= _LONG_WORD]
+                      + [measure("00", False)]) + padding)
+        head = int(max((measure(w, True) for w in header.split()), default=measure("0", True)) + padding)
+        natural = int(max(max(cells), measure(header, True)) + padding)
         hard.append(low)
         soft.append(max(head - low, 0))
         wants.append(max(natural - max(low, head), 0))
     return _share(total, hard, soft, wants)
+
+
+def _drawn_emu(text: str, bold: bool = False) -> float:
+    """How wide ``text`` is in a table cell of the Word memo: its :func:`text_width` in half-width
+    characters of 9-pt text, bold a little wider."""
+    return text_width(text) * _HALF_WIDTH_EMU * (1.1 if bold else 1.0)
 
 
 def _share(total: int, *claims: list[int]) -> list[int]:
@@ -218,13 +241,13 @@ class _Memo:
     def paragraph(self, text: str, style: str = "Normal", bold: bool = False):
         p = self.doc.add_paragraph(style=self.style(style))
         if text:
-            p.add_run(xml_text(text)).bold = bold or None
+            add_text(p.add_run(), xml_text(text)).bold = bold or None
         return p
 
     def markdown(self, text: str, style: str = "Normal"):
         p = self.doc.add_paragraph(style=self.style(style))
         for piece, bold, italic in markdown_runs(text):
-            run = p.add_run(xml_text(piece))
+            run = add_text(p.add_run(), xml_text(piece))
             run.bold, run.italic = bold or None, italic or None
         return p
 
@@ -263,6 +286,7 @@ class _Memo:
             col.width = Emu(widths[i])
         cell_style = self.style(TABLE_TEXT_STYLE)
         rows = [list(map(str, view.columns))] + [[str(v) for v in row] for row in view.itertuples(index=False)]
+        kept = kept_with_next(len(rows))
         for r, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(_element("w:cantSplit"))
@@ -274,7 +298,55 @@ class _Memo:
                 p.style = cell_style
                 if numeric[i]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                p.add_run(xml_text(text))
+                if kept[r]:
+                    p.paragraph_format.keep_with_next = True
+                add_text(p.add_run(), xml_text(text))
+
+
+#: A table of up to this many rows (its header row included) is kept on one page.
+KEEP_TOGETHER_ROWS = 10
+#: Rows a longer table keeps together at its start (the header row and two rows) and at its end.
+_KEEP_HEAD, _KEEP_TAIL = 3, 2
+
+
+def kept_with_next(rows: int) -> list[bool]:
+    """Which rows of a table of ``rows`` rows (the header row first) are kept on the page of the next:
+    all but the last in a short table (:data:`KEEP_TOGETHER_ROWS`), so it moves to the next page whole;
+    in a longer one the header row with the first two rows and the last two rows together, so a page
+    break leaves no lone row."""
+    if rows <= KEEP_TOGETHER_ROWS:
+        return [r < rows - 1 for r in range(rows)]
+    return [r < _KEEP_HEAD - 1 or rows - _KEEP_TAIL <= r < rows - 1 for r in range(rows)]
+
+
+#: A word with an arithmetic sign (a formula: ``(B-A)*100/A``) and a hyphen in it between letters or
+#: digits; a hyphen between two digits anywhere (a date: ``2024-12-27``).
+_FORMULA_WORD = re.compile(r"\S*[*×÷=/]\S*")
+_FORMULA_HYPHEN = re.compile(r"(?<=[\w)])-(?=[\w(])")
+_DATE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+
+
+def kept_hyphens(text: str) -> list[int]:
+    """Where ``text`` has a hyphen that a line must not break at: in a formula or a date."""
+    at = {m.start() for m in _DATE_HYPHEN.finditer(text)}
+    for formula in _FORMULA_WORD.finditer(text):
+        at |= {formula.start() + m.start() for m in _FORMULA_HYPHEN.finditer(formula.group())}
+    return sorted(at)
+
+
+def add_text(run, text: str):
+    """``text`` into ``run`` (returned), the hyphens of :func:`kept_hyphens` as Word's non-breaking
+    hyphens (``w:noBreakHyphen``, drawn and read back as ``-``): ``(B-A)*100/A`` and ``2024-12-27`` are
+    not broken at a hyphen; any other hyphen is as it is."""
+    start = 0
+    for at in kept_hyphens(text):
+        if at > start:
+            run.add_text(text[start:at])
+        run._r.append(_element("w:noBreakHyphen"))
+        start = at + 1
+    if start < len(text):
+        run.add_text(text[start:])
+    return run
 
 # -- fonts and languages ------------------------------------------------------------------------------------
 
@@ -295,8 +367,9 @@ _THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 def set_fonts(rpr, lang: str, hangul: bool = False) -> None:
     """Fonts and languages of one ``w:rPr``: Latin and complex script in the language's face, East Asian
-    맑은 고딕, languages ko-KR or en-US with East Asian ko-KR. Theme fonts are removed (they would win over
-    the names). ``hangul``: the run holds Hangul, so ambiguous characters (·, quotes) use the Korean face."""
+    맑은 고딕; languages en-US (Latin letters and digits, :data:`LATIN_LANG`) and East Asian ko-KR. Theme
+    fonts are removed (they would win over the names). ``hangul``: the run holds Hangul, so ambiguous
+    characters (·, quotes) use the Korean face."""
     fonts = rpr.get_or_add_rFonts()
     for attr in _THEME_FONTS:
         fonts.attrib.pop(_qn(attr), None)
@@ -309,7 +382,7 @@ def set_fonts(rpr, lang: str, hangul: bool = False) -> None:
     if language is None:
         language = _element("w:lang")
         rpr.insert_element_before(language, "w:eastAsianLayout", "w:specVanish", "w:oMath")
-    language.set(_qn("w:val"), LANG_TAG[lang])
+    language.set(_qn("w:val"), LATIN_LANG)
     language.set(_qn("w:eastAsia"), EAST_ASIA_LANG)
 
 
@@ -345,7 +418,7 @@ def set_document_fonts(doc, lang: str) -> None:
     settings = doc.settings.element
     theme_lang = settings.find(_qn("w:themeFontLang"))
     if theme_lang is not None:
-        theme_lang.set(_qn("w:val"), LANG_TAG[lang])
+        theme_lang.set(_qn("w:val"), LATIN_LANG)
         theme_lang.set(_qn("w:eastAsia"), EAST_ASIA_LANG)
 
 

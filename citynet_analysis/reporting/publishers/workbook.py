@@ -38,6 +38,7 @@ from ..notebook.format import (
     column_number_format,
     column_unit,
     file_name,
+    header_clash,
     in_language,
     is_missing,
     item_display_name,
@@ -49,6 +50,7 @@ from ..notebook.format import (
 )
 from ..notebook.records import in_language as records_in_language
 from ..notebook.records import read_records, table_words
+from .outline import in_row_order
 from .packaging import OOXML_FIRST, normalize_zip
 from .publisher import Publisher, Scope
 
@@ -225,11 +227,7 @@ def _own_words(columns: list[str], labels: dict[str, str] | None, units: dict[st
     """The labels and units a notebook gave a table's columns, as the workbook uses them: none that would
     head two columns alike (one header, two meanings), as the memo leaves them out."""
     labels, units = dict(labels or {}), dict(units or {})
-    headers = {c: column_header(c, lang, "exact", labels, units) for c in columns}
-    for own in (c for c in columns if c in labels or c in units):
-        if any(c != own and headers[c] == headers[own] for c in columns):
-            return {}, {}
-    return labels, units
+    return ({}, {}) if header_clash(columns, lang, "exact", labels, units) else (labels, units)
 
 
 def _fit_row_heights(ws, widths: list[float], start_row: int = 1, merged: dict | None = None) -> None:
@@ -333,7 +331,7 @@ def make_workbook(tables: dict[str, pd.DataFrame], info: WorkbookInfo, words: Co
     sheets = sheet_names(tables, lang)
     for name in table_order(tables):
         ws = wb.create_sheet(sheets[name])
-        _write_table(ws, in_language(tables[name], lang), lang, *words.get(name, ({}, {})))
+        _write_table(ws, in_language(in_row_order(name, tables[name]), lang), lang, *words.get(name, ({}, {})))
     _write_about(about, info, tables, sheets)
     for ws in wb.worksheets:
         _text_cells_stay_text(ws)
@@ -357,15 +355,17 @@ def _text_cells_stay_text(ws) -> None:
 
 # -- README.txt ----------------------------------------------------------------------------------------
 
-def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo, words: ColumnWords | None = None) -> str:
+def readme_text(tables: dict[str, pd.DataFrame], info: WorkbookInfo, words: ColumnWords | None = None,
+                workbook: str = WORKBOOK_NAME) -> str:
     """README.txt of a tables folder, in the language: what the CSVs are (code column names, won, full
-    precision, UTF-8 with BOM, the leading ``'``), then each CSV with its title and columns (headed as
-    the workbook heads them, ``words`` too)."""
+    precision, UTF-8 with BOM, the leading ``'``) beside the workbook, named as it is written (``workbook``:
+    ``citynet_2024_ko_tables.xlsx``), then each CSV with its title and columns (headed as the workbook
+    heads them, ``words`` too)."""
     lang = info.lang
     words = words or {}
     title = workbook_title(info)
-    lines = [title, "=" * text_width(title), "", _word("readme_intro", lang), ""]
-    lines += [f"- {rule}" for rule in _word("readme_rules", lang)]
+    lines = [title, "=" * text_width(title), "", _word("readme_intro", lang).format(workbook=workbook), ""]
+    lines += [f"- {rule.format(workbook=workbook)}" for rule in _word("readme_rules", lang)]
     lines.append("")
     for document_id, file, sha in info.documents:
         lines.append(f"{_word('documents', lang)}: "
@@ -402,7 +402,7 @@ def build_workbook(tables_dir: str | os.PathLike, name: str = WORKBOOK_NAME, *, 
     target = tables_dir / name
     with atomic_path(target) as tmp:
         tmp.write_bytes(xlsx_bytes(make_workbook(tables, info, words)))
-    write_text(tables_dir / README_NAME, readme_text(tables, info, words))
+    write_text(tables_dir / README_NAME, readme_text(tables, info, words, workbook=name))
     return target
 
 
