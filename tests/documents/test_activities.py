@@ -398,6 +398,7 @@ def test_numbers_beyond_the_bound_are_refused_in_the_new_forms(text):
         item_activities(text)
 
 
+@pytest.mark.slow  # a performance guard over 20,000 clauses
 def test_many_clauses_and_ordinals_stay_linear():
     import time
 

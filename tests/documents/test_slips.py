@@ -204,6 +204,7 @@ def test_a_recorded_slip_edited_afterwards_is_no_longer_the_recorded_one(tmp_pat
     assert len(errors) == 1 and "sum to 157,000,000 won" in errors[0] and "not recorded" in errors[0]
 
 
+@pytest.mark.slow  # ingests a document of many amounts
 def test_sums_of_many_amounts_near_the_bound_do_not_wrap_around(tmp_path):
     lines = RAW_2024.read_text(encoding="utf-8").split("\n")
     extra = [f"- 부대비용 {n}\t=\t999,999,999,999천원" for n in range(12_000)]  # each 10^15 − 1,000 won

@@ -123,6 +123,7 @@ def test_hangul_is_drawn_with_nanumgothic(tmp_path):
     assert minus and f'id="DejaVuSans-{minus:x}"' in text
 
 
+@pytest.mark.slow  # renders a figure twice in three formats
 def test_resaving_gives_identical_svg_and_pdf(tmp_path):
     fig = _korean_figure()
     first = {p.suffix: p.read_bytes() for p in save_figure(fig, "same", tmp_path / "a")}

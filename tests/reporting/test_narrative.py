@@ -256,6 +256,7 @@ def _own_words(line: str, quoted: list[str]) -> str:
     return text
 
 
+@pytest.mark.slow  # sweeps six data sets, every year, both languages
 def test_english_summaries_have_no_korean_but_the_documents_own_words(data_sets):
     """Every English summary line of every year of several documents (with slips in line items, a sum, a
     settlement and the budget summary): once the names and text quoted from the document are taken out,

@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pytest  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from citynet_analysis.analysis import metrics  # noqa: E402
@@ -48,6 +49,7 @@ def test_report_without_output_dir_writes_nothing(tmp_path, monkeypatch, ds_2024
     assert list(tmp_path.iterdir()) == [] and report.written == []
 
 
+@pytest.mark.slow  # renders figures in three formats, twice
 def test_a_figure_drawn_again_is_copied_from_the_cache(tmp_path, ds_2024):
     cache = tmp_path / "cache"
     from citynet_analysis.reporting.notebook.figures import save_figure_cached
