@@ -74,13 +74,15 @@ def test_the_batch_publishes_a_new_notebook_like_the_others(tmp_path):
     notebooks.mkdir()
     for path in notebook_paths().values():
         shutil.copy(path, notebooks)
-    new_notebook(NAME, notebooks)
+    # a name free beside the analyst's own notebooks (a 04_my_analysis may be there already)
+    name = next(n for n in (NAME, *(f"{i:02d}_new_analysis" for i in range(99, 0, -1))) if n not in notebook_paths())
+    new_notebook(name, notebooks)
     out = tmp_path / "reports"
     jobs = run_batch(years=[2024], notebook_dir=notebooks, out_dir=out, progress=False)
-    assert sorted(j.notebook for j in jobs) == sorted([*notebook_paths(), NAME])
+    assert sorted(j.notebook for j in jobs) == sorted([*notebook_paths(), name])
     assert all(j.status == "ok" for j in jobs), [(j.notebook, j.error) for j in jobs if j.status != "ok"]
-    page = page_path(out, 2024, NAME)
-    assert page.name == f"citynet_2024_ko_{NAME}.html" and page.is_file()
+    page = page_path(out, 2024, name)
+    assert page.name == f"citynet_2024_ko_{name}.html" and page.is_file()
     text = page.read_text(encoding="utf-8")
     assert "나의 분석" in text and "My analysis" not in text and "How to run" not in text
     figures = report_folder(out, 2024) / "figures"
