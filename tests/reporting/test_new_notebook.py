@@ -105,3 +105,33 @@ def test_the_readmes_chart_example_keeps_the_rules_and_is_the_one_tested():
     assert f"at most {MAX_CELL_LINES} lines" in readme and "`lang-ko`" in readme and "`lang-en`" in readme
     assert all(len(cell.splitlines()) <= MAX_CELL_LINES for cell in cells)
     assert "new-notebook 04_my_analysis" in readme and "refresh-notebooks 04_my_analysis" in readme
+
+
+def test_a_name_saved_by_two_notebooks_is_named_not_published(tmp_path):
+    """Two notebooks that save the same figure name (two made from the template, neither renamed its
+    chart) would overwrite each other's files in the year folder: the batch says which and by whom."""
+    from citynet_analysis.reporting.batch.run import name_clash
+
+    from .conftest import hand_made_year_folder
+
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = hand_made_year_folder(tmp_path / "one", ["요약"], ["계", "인건비", "제44차 집행위원회 개최"])
+    shutil.copy(one / "01_test.ipynb", tmp_path / "two" / "02_copy.ipynb")
+    message, involved = name_clash([one / "01_test.ipynb", tmp_path / "two" / "02_copy.ipynb"])
+    assert involved == {"01_test", "02_copy"}
+    assert message.startswith("the table 'x' is saved by both 01_test and 02_copy: give one of them another name")
+    assert name_clash([one / "01_test.ipynb"]) == ("", set())
+
+
+@pytest.mark.slow
+def test_the_batch_keeps_the_previous_reports_when_two_notebooks_save_one_name(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    for name in ("04_mine", "05_yours"):  # both from the template: both save my_trend and my_execution_rates
+        new_notebook(name, notebooks)
+    out = tmp_path / "reports"
+    code = main(["batch", "--years", "2024", "--notebooks-dir", str(notebooks), "--out", str(out), "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 1 and "saved by both 04_mine and 05_yours: give one of them another name" in printed
+    assert not report_folder(out, 2024).exists()  # nothing published; the runs are kept under failed/
+    assert (out / "failed" / "citynet_2024_ko" / "05_yours.ipynb").is_file()

@@ -135,6 +135,12 @@ def _settle(out: Path, year_folder: YearFolder, folder_jobs: list[Job], staged: 
     folder = year_folder.folder
     parent = folder.split("/")[0] if "/" in folder else None  # a program's folder, ours too
     if all(j.status is Status.OK for j in folder_jobs):
+        kept = [p for p in (out / folder).glob("*.ipynb") if keep_others and not (staged / p.name).exists()]
+        clash, involved = name_clash([*sorted(staged.glob("*.ipynb")), *kept])
+        for j in folder_jobs:  # two notebooks wrote the same file: the staged folder holds only one of them
+            if j.notebook in involved:
+                j.status, j.error = Status.FAILED, clash
+    if all(j.status is Status.OK for j in folder_jobs):
         record_owned(out, manifest, owned | {folder} | ({parent} if parent else set()))
         (out / folder).parent.mkdir(parents=True, exist_ok=True)
         publish_folder(staged, out / folder, keep_others, ds, year_folder.year, lang)
@@ -152,6 +158,24 @@ def _settle(out: Path, year_folder: YearFolder, folder_jobs: list[Job], staged: 
             if j.status is Status.OK:
                 j.status = Status.NOT_PUBLISHED
                 j.error = "another notebook of this year failed; the previous reports were kept"
+
+
+def name_clash(notebooks: list[Path]) -> tuple[str, set[str]]:
+    """Say which figure or table name two notebooks of one year folder both save (``figures/<name>.*``,
+    ``tables/<name>.csv``): the second run overwrote the first's files, so the folder must not be published
+    as it is. The message and the two notebooks; ``("", set())`` when every saved name has one notebook."""
+    from ..notebook.records import Kind, read_records
+
+    owner: dict[tuple[Kind, str], str] = {}
+    for path in notebooks:
+        for r in read_records(path):
+            if r.kind in (Kind.FIGURE, Kind.TABLE) and r.name:
+                first = owner.setdefault((r.kind, r.name), path.stem)
+                if first != path.stem:
+                    what = "figure" if r.kind is Kind.FIGURE else "table"
+                    return (f"the {what} {r.name!r} is saved by both {first} and {path.stem}: give one of them "
+                            "another name; the previous reports were kept"), {first, path.stem}
+    return "", set()
 
 
 def publish_folder(staged: Path, target: Path, keep_others: bool, ds, year: int, lang: str) -> None:
