@@ -316,7 +316,7 @@ def test_each_card_speaks_its_own_language(portal_both):
     assert re.search(r'<p class="slip">⚠ 원문 자체의 불일치 1건 \(숫자는 원문대로, 해당 표에 표시\): [^<]*</p>', ko)
     assert re.search(r'<p class="slip">⚠ 1 slip in the document&#39;s own figures [^<]*</p>', en)
     tiles = {"ko": ["예산액", "전년 대비 증감 (명목)", "집행액", "집행률", "행사당 비용"],
-             "en": ["Budget", "Change on the year before (nominal)", "Executed", "Execution rate", "Cost per event"]}
+             "en": ["Budget", "Change on the previous year (nominal)", "Executed", "Execution rate", "Cost per event"]}
     assert re.findall(r"<dt>([^<]*)</dt>", ko) == tiles["ko"] and re.findall(r"<dt>([^<]*)</dt>", en) == tiles["en"]
     assert _tile(ko, "budget") == ("1,100.0백만원", "예산 총괄 예산액")
     assert _tile(ko, "change") == ("+27.2%", "2023년 864.9백만원 대비")
