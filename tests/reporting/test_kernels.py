@@ -171,6 +171,31 @@ def test_a_user_matplotlibrc_does_not_reach_a_batch_kernel(tmp_path, monkeypatch
     assert printed.strip() == "1.5"  # matplotlib's default, not the user's 9
 
 
+
+@pytest.mark.slow
+def test_notebook_runs_leave_no_client_behind(tmp_path):
+    """papermill's client leaves its channels running on a kernel manager it does not own: each run of a
+    notebook left a heartbeat thread, its sockets and its kernel manager, about 13 file descriptors, enough
+    for a long batch to run out. shutdown() now stops every client made of the kernel manager."""
+    import gc
+    import os
+
+    from citynet_analysis.reporting.batch import run_batch
+
+    def open_files():
+        gc.collect()  # what nothing refers to any more is not a leak
+        return len(os.listdir("/proc/self/fd"))
+
+    def batch(i):
+        run_batch(years=[2023, 2024], notebooks=["03_trends"], out_dir=tmp_path / f"r{i}", progress=False,
+                  figure_cache=tmp_path / "cache")
+
+    batch(0)
+    before = open_files()
+    batch(1)
+    batch(2)
+    assert open_files() - before < 4, (before, open_files())  # was about 20 a run
+
 # -- nbval: the repository's conftest.py gives a notebook's kernel the same timeout and one retry ------------
 
 NOTEBOOK = "notebooks/01_budget_overview.ipynb"

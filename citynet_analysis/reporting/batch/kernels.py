@@ -159,9 +159,26 @@ def start_kernel(cwd: str | os.PathLike, runtime_dir: str | os.PathLike, warmup:
                                 notify, may_retry=lambda: not getattr(owner, "closed", False))
 
 
+@functools.cache
+def _kernel_manager_class():
+    """``KernelManager`` that remembers the clients made of it, so that :func:`shutdown` stops their channels:
+    papermill's client (nbclient) leaves them running when the kernel manager is not its own, and every
+    notebook run would leave a heartbeat thread, its sockets and its kernel manager behind (about 13 file
+    descriptors a run, enough for a long batch to run out)."""
+    from jupyter_client.manager import KernelManager
+
+    class ClientTrackingKernelManager(KernelManager):
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_citynet_clients", []).append(kc)
+            return kc
+
+    return ClientTrackingKernelManager
+
+
 def _start_once(cwd, runtime_dir, warmup: str, owner, timeout: float):
     """One attempt of :func:`start_kernel`."""
-    from jupyter_client.manager import KernelManager
+    KernelManager = _kernel_manager_class()
 
     km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=kernel_specs(),
                        connection_file=str(Path(runtime_dir) / f".kernel-{uuid.uuid4().hex}.json"),
@@ -227,11 +244,14 @@ def _wait_until_ready(km, kc, timeout: float = KERNEL_STARTUP_TIMEOUT_S, step: f
 
 
 def shutdown(km) -> None:
-    """Stop a kernel at once and remove its connection file."""
+    """Stop a kernel at once, the channels of every client made of it, and remove its connection file."""
     try:
         with contextlib.suppress(Exception):
             if km.has_kernel:
                 km.shutdown_kernel(now=True)
+        for kc in km.__dict__.pop("_citynet_clients", []):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
         with contextlib.suppress(Exception):
             km.cleanup_resources()
     finally:
