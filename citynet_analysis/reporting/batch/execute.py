@@ -148,13 +148,16 @@ def run_jobs(all_jobs, selected, staging_root, data, lang, pool, workers, bar, c
     done: queue.Queue = queue.Queue()
 
     def worker():
-        while not cancel.is_set():
-            try:
-                j = todo.get_nowait()
-            except queue.Empty:
-                return
-            done.put(execute(j, selected[j.notebook], staging_root / j.folder, data, lang, pool, cancel,
-                             figure_cache))
+        try:
+            while not cancel.is_set():
+                try:
+                    j = todo.get_nowait()
+                except queue.Empty:
+                    return
+                done.put(execute(j, selected[j.notebook], staging_root / j.folder, data, lang, pool, cancel,
+                                 figure_cache))
+        finally:
+            kernels.close_event_loop()
 
     threads = [threading.Thread(target=worker, daemon=True, name=f"batch-{i}") for i in range(workers)]
     for t in threads:

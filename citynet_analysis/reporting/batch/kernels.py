@@ -258,6 +258,19 @@ def shutdown(km) -> None:
         _forget(km)
 
 
+def close_event_loop() -> None:
+    """Close the asyncio event loop jupyter's clients made for this thread (jupyter_core keeps one per thread),
+    so that a thread of ours that ends leaves no open loop and sockets to the garbage collector."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # this thread never had one
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+
+
 class KernelPool:
     """Up to ``size`` kernels started ahead of use, on background threads. :meth:`take` hands out a fresh
     one (waiting if none is ready) and starts its replacement while ``remaining`` says more are needed. A
@@ -284,6 +297,8 @@ class KernelPool:
             except BaseException as exc:  # handed to the taker, whose notebook fails with it
                 self._ready.put(exc)
                 return
+            finally:
+                close_event_loop()
             with self._lock:
                 closed = self._closed
                 if not closed:
