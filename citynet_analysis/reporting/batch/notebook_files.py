@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ... import config
-from ...atomic import atomic_path
+from ...atomic import atomic_path, remove_made_folders
 from ...errors import InputError, one_line
 
 #: A notebook's name: its file stem, e.g. ``04_my_analysis`` (it names the notebook's page and runs).
@@ -111,8 +111,6 @@ def new_notebook(name: str, folder: str | os.PathLike | None = None) -> Path:
         with atomic_path(path) as tmp:
             nbformat.write(nb, tmp)
     except OSError as exc:
-        from ...atomic import remove_made_folders
-
         remove_made_folders(made)  # only what this call made, and only if empty
         raise InputError(option, f"{folder}: cannot write there ({exc.strerror or exc}); nothing was written"
                          ) from None
@@ -186,7 +184,6 @@ def tidy_files(paths: list[Path], report=None) -> list[Path]:
     beside its file, and only then are they moved into place; one that cannot be written is an InputError
     and no file is changed. A rewritten file keeps its mode (and owner where allowed); a symbolic link is
     kept and the file it points to is rewritten."""
-    import contextlib
     import stat
 
     import nbformat
@@ -404,9 +401,7 @@ def _commit(changes: FileChanges) -> None:
     except OSError as exc:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
-        for folder in sorted(set(made), key=lambda d: len(d.parts), reverse=True):  # deepest first
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        remove_made_folders(sorted(set(made), key=lambda d: len(d.parts), reverse=True))  # deepest first
         raise InputError(str(path), f"cannot write it ({exc.strerror or exc}); {NOTHING_CHANGED}") from None
     for path, tmp in staged.items():
         os.replace(tmp, path)
